@@ -1,0 +1,4 @@
+//! Vendor simulators: one module per vendor, each speaking that vendor's wire format on loopback.
+//!
+//! Simulators share no (de)serialisation code with the clients in `provider`: a bug shared by
+//! both would hide itself.
