@@ -1,5 +1,19 @@
 //! roster: declarative reconciliation of SaaS user accounts from YAML manifests.
 //!
-//! The library holds everything; `main.rs` only calls [`cli::run`].
+//! The library holds everything; `main.rs` only calls [`cli::run`]. Functional core
+//! (`config`, `manifest`, `plan`, `render`), imperative shell (`provider`, `apply`,
+//! `reconcile`, `cli`).
 
+pub mod apply;
+pub mod cli;
+pub mod config;
+pub mod diag;
+pub mod exit;
+pub mod manifest;
+pub mod model;
+pub mod plan;
+pub mod provider;
+pub mod reconcile;
+pub mod render;
+pub mod secret;
 pub mod sim;

@@ -1,0 +1,217 @@
+//! User manifests: find every `*.yaml`/`*.yml` file under `manifests`, read them, and validate
+//! them into [`DesiredUser`]s per target, reporting every problem with its location.
+//!
+//! Duplicates point at both places. Secrets are checked for presence, never read. Must not
+//! touch the network.
+
+mod fields;
+mod raw;
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+
+use crate::config::Config;
+use crate::diag::{self, Problem, Problems};
+use crate::model::{DesiredUser, Origin};
+
+pub use crate::model::names;
+use raw::RawManifest;
+
+/// The desired state: every declared user, grouped by target name.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Desired {
+    pub by_target: BTreeMap<String, Vec<DesiredUser>>,
+    /// The files read, as shown to people, sorted.
+    pub files: Vec<String>,
+}
+
+/// Lists the manifest files: the path itself when it is a file, else every `*.yaml`/`*.yml`
+/// below it, skipping hidden entries (`.git`, editors' `.swp` files, Kubernetes `..data`).
+pub fn discover(root: &Path) -> Result<Vec<PathBuf>, Problem> {
+    let shown = diag::display_path(root);
+    let meta = std::fs::metadata(root).map_err(|e| Problem {
+        origin: None,
+        message: format!("manifests {shown}: {}", e.kind().to_string().to_lowercase()),
+    })?;
+    if meta.is_file() {
+        return Ok(vec![root.to_path_buf()]);
+    }
+    let mut files = Vec::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        let entries = std::fs::read_dir(&dir).map_err(|e| Problem {
+            origin: None,
+            message: format!(
+                "read {}: {}",
+                diag::display_path(&dir),
+                e.kind().to_string().to_lowercase()
+            ),
+        })?;
+        for entry in entries.flatten() {
+            let name = entry.file_name();
+            let name = name.to_string_lossy();
+            if name.starts_with('.') {
+                continue;
+            }
+            let path = entry.path();
+            let Ok(meta) = std::fs::metadata(&path) else {
+                continue;
+            };
+            if meta.is_dir() {
+                stack.push(path);
+            } else if is_manifest_name(&name) {
+                files.push(path);
+            }
+        }
+    }
+    files.sort();
+    Ok(files)
+}
+
+/// Whether a file name is one roster reads as a manifest.
+pub fn is_manifest_name(name: &str) -> bool {
+    !name.starts_with('.') && (name.ends_with(".yaml") || name.ends_with(".yml"))
+}
+
+/// Reads every manifest and validates it against the config.
+pub fn load(config: &Config) -> Result<Desired, Problems> {
+    let files = discover(&config.manifests).map_err(|p| Problems(vec![p]))?;
+    let mut loader = Loader {
+        config,
+        problems: Problems::default(),
+        desired: Desired::default(),
+        seen_keys: HashMap::new(),
+        seen_ids: HashMap::new(),
+    };
+    for path in &files {
+        loader.file(path);
+    }
+    if files.is_empty() {
+        loader.problems.push(Problem {
+            origin: None,
+            message: format!(
+                "manifests {}: no *.yaml or *.yml files",
+                diag::display_path(&config.manifests)
+            ),
+        });
+    }
+    let Loader {
+        mut problems,
+        mut desired,
+        ..
+    } = loader;
+    for users in desired.by_target.values_mut() {
+        users.sort_by(|a, b| a.key.cmp(&b.key));
+    }
+    problems.0.sort();
+    problems.into_result(desired)
+}
+
+struct Loader<'a> {
+    config: &'a Config,
+    problems: Problems,
+    desired: Desired,
+    /// (target, key) → where it was first declared.
+    seen_keys: HashMap<(String, String), Origin>,
+    seen_ids: HashMap<(String, String), Origin>,
+}
+
+impl Loader<'_> {
+    fn file(&mut self, path: &Path) {
+        let shown = diag::display_path(path);
+        self.desired.files.push(shown.clone());
+        let text = match diag::read_input(path, &shown) {
+            Ok(t) => t,
+            Err(p) => return self.problems.push(p),
+        };
+        if text
+            .trim()
+            .lines()
+            .all(|l| l.trim().is_empty() || l.trim_start().starts_with('#'))
+        {
+            return self.problems.push(Problem::in_file(
+                &shown,
+                "manifest is empty (expected `users:`)",
+            ));
+        }
+        let raw: RawManifest = match diag::parse_yaml(&text, &shown) {
+            Ok(r) => r,
+            Err(p) => return self.problems.push(p),
+        };
+        let Some(target) = target_of(self.config, &mut self.problems, &raw, &shown) else {
+            return;
+        };
+        for u in &raw.users.value {
+            let origin = diag::origin_of(&shown, &u.referenced);
+            let (user, problems) =
+                fields::convert(target, &u.value, &shown, origin, &self.config.base_dir);
+            for p in problems {
+                self.problems.push(p);
+            }
+            let Some(user) = user else { continue };
+            self.remember(&target.name, user);
+        }
+    }
+
+    fn remember(&mut self, target: &str, user: DesiredUser) {
+        let k = (target.to_string(), user.key.clone());
+        if let Some(first) = self.seen_keys.get(&k) {
+            self.problems.push(Problem::at(
+                user.origin.clone(),
+                format!("user {} declared twice (first at {first})", user.key),
+            ));
+            return;
+        }
+        if let Some(id) = &user.id {
+            let k = (target.to_string(), id.clone());
+            if let Some(first) = self.seen_ids.get(&k) {
+                self.problems.push(Problem::at(
+                    user.origin.clone(),
+                    format!("id {id} bound twice (first at {first})"),
+                ));
+                return;
+            }
+            self.seen_ids.insert(k, user.origin.clone());
+        }
+        self.seen_keys.insert(k, user.origin.clone());
+        self.desired
+            .by_target
+            .entry(target.to_string())
+            .or_default()
+            .push(user);
+    }
+}
+
+fn target_of<'c>(
+    config: &'c Config,
+    problems: &mut Problems,
+    raw: &RawManifest,
+    shown: &str,
+) -> Option<&'c crate::config::Target> {
+    let targets = &config.targets;
+    match &raw.target {
+        Some(t) => match targets.get(t.value.trim()) {
+            Some(target) => Some(target),
+            None => {
+                let known: Vec<&str> = targets.keys().map(String::as_str).collect();
+                problems.push(Problem::at(
+                    diag::origin_of(shown, &t.referenced),
+                    format!(
+                        "unknown target {:?} (the config has: {})",
+                        t.value,
+                        known.join(", ")
+                    ),
+                ));
+                None
+            }
+        },
+        None if targets.len() == 1 => targets.values().next(),
+        None => {
+            problems.push(Problem::in_file(
+                shown,
+                "missing `target:` (the config has more than one target)",
+            ));
+            None
+        }
+    }
+}

@@ -1,0 +1,226 @@
+//! Turns one raw manifest entry into a [`DesiredUser`] for its target's provider: which keys a
+//! provider takes, which are required, and how each becomes a vendor-neutral [`Value`].
+//!
+//! Pure apart from checking that referenced secrets are present.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use serde_saphyr::Spanned;
+
+use crate::config::{ProviderConfig, Target};
+use crate::diag::{self, Problem};
+use crate::model::{DesiredUser, Origin, Value, normalise_key};
+
+use super::raw::RawUser;
+
+pub use crate::model::names;
+
+struct Ctx<'a> {
+    file: &'a str,
+    problems: Vec<Problem>,
+}
+
+impl Ctx<'_> {
+    fn err<T>(&mut self, s: &Spanned<T>, msg: impl Into<String>) {
+        self.problems
+            .push(Problem::at(diag::origin_of(self.file, &s.referenced), msg));
+    }
+}
+
+/// Converts `raw`, returning the user (when it is usable) and every problem found.
+pub(crate) fn convert(
+    target: &Target,
+    raw: &RawUser,
+    file: &str,
+    origin: Origin,
+    base: &Path,
+) -> (Option<DesiredUser>, Vec<Problem>) {
+    let mut cx = Ctx {
+        file,
+        problems: Vec::new(),
+    };
+    let user = match &target.provider {
+        ProviderConfig::Xtracta { group_id, .. } => {
+            xtracta(&mut cx, target, *group_id, raw, origin, base)
+        }
+    };
+    (user, cx.problems)
+}
+
+/// Keys that belong to other providers: each is an error, so that nothing is silently ignored.
+fn reject_foreign(cx: &mut Ctx<'_>, provider: &str, raw: &RawUser, allowed: &[&str]) {
+    let present: [(&str, Option<&serde_saphyr::Location>); 11] = [
+        ("workflows", raw.workflows.as_ref().map(|s| &s.referenced)),
+        ("group_id", raw.group_id.as_ref().map(|s| &s.referenced)),
+        ("user_name", raw.user_name.as_ref().map(|s| &s.referenced)),
+        ("surname", raw.surname.as_ref().map(|s| &s.referenced)),
+        ("active", raw.active.as_ref().map(|s| &s.referenced)),
+        ("groups", raw.groups.as_ref().map(|s| &s.referenced)),
+        ("username", raw.username.as_ref().map(|s| &s.referenced)),
+        ("language", raw.language.as_ref().map(|s| &s.referenced)),
+        ("timezone", raw.timezone.as_ref().map(|s| &s.referenced)),
+        ("enabled", raw.enabled.as_ref().map(|s| &s.referenced)),
+        ("roles", raw.roles.as_ref().map(|s| &s.referenced)),
+    ];
+    let more: [(&str, Option<&serde_saphyr::Location>); 2] = [
+        (
+            "external_id",
+            raw.external_id.as_ref().map(|s| &s.referenced),
+        ),
+        (
+            "extended_fields",
+            raw.extended_fields.as_ref().map(|s| &s.referenced),
+        ),
+    ];
+    for (key, loc) in present.into_iter().chain(more) {
+        if let Some(loc) = loc
+            && !allowed.contains(&key)
+        {
+            cx.problems.push(Problem::at(
+                diag::origin_of(cx.file, loc),
+                format!("`{key}` is not a field of {provider} users"),
+            ));
+        }
+    }
+}
+
+/// A plausible e-mail: one `@`, something on both sides, a dot in the domain, no spaces.
+pub fn valid_email(s: &str) -> bool {
+    let s = s.trim();
+    let Some((local, domain)) = s.split_once('@') else {
+        return false;
+    };
+    !local.is_empty()
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !domain.contains('@')
+        && !s.chars().any(char::is_whitespace)
+}
+
+fn email(cx: &mut Ctx<'_>, raw: &RawUser, anchor: &Origin) -> Option<String> {
+    match &raw.email {
+        Some(e) if valid_email(&e.value) => Some(e.value.trim().to_string()),
+        Some(e) => {
+            cx.err(e, format!("invalid e-mail {:?}", e.value));
+            None
+        }
+        None => {
+            cx.problems
+                .push(Problem::at(anchor.clone(), "missing field `email`"));
+            None
+        }
+    }
+}
+
+fn required_text(
+    cx: &mut Ctx<'_>,
+    field: &str,
+    v: Option<&Spanned<String>>,
+    anchor: &Origin,
+) -> Option<String> {
+    match v {
+        Some(s) if !s.value.trim().is_empty() => Some(s.value.trim().to_string()),
+        Some(s) => {
+            cx.err(s, format!("`{field}` is empty"));
+            None
+        }
+        None => {
+            cx.problems.push(Problem::at(
+                anchor.clone(),
+                format!("missing field `{field}`"),
+            ));
+            None
+        }
+    }
+}
+
+fn password(cx: &mut Ctx<'_>, raw: &RawUser, base: &Path) -> Option<crate::secret::SecretRef> {
+    let p = raw.password.as_ref()?;
+    match crate::config::parse_secret(&p.value) {
+        Ok(r) => {
+            if let Err(e) = r.resolve(base) {
+                cx.err(p, format!("password: {e}"));
+            }
+            Some(r)
+        }
+        Err(e) => {
+            cx.err(p, format!("password: {e}"));
+            None
+        }
+    }
+}
+
+fn ignore_list(raw: &RawUser) -> BTreeSet<String> {
+    raw.ignore
+        .iter()
+        .flatten()
+        .map(|s| s.value.trim().to_string())
+        .collect()
+}
+
+fn xtracta(
+    cx: &mut Ctx<'_>,
+    target: &Target,
+    default_group: u64,
+    raw: &RawUser,
+    origin: Origin,
+    base: &Path,
+) -> Option<DesiredUser> {
+    reject_foreign(cx, "xtracta", raw, &["workflows", "group_id"]);
+    let id = match &raw.id {
+        Some(s) if s.value.0.parse::<u64>().is_ok() => Some(s.value.0.clone()),
+        Some(s) => {
+            cx.err(
+                s,
+                format!("xtracta user ids are whole numbers, not {:?}", s.value.0),
+            );
+            None
+        }
+        None => None,
+    };
+    let email = email(cx, raw, &origin);
+    let name = required_text(cx, "name", raw.name.as_ref(), &origin);
+    let password = password(cx, raw, base);
+    let mut fields = std::collections::BTreeMap::new();
+    if let Some(w) = &raw.workflows {
+        let mut set = BTreeSet::new();
+        for item in &w.value {
+            if !set.insert(item.value.to_string()) {
+                cx.err(item, format!("workflow {} listed twice", item.value));
+            }
+        }
+        fields.insert(names::WORKFLOWS.to_string(), Value::Set(set));
+    }
+    let group = raw.group_id.as_ref().map_or(default_group, |g| g.value);
+    fields.insert(names::GROUP_ID.to_string(), Value::text(group.to_string()));
+    let (email, name) = (email?, name?);
+    let _ = target;
+    fields.insert(names::EMAIL.to_string(), Value::text(email.clone()));
+    fields.insert(names::NAME.to_string(), Value::text(name));
+    Some(DesiredUser {
+        key: normalise_key(&email),
+        id,
+        fields,
+        password,
+        ignore: ignore_list(raw),
+        origin,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn emails() {
+        assert!(valid_email("ana@example.com"));
+        assert!(valid_email(" Ana@Example.com "));
+        assert!(!valid_email("ana"));
+        assert!(!valid_email("ana@localhost"));
+        assert!(!valid_email("a b@example.com"));
+        assert!(!valid_email("@example.com"));
+        assert!(!valid_email("a@b@example.com"));
+    }
+}

@@ -1,0 +1,173 @@
+//! Vendor-neutral domain types shared by the loader, the planner, the renderer and the providers.
+//!
+//! Nothing here knows a vendor's wire format, touches the network or the file system.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::secret::SecretRef;
+
+/// Where something was declared: a file, a 1-based line and column.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct Origin {
+    pub file: String,
+    pub line: u64,
+    pub column: u64,
+}
+
+impl fmt::Display for Origin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}:{}", self.file, self.line, self.column)
+    }
+}
+
+/// The value of one managed field.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Value {
+    Text(String),
+    Bool(bool),
+    /// An unordered set, such as workflow ids, group names or `section:role` pairs.
+    Set(BTreeSet<String>),
+    /// A key/value map, such as extended fields.
+    Map(BTreeMap<String, String>),
+}
+
+impl Value {
+    pub fn text(s: impl Into<String>) -> Self {
+        Value::Text(s.into())
+    }
+
+    pub fn set<I, S>(items: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        Value::Set(items.into_iter().map(Into::into).collect())
+    }
+
+    pub fn as_set(&self) -> Option<&BTreeSet<String>> {
+        match self {
+            Value::Set(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    pub fn as_text(&self) -> Option<&str> {
+        match self {
+            Value::Text(s) => Some(s),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Value {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Value::Text(s) => write!(f, "{s:?}"),
+            Value::Bool(b) => write!(f, "{b}"),
+            Value::Set(items) => {
+                f.write_str("[")?;
+                for (i, item) in sorted_for_display(items).iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(", ")?;
+                    }
+                    f.write_str(item)?;
+                }
+                f.write_str("]")
+            }
+            Value::Map(map) => {
+                f.write_str("{")?;
+                for (i, (k, v)) in map.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(", ")?;
+                    }
+                    write!(f, "{k}: {v:?}")?;
+                }
+                f.write_str("}")
+            }
+        }
+    }
+}
+
+/// Numbers sort as numbers (`9` before `10`), everything else as text.
+pub fn sorted_for_display(items: &BTreeSet<String>) -> Vec<&str> {
+    let mut v: Vec<&str> = items.iter().map(String::as_str).collect();
+    v.sort_by(|a, b| match (a.parse::<u64>(), b.parse::<u64>()) {
+        (Ok(x), Ok(y)) => x.cmp(&y),
+        _ => a.cmp(b),
+    });
+    v
+}
+
+/// A user as the manifests declare it, for one target.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DesiredUser {
+    /// Normalised identity (e.g. a lower-cased, trimmed e-mail): how users are matched.
+    pub key: String,
+    /// Optional binding to the vendor's own id, so that the identity itself can change.
+    pub id: Option<String>,
+    /// The managed fields: only those the manifest sets.
+    pub fields: BTreeMap<String, Value>,
+    /// Sent only when the user is created; never compared.
+    pub password: Option<SecretRef>,
+    /// Fields roster must leave alone for this user.
+    pub ignore: BTreeSet<String>,
+    pub origin: Origin,
+}
+
+/// A user as the vendor reports it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ActualUser {
+    pub id: String,
+    /// Normalised identity, computed the same way as [`DesiredUser::key`].
+    pub key: String,
+    pub fields: BTreeMap<String, Value>,
+}
+
+/// How a vendor lets a field be changed on an existing user.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Mutability {
+    /// Changed by the provider's user update call.
+    Update,
+    /// A set whose members are collections (e.g. Xtracta workflows) changed collection by
+    /// collection, not through the user.
+    Membership,
+    /// Cannot be changed through the API: a person must act.
+    NeedsPerson,
+}
+
+/// One field a provider understands.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FieldSpec {
+    pub name: &'static str,
+    pub mutability: Mutability,
+    /// Used as the identity: a change to it is a rename.
+    pub identity: bool,
+}
+
+/// What happens to users in scope that no manifest declares.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Unmanaged {
+    #[default]
+    Report,
+    Delete,
+    Deactivate,
+}
+
+/// Normalises an e-mail or username into a matching key.
+pub fn normalise_key(raw: &str) -> String {
+    raw.trim().to_lowercase()
+}
+
+/// Field names, as used in plans, `ignore:` lists and output.
+pub mod names {
+    pub const NAME: &str = "name";
+    pub const EMAIL: &str = "email";
+    pub const WORKFLOWS: &str = "workflows";
+    pub const GROUP_ID: &str = "group_id";
+}

@@ -1,0 +1,352 @@
+//! Planner tests: which change is chosen, and that applying a plan leaves nothing to plan.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use proptest::prelude::*;
+
+use super::*;
+use crate::config::Policy;
+use crate::model::{
+    ActualUser, DesiredUser, FieldSpec, Mutability, Origin, Unmanaged, Value, names,
+};
+
+fn schema() -> Schema {
+    Schema {
+        provider: "xtracta",
+        fields: vec![
+            FieldSpec {
+                name: names::NAME,
+                mutability: Mutability::Update,
+                identity: false,
+            },
+            FieldSpec {
+                name: names::EMAIL,
+                mutability: Mutability::Update,
+                identity: true,
+            },
+            FieldSpec {
+                name: names::WORKFLOWS,
+                mutability: Mutability::Membership,
+                identity: false,
+            },
+            FieldSpec {
+                name: names::GROUP_ID,
+                mutability: Mutability::NeedsPerson,
+                identity: false,
+            },
+        ],
+        deactivate: None,
+    }
+}
+
+fn policy() -> Policy {
+    Policy {
+        unmanaged: Unmanaged::Report,
+        protect: BTreeSet::new(),
+        max_delete: 5,
+        max_delete_fraction: 0.25,
+        ignore: BTreeSet::new(),
+    }
+}
+
+fn fields(email: &str, name: &str, wf: &[&str], group: &str) -> BTreeMap<String, Value> {
+    BTreeMap::from([
+        (names::EMAIL.to_string(), Value::text(email)),
+        (names::NAME.to_string(), Value::text(name)),
+        (names::WORKFLOWS.to_string(), Value::set(wf.iter().copied())),
+        (names::GROUP_ID.to_string(), Value::text(group)),
+    ])
+}
+
+fn want(email: &str, name: &str, wf: &[&str]) -> DesiredUser {
+    DesiredUser {
+        key: email.to_lowercase(),
+        id: None,
+        fields: fields(email, name, wf, "1"),
+        password: None,
+        ignore: BTreeSet::new(),
+        origin: Origin {
+            file: "users.yaml".into(),
+            line: 1,
+            column: 1,
+        },
+    }
+}
+
+fn have(id: &str, email: &str, name: &str, wf: &[&str]) -> ActualUser {
+    ActualUser {
+        id: id.into(),
+        key: email.to_lowercase(),
+        fields: fields(email, name, wf, "1"),
+    }
+}
+
+#[test]
+fn identical_worlds_plan_nothing() {
+    let p = plan(
+        "t",
+        &[want("a@x.io", "A", &["1"])],
+        &[have("7", "a@x.io", "A", &["1"])],
+        &schema(),
+        &policy(),
+    );
+    assert!(!p.has_changes());
+    assert!(p.unmanaged.is_empty() && p.needs_person.is_empty());
+}
+
+#[test]
+fn matches_case_insensitively_and_renames() {
+    let p = plan(
+        "t",
+        &[want("Ana@X.io", "Ana Lima", &[])],
+        &[have("7", "ana@x.io", "Ana", &[])],
+        &schema(),
+        &policy(),
+    );
+    assert!(p.creates.is_empty());
+    assert_eq!(p.updates.len(), 1);
+    let fields: Vec<&str> = p.updates[0]
+        .changes
+        .iter()
+        .map(|c| c.field.as_str())
+        .collect();
+    assert_eq!(fields, ["email", "name"]);
+}
+
+#[test]
+fn id_binding_changes_email_and_frees_old_key() {
+    let mut bo = want("bo.chen@x.io", "Bo", &[]);
+    bo.id = Some("7".into());
+    let newcomer = want("bo@x.io", "Other Bo", &[]);
+    let p = plan(
+        "t",
+        &[bo, newcomer],
+        &[have("7", "bo@x.io", "Bo", &[])],
+        &schema(),
+        &policy(),
+    );
+    assert_eq!(p.updates.len(), 1);
+    assert_eq!(p.updates[0].changes[0].to, Value::text("bo.chen@x.io"));
+    assert_eq!(p.creates.len(), 1);
+    assert_eq!(p.creates[0].user.key, "bo@x.io");
+}
+
+#[test]
+fn missing_bound_id_needs_a_person_not_a_create() {
+    let mut bo = want("bo@x.io", "Bo", &[]);
+    bo.id = Some("99".into());
+    let p = plan("t", &[bo], &[], &schema(), &policy());
+    assert!(p.creates.is_empty());
+    assert_eq!(p.needs_person.len(), 1);
+}
+
+#[test]
+fn workflow_joins_and_leaves_grouped_by_workflow() {
+    let p = plan(
+        "t",
+        &[
+            want("a@x.io", "A", &["10", "20"]),
+            want("b@x.io", "B", &["20"]),
+        ],
+        &[
+            have("1", "a@x.io", "A", &["10", "30"]),
+            have("2", "b@x.io", "B", &["30"]),
+        ],
+        &schema(),
+        &policy(),
+    );
+    assert!(p.updates.is_empty());
+    let summary: Vec<(String, Vec<String>, Vec<String>)> = p
+        .memberships
+        .iter()
+        .map(|m| {
+            (
+                m.collection.clone(),
+                m.join.iter().map(|u| u.key.clone()).collect(),
+                m.leave.iter().map(|u| u.key.clone()).collect(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        summary,
+        vec![
+            ("20".into(), vec!["a@x.io".into(), "b@x.io".into()], vec![]),
+            ("30".into(), vec![], vec!["a@x.io".into(), "b@x.io".into()]),
+        ]
+    );
+    assert_eq!(p.membership_changes(), 4);
+}
+
+#[test]
+fn group_drift_needs_a_person() {
+    let mut a = have("1", "a@x.io", "A", &[]);
+    a.fields.insert(names::GROUP_ID.into(), Value::text("2"));
+    let p = plan("t", &[want("a@x.io", "A", &[])], &[a], &schema(), &policy());
+    assert!(!p.has_changes());
+    assert_eq!(p.needs_person.len(), 1);
+    assert_eq!(p.needs_person[0].field, "group_id");
+}
+
+#[test]
+fn unmanaged_reported_or_deleted_by_policy_and_protected_never() {
+    let actual = [
+        have("1", "a@x.io", "A", &[]),
+        have("2", "admin@x.io", "Admin", &[]),
+    ];
+    let desired = [want("b@x.io", "B", &[])];
+    let p = plan("t", &desired, &actual, &schema(), &policy());
+    assert_eq!(p.unmanaged.len(), 2);
+    assert!(p.deletes.is_empty());
+    let mut pol = policy();
+    pol.unmanaged = Unmanaged::Delete;
+    pol.protect.insert("admin@x.io".into());
+    let p = plan("t", &desired, &actual, &schema(), &pol);
+    assert_eq!(
+        p.deletes.iter().map(|u| u.key.as_str()).collect::<Vec<_>>(),
+        ["a@x.io"]
+    );
+    assert_eq!(
+        p.unmanaged
+            .iter()
+            .map(|u| u.key.as_str())
+            .collect::<Vec<_>>(),
+        ["admin@x.io"]
+    );
+}
+
+#[test]
+fn protected_user_is_never_updated() {
+    let mut pol = policy();
+    pol.protect.insert("a@x.io".into());
+    let p = plan(
+        "t",
+        &[want("a@x.io", "New", &["5"])],
+        &[have("1", "a@x.io", "Old", &[])],
+        &schema(),
+        &pol,
+    );
+    assert!(!p.has_changes());
+    assert_eq!(p.protected.len(), 1);
+}
+
+#[test]
+fn ignored_fields_are_left_alone_but_recorded() {
+    let mut d = want("a@x.io", "New", &[]);
+    d.ignore.insert("name".into());
+    let p = plan(
+        "t",
+        &[d],
+        &[have("1", "a@x.io", "Old", &[])],
+        &schema(),
+        &policy(),
+    );
+    assert!(!p.has_changes());
+    assert_eq!(p.ignored.len(), 1);
+}
+
+/// What a vendor would hold after the plan ran: the model of an ideal executor.
+fn execute(actual: &[ActualUser], p: &TargetPlan) -> Vec<ActualUser> {
+    let mut world: BTreeMap<String, ActualUser> =
+        actual.iter().map(|a| (a.id.clone(), a.clone())).collect();
+    for d in &p.deletes {
+        world.remove(d.vendor_id());
+    }
+    for u in p.updates.iter().chain(&p.deactivations) {
+        let user = world
+            .get_mut(u.user.vendor_id())
+            .expect("update of a user that exists");
+        for c in &u.changes {
+            user.fields.insert(c.field.clone(), c.to.clone());
+            if c.field == names::EMAIL {
+                user.key = c.to.as_text().unwrap().to_lowercase();
+            }
+        }
+    }
+    let mut next = world.len() + 1000;
+    for c in &p.creates {
+        next += 1;
+        world.insert(
+            next.to_string(),
+            ActualUser {
+                id: next.to_string(),
+                key: c.user.key.clone(),
+                fields: c.fields.clone(),
+            },
+        );
+    }
+    for m in &p.memberships {
+        for u in &m.join {
+            let f = world
+                .get_mut(u.vendor_id())
+                .unwrap()
+                .fields
+                .entry(m.field.clone())
+                .or_insert(Value::Set(BTreeSet::new()));
+            if let Value::Set(s) = f {
+                s.insert(m.collection.clone());
+            }
+        }
+        for u in &m.leave {
+            if let Some(Value::Set(s)) = world
+                .get_mut(u.vendor_id())
+                .unwrap()
+                .fields
+                .get_mut(&m.field)
+            {
+                s.remove(&m.collection);
+            }
+        }
+    }
+    world.into_values().collect()
+}
+
+fn arb_user() -> impl Strategy<Value = (u8, u8, Vec<u8>)> {
+    (0u8..12, 0u8..3, proptest::collection::vec(0u8..5, 0..4))
+}
+
+proptest! {
+    #[test]
+    fn plan_apply_plan_is_empty(
+        desired in proptest::collection::vec(arb_user(), 0..10),
+        actual in proptest::collection::vec(arb_user(), 0..10),
+        bind in proptest::collection::vec(any::<bool>(), 10),
+        delete in any::<bool>(),
+    ) {
+        let mut seen = BTreeSet::new();
+        let actual: Vec<ActualUser> = actual
+            .into_iter()
+            .filter(|(k, _, _)| seen.insert(*k))
+            .map(|(k, n, wf)| {
+                let wf: Vec<String> = wf.iter().map(|w| w.to_string()).collect();
+                let wf: Vec<&str> = wf.iter().map(String::as_str).collect();
+                have(&format!("{}", 100 + k as u32), &format!("u{k}@x.io"), &format!("N{n}"), &wf)
+            })
+            .collect();
+        let mut seen = BTreeSet::new();
+        let mut ids = BTreeSet::new();
+        let desired: Vec<DesiredUser> = desired
+            .into_iter()
+            .filter(|(k, _, _)| seen.insert(*k))
+            .enumerate()
+            .map(|(i, (k, n, wf))| {
+                let wf: Vec<String> = wf.iter().map(|w| w.to_string()).collect();
+                let wf: Vec<&str> = wf.iter().map(String::as_str).collect();
+                let mut d = want(&format!("u{k}@x.io"), &format!("M{n}"), &wf);
+                // Sometimes bind to an existing user's id, renaming it to this e-mail.
+                if bind[i % bind.len()] && !actual.is_empty() {
+                    let a = &actual[i % actual.len()];
+                    if ids.insert(a.id.clone()) && !actual.iter().any(|o| o.key == d.key && o.id != a.id) {
+                        d.id = Some(a.id.clone());
+                    }
+                }
+                d
+            })
+            .collect();
+        let mut pol = policy();
+        if delete { pol.unmanaged = Unmanaged::Delete; }
+        let first = plan("t", &desired, &actual, &schema(), &pol);
+        let after = execute(&actual, &first);
+        let second = plan("t", &desired, &after, &schema(), &pol);
+        prop_assert!(!second.has_changes(), "second plan not empty: {:?}", second);
+    }
+}

@@ -1,0 +1,102 @@
+//! The narrow interface every vendor implements, in domain types, and its error type.
+//!
+//! Vendor wire shapes (XML, JSON) never leave their own module below this one. Errors say
+//! whether retrying can help and whether a write may have happened.
+
+pub mod any;
+pub mod http;
+pub mod xtracta;
+
+use std::future::Future;
+
+use secrecy::SecretString;
+
+use crate::model::{ActualUser, DesiredUser};
+use crate::plan::{Create, Membership, Schema, Update, UserRef};
+
+/// A vendor's user API.
+///
+/// Every method makes its own bounded retries for errors that retrying can fix; what it
+/// returns is final for this attempt.
+pub trait Provider: Send + Sync {
+    /// The fields this vendor understands and how each can change.
+    fn schema(&self) -> Schema;
+
+    /// Every user in scope for these desired users. Never an empty list in place of an error.
+    fn fetch(
+        &self,
+        desired: &[DesiredUser],
+    ) -> impl Future<Output = Result<Vec<ActualUser>, ProviderError>> + Send;
+
+    /// Looks a would-be-created user up again, after a create whose answer never came.
+    fn find(
+        &self,
+        create: &Create,
+    ) -> impl Future<Output = Result<Option<ActualUser>, ProviderError>> + Send;
+
+    /// Creates a user. Not safe to repeat: an ambiguous error must be checked with [`find`](Self::find).
+    fn create(
+        &self,
+        create: &Create,
+        password: Option<SecretString>,
+    ) -> impl Future<Output = Result<(), ProviderError>> + Send;
+
+    /// Changes fields of an existing user. Safe to repeat.
+    fn update(&self, update: &Update) -> impl Future<Output = Result<(), ProviderError>> + Send;
+
+    /// Applies joins and leaves to one collection. Safe to repeat.
+    fn membership(
+        &self,
+        change: &Membership,
+    ) -> impl Future<Output = Result<(), ProviderError>> + Send;
+
+    /// Deletes a user.
+    fn delete(&self, user: &UserRef) -> impl Future<Output = Result<(), ProviderError>> + Send;
+}
+
+/// Why a vendor call failed.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ProviderError {
+    /// The vendor answered with an error.
+    #[error("{endpoint}: vendor answered {status}: {message}")]
+    Vendor {
+        endpoint: String,
+        status: u16,
+        message: String,
+    },
+    /// No usable answer came: connection refused or dropped, timeout.
+    #[error("{endpoint}: {detail}")]
+    Transport {
+        endpoint: String,
+        detail: String,
+        /// The request may have reached the vendor.
+        maybe_sent: bool,
+    },
+    /// An answer came that cannot be read (malformed, truncated, not the expected document).
+    #[error("{endpoint}: unreadable answer: {detail}")]
+    Malformed { endpoint: String, detail: String },
+    /// The input cannot be sent as it is (e.g. an unknown group name).
+    #[error("{0}")]
+    Invalid(String),
+}
+
+impl ProviderError {
+    /// Whether trying again may succeed.
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            ProviderError::Vendor { status, .. } => matches!(status, 429 | 500 | 502 | 503 | 504),
+            ProviderError::Transport { .. } | ProviderError::Malformed { .. } => true,
+            ProviderError::Invalid(_) => false,
+        }
+    }
+
+    /// Whether a write may have taken effect although it failed.
+    pub fn is_ambiguous(&self) -> bool {
+        match self {
+            ProviderError::Vendor { status, .. } => matches!(status, 500 | 502 | 504),
+            ProviderError::Transport { maybe_sent, .. } => *maybe_sent,
+            ProviderError::Malformed { .. } => true,
+            ProviderError::Invalid(_) => false,
+        }
+    }
+}

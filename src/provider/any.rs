@@ -1,0 +1,49 @@
+//! One value that can hold any vendor's client, so that a run keeps each target's provider
+//! between planning and applying. Only delegation here.
+
+use secrecy::SecretString;
+
+use super::xtracta::Xtracta;
+use super::{Provider, ProviderError};
+use crate::model::{ActualUser, DesiredUser};
+use crate::plan::{Create, Membership, Schema, Update, UserRef};
+
+pub enum AnyProvider {
+    Xtracta(Xtracta),
+}
+
+macro_rules! each {
+    ($self:ident, $p:ident => $e:expr) => {
+        match $self {
+            AnyProvider::Xtracta($p) => $e,
+        }
+    };
+}
+
+impl Provider for AnyProvider {
+    fn schema(&self) -> Schema {
+        each!(self, p => p.schema())
+    }
+    async fn fetch(&self, desired: &[DesiredUser]) -> Result<Vec<ActualUser>, ProviderError> {
+        each!(self, p => p.fetch(desired).await)
+    }
+    async fn find(&self, create: &Create) -> Result<Option<ActualUser>, ProviderError> {
+        each!(self, p => p.find(create).await)
+    }
+    async fn create(
+        &self,
+        create: &Create,
+        password: Option<SecretString>,
+    ) -> Result<(), ProviderError> {
+        each!(self, p => p.create(create, password).await)
+    }
+    async fn update(&self, update: &Update) -> Result<(), ProviderError> {
+        each!(self, p => p.update(update).await)
+    }
+    async fn membership(&self, change: &Membership) -> Result<(), ProviderError> {
+        each!(self, p => p.membership(change).await)
+    }
+    async fn delete(&self, user: &UserRef) -> Result<(), ProviderError> {
+        each!(self, p => p.delete(user).await)
+    }
+}

@@ -1,0 +1,127 @@
+//! One reconcile, shared by `plan`, `apply` and the daemon: load the desired state, build each
+//! target's provider, fetch, plan, check the guards, and (when asked) apply.
+//!
+//! Decides nothing about output or exit codes; it returns values the caller renders.
+
+use std::sync::Arc;
+
+use anyhow::Context;
+
+use crate::apply::{self, Report, Stop};
+use crate::config::{Config, ProviderConfig, Target};
+use crate::diag::Problems;
+use crate::manifest::{self, Desired};
+use crate::plan::{self, GuardTrip, Plan, TargetPlan};
+use crate::provider::Provider;
+use crate::provider::any::AnyProvider;
+use crate::provider::http::Stats;
+use crate::provider::xtracta::Xtracta;
+
+/// The config and manifests, validated.
+#[derive(Clone, Debug)]
+pub struct Loaded {
+    pub config: Config,
+    pub desired: Desired,
+}
+
+/// Reads and validates the config and every manifest; touches no network.
+pub fn load(path: &std::path::Path) -> Result<Loaded, Problems> {
+    let config = crate::config::load(path)?;
+    let desired = manifest::load(&config)?;
+    Ok(Loaded { config, desired })
+}
+
+/// Builds a target's client, reading its credentials.
+pub fn provider(
+    config: &Config,
+    target: &Target,
+    stats: Arc<Stats>,
+) -> anyhow::Result<AnyProvider> {
+    match &target.provider {
+        ProviderConfig::Xtracta { api_key, group_id } => {
+            let key = api_key
+                .resolve(&config.base_dir)
+                .with_context(|| format!("target {}: api_key", target.name))?;
+            Ok(AnyProvider::Xtracta(Xtracta::new(
+                target.url.clone(),
+                key,
+                *group_id,
+                &target.limits,
+                stats,
+            )?))
+        }
+    }
+}
+
+/// A planned run: the plan, and each target's provider to apply it with.
+pub struct Planned {
+    pub plan: Plan,
+    pub providers: Vec<AnyProvider>,
+    pub stats: Arc<Stats>,
+}
+
+/// Fetches every target and plans it.
+pub async fn plan(loaded: &Loaded) -> anyhow::Result<Planned> {
+    let stats = Arc::new(Stats::default());
+    let mut plan = Plan::default();
+    let mut providers = Vec::new();
+    for (name, target) in &loaded.config.targets {
+        let p = provider(&loaded.config, target, stats.clone())?;
+        let desired = loaded
+            .desired
+            .by_target
+            .get(name)
+            .map(Vec::as_slice)
+            .unwrap_or_default();
+        let actual = p
+            .fetch(desired)
+            .await
+            .with_context(|| format!("fetch users of target {name}"))?;
+        plan.targets.push(plan::plan(
+            name,
+            desired,
+            &actual,
+            &p.schema(),
+            &target.policy,
+        ));
+        providers.push(p);
+    }
+    Ok(Planned {
+        plan,
+        providers,
+        stats,
+    })
+}
+
+/// Checks every target's guards; returns every trip.
+pub fn guards(loaded: &Loaded, plan: &Plan) -> Vec<GuardTrip> {
+    plan.targets
+        .iter()
+        .filter_map(|t| {
+            let target = loaded.config.targets.get(&t.target)?;
+            plan::check_guards(t, &target.policy).err()
+        })
+        .collect()
+}
+
+/// Applies every target's plan.
+pub async fn apply(loaded: &Loaded, planned: &Planned, stop: &Stop) -> Vec<Report> {
+    let mut reports = Vec::new();
+    for (t, p) in planned.plan.targets.iter().zip(&planned.providers) {
+        let Some(target) = loaded.config.targets.get(&t.target) else {
+            continue;
+        };
+        let opts = apply::Options {
+            concurrency: target.limits.concurrency,
+            max_attempts: target.limits.max_attempts,
+            secrets_base: &loaded.config.base_dir,
+            stop: stop.clone(),
+        };
+        reports.push(apply_one(p, t, &opts).await);
+    }
+    reports
+}
+
+async fn apply_one(p: &AnyProvider, t: &TargetPlan, opts: &apply::Options<'_>) -> Report {
+    apply::apply(p, t, opts).await
+}
