@@ -4,3 +4,4 @@
 //! both would hide itself. `faults` holds the misbehaviour every simulator can inject.
 
 pub mod faults;
+pub mod xtracta;
