@@ -1,4 +1,7 @@
 //! Vendor simulators: one module per vendor, each speaking that vendor's wire format on loopback.
 //!
 //! Simulators share no (de)serialisation code with the clients in `provider`: a bug shared by
-//! both would hide itself.
+//! both would hide itself. `faults` holds the misbehaviour every simulator can inject.
+
+pub mod faults;
+pub mod xtracta;

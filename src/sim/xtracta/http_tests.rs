@@ -1,0 +1,355 @@
+//! The simulator over real HTTP on an ephemeral loopback port. Asserts on substrings of
+//! the XML text on purpose: no XML parsing helpers here that a client could borrow.
+
+use std::net::SocketAddr;
+
+use reqwest::{Client, StatusCode};
+use serde_json::Value;
+
+use super::{Args, Running, start};
+use crate::sim::faults::FaultArgs;
+
+const SEED: &str = "\
+groups: [12345, 777]
+workflows:
+  - { id: 496553, name: Invoices }
+  - { id: 496941, name: Receipts }
+users:
+  - { id: 4092, name: Bo Chen, email: bo@example.com, group: 12345, workflows: [496553] }
+";
+
+fn args(faults: FaultArgs) -> Args {
+    Args {
+        listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+        state: None,
+        seed: None,
+        api_key: "test-key".to_owned(),
+        faults,
+    }
+}
+
+struct Sim {
+    running: Running,
+    http: Client,
+}
+
+impl Sim {
+    async fn start(args: Args) -> Self {
+        let running = start(args, Some(SEED)).await.expect("simulator starts");
+        Self {
+            running,
+            http: Client::new(),
+        }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.running.addr())
+    }
+
+    /// POSTs a form with the right key; returns the status and the body text.
+    async fn post(&self, path: &str, form: &[(&str, &str)]) -> (StatusCode, String) {
+        let mut fields = vec![("api_key", "test-key")];
+        fields.extend_from_slice(form);
+        self.post_raw(path, &fields).await
+    }
+
+    async fn post_raw(&self, path: &str, form: &[(&str, &str)]) -> (StatusCode, String) {
+        let response = self
+            .http
+            .post(self.url(path))
+            .form(form)
+            .send()
+            .await
+            .unwrap();
+        let status = response.status();
+        (status, response.text().await.unwrap())
+    }
+
+    async fn json(&self, path: &str) -> Value {
+        let response = self.http.get(self.url(path)).send().await.unwrap();
+        response.json().await.unwrap()
+    }
+}
+
+#[tokio::test]
+async fn speaks_the_xtracta_user_api() {
+    let sim = Sim::start(args(FaultArgs::default())).await;
+
+    let (status, body) = sim.post_raw("/v1/user", &[("api_key", "nope")]).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert!(
+        body.contains("<message>invalid api key</message>"),
+        "{body}"
+    );
+    assert!(!body.contains("nope"), "the key is never echoed");
+
+    let (status, body) = sim.post("/v1/user", &[]).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        body.starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>"),
+        "{body}"
+    );
+    assert!(body.contains("<user_id>4092</user_id>"), "{body}");
+    assert!(
+        body.contains("<assigned_workflows>496553</assigned_workflows>"),
+        "{body}"
+    );
+
+    let add = [
+        ("name", "O'Brien & <Co>"),
+        ("email_address", "ob@example.com"),
+        ("password", "long enough"),
+        ("group_id", "12345"),
+        ("workflow_ids", "496941,496553"),
+        ("token_expire", "600"),
+    ];
+    let (status, body) = sim.post("/v1/user/add", &add).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(body.contains("<user_id>4093</user_id>"), "{body}");
+    assert!(
+        body.contains("<name>O&apos;Brien &amp; &lt;Co&gt;</name>"),
+        "{body}"
+    );
+    assert!(body.contains("<password>long enough</password>"), "{body}");
+    assert!(body.contains("<assigned_workflows>496553,496941</assigned_workflows>"));
+    assert!(body.contains("<token>") && body.contains("<qrcode>") && body.contains("<expire>"));
+
+    let (status, body) = sim.post("/v1/user/add", &add).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert!(body.contains("<status>409</status>"), "{body}");
+    assert!(
+        body.contains("email address already in use: ob@example.com"),
+        "{body}"
+    );
+
+    let update = [
+        ("user_id", "4093"),
+        ("name", "Olive"),
+        ("password", "new secret"),
+    ];
+    let (status, body) = sim.post("/v1/user/update", &update).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(
+        body.contains("<name>Olive</name>") && !body.contains("<password>"),
+        "{body}"
+    );
+
+    let members = [("workflow_id", "496553"), ("user_ids", "4093")];
+    let (status, body) = sim.post("/v1/workflow/update", &members).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(body.contains("<workflow_response>"), "{body}");
+    let (_, body) = sim.post("/v1/user", &[("workflow_id", "496553")]).await;
+    assert!(
+        body.contains("<user_id>4093</user_id>") && !body.contains("4092"),
+        "{body}"
+    );
+
+    let (status, body) = sim.post("/v1/user/delete", &[("user_id", "4093")]).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(!body.contains("<user>"), "{body}");
+    let (status, body) = sim.post("/v1/user/delete", &[("user_id", "4093")]).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(
+        body.contains("<message>user not found: 4093</message>"),
+        "{body}"
+    );
+
+    let (status, body) = sim.post("/v1/user/add", &[("name", "No Email")]).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(
+        body.contains("missing required parameter: email_address"),
+        "{body}"
+    );
+
+    let counts = sim.json("/_sim/requests").await;
+    assert_eq!(counts["total"], 10, "{counts}");
+    assert_eq!(counts["by_endpoint"]["/v1/user"], 3, "{counts}");
+    assert_eq!(
+        counts["by_endpoint_status"]["/v1/user/delete 404"], 1,
+        "{counts}"
+    );
+    sim.running.stop().await;
+}
+
+#[tokio::test]
+async fn sim_endpoints_replace_the_world_and_reset_counts() {
+    let sim = Sim::start(args(FaultArgs::default())).await;
+    let mut world = sim.json("/_sim/state").await;
+    assert_eq!(world["next_user_id"], 4093, "{world}");
+    world["users"][0]["name"] = Value::from("Drifted Name");
+    let put = sim
+        .http
+        .put(sim.url("/_sim/state"))
+        .json(&world)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(put.status(), StatusCode::OK);
+    let (_, body) = sim.post("/v1/user", &[("group_id", "12345")]).await;
+    assert!(body.contains("<name>Drifted Name</name>"), "{body}");
+
+    world["users"][0]["primary_group_id"] = Value::from(1);
+    let put = sim
+        .http
+        .put(sim.url("/_sim/state"))
+        .json(&world)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(put.status(), StatusCode::BAD_REQUEST);
+    let error: Value = put.json().await.unwrap();
+    assert!(
+        error["error"].as_str().unwrap().contains("unknown group 1"),
+        "{error}"
+    );
+
+    let reset = sim
+        .http
+        .post(sim.url("/_sim/requests/reset"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(reset.status(), StatusCode::OK);
+    assert_eq!(sim.json("/_sim/requests").await["total"], 0);
+    sim.running.stop().await;
+}
+
+#[tokio::test]
+async fn state_file_survives_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut with_state = args(FaultArgs::default());
+    with_state.state = Some(dir.path().join("world.json"));
+    let sim = Sim::start(with_state.clone()).await;
+    let add = [
+        ("name", "Ana"),
+        ("email_address", "ana@example.com"),
+        ("group_id", "777"),
+    ];
+    assert_eq!(sim.post("/v1/user/add", &add).await.0, StatusCode::OK);
+    sim.running.stop().await;
+
+    let sim = Sim::start(with_state).await;
+    let (_, body) = sim.post("/v1/user", &[("group_id", "777")]).await;
+    assert!(
+        body.contains("<email_address>ana@example.com</email_address>"),
+        "{body}"
+    );
+    sim.running.stop().await;
+}
+
+#[tokio::test]
+async fn injected_faults() {
+    let failing = Sim::start(args(FaultArgs {
+        fail_rate: 1.0,
+        ..FaultArgs::default()
+    }))
+    .await;
+    let add = [
+        ("name", "Ana"),
+        ("email_address", "ana@example.com"),
+        ("group_id", "12345"),
+    ];
+    let (status, body) = failing.post("/v1/user/add", &add).await;
+    assert!(status.is_server_error(), "{status}");
+    assert!(
+        body.contains("<message>simulated server error</message>"),
+        "{body}"
+    );
+    let state = failing.json("/_sim/state").await;
+    assert_eq!(
+        state["users"].as_array().unwrap().len(),
+        1,
+        "nothing was added"
+    );
+    failing.running.stop().await;
+
+    let ambiguous = Sim::start(args(FaultArgs {
+        ambiguous_rate: 1.0,
+        ..FaultArgs::default()
+    }))
+    .await;
+    let response = ambiguous.http.post(ambiguous.url("/v1/user/add")).form(&[
+        ("api_key", "test-key"),
+        ("name", "Ana"),
+        ("email_address", "ana@example.com"),
+        ("group_id", "12345"),
+    ]);
+    let response = response.send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK, "headers arrive");
+    assert!(response.text().await.is_err(), "the body breaks off");
+    let state = ambiguous.json("/_sim/state").await;
+    assert_eq!(
+        state["users"].as_array().unwrap().len(),
+        2,
+        "the write was committed"
+    );
+    let (status, _) = ambiguous.post("/v1/user", &[]).await;
+    assert_eq!(status, StatusCode::OK, "reads are never broken off");
+    ambiguous.running.stop().await;
+
+    let limited = Sim::start(args(FaultArgs {
+        rate_limit: Some(1),
+        malformed_rate: 1.0,
+        ..FaultArgs::default()
+    }))
+    .await;
+    let (status, body) = limited.post("/v1/user", &[]).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        !body.trim_end().ends_with("</user_response>"),
+        "malformed: {body}"
+    );
+    let response = limited
+        .http
+        .post(limited.url("/v1/user"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(response.headers()["retry-after"], "1");
+    let counts = limited.json("/_sim/requests").await;
+    assert_eq!(counts["by_endpoint_status"]["/v1/user 429"], 1, "{counts}");
+    limited.running.stop().await;
+}
+
+#[tokio::test]
+async fn concurrent_adds_get_distinct_ids_and_one_email_wins() {
+    let sim = std::sync::Arc::new(Sim::start(args(FaultArgs::default())).await);
+    let mut tasks = tokio::task::JoinSet::new();
+    for i in 0..16 {
+        let sim = sim.clone();
+        tasks.spawn(async move {
+            // Every other request races for the same address.
+            let email = if i % 2 == 0 {
+                format!("u{i}@example.com")
+            } else {
+                "same@example.com".to_owned()
+            };
+            let add = [
+                ("name", "U"),
+                ("email_address", email.as_str()),
+                ("group_id", "12345"),
+            ];
+            sim.post("/v1/user/add", &add).await.0
+        });
+    }
+    let statuses: Vec<StatusCode> = tasks.join_all().await;
+    assert_eq!(statuses.iter().filter(|s| **s == StatusCode::OK).count(), 9);
+    assert_eq!(
+        statuses
+            .iter()
+            .filter(|s| **s == StatusCode::CONFLICT)
+            .count(),
+        7
+    );
+    let state = sim.json("/_sim/state").await;
+    let mut ids: Vec<u64> = state["users"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["user_id"].as_u64().unwrap())
+        .collect();
+    ids.dedup();
+    assert_eq!(ids.len(), 10, "seeded user plus nine distinct new ids");
+    assert_eq!(state["next_user_id"], 4102);
+}

@@ -1,0 +1,207 @@
+use super::*;
+
+fn new_user(name: &str, email: &str) -> NewUser {
+    NewUser {
+        name: name.to_owned(),
+        email_address: email.to_owned(),
+        password: None,
+        group_id: 12345,
+        workflow_ids: Vec::new(),
+    }
+}
+
+fn world_with_ana() -> (World, u64) {
+    let mut world = World::default();
+    let ana = world.add_user(new_user("Ana", "ana@example.com")).unwrap();
+    (world, ana.user_id)
+}
+
+#[test]
+fn add_assigns_monotonic_ids_never_reused() {
+    let (mut world, ana) = world_with_ana();
+    assert_eq!(ana, world::FIRST_USER_ID);
+    world.delete_user(ana).unwrap();
+    let bo = world.add_user(new_user("Bo", "bo@example.com")).unwrap();
+    assert_eq!(bo.user_id, ana + 1);
+}
+
+#[test]
+fn add_sorts_and_checks_workflows() {
+    let mut world = World::default();
+    let mut new = new_user("Ana", " ana@example.com ");
+    new.workflow_ids = vec![496941, 496553, 496941];
+    let ana = world.add_user(new).unwrap();
+    assert_eq!(ana.assigned_workflows, [496553, 496941]);
+    assert_eq!(ana.email_address, "ana@example.com");
+
+    let mut new = new_user("Bo", "bo@example.com");
+    new.workflow_ids = vec![496553, 1];
+    let err = world.add_user(new).unwrap_err();
+    assert_eq!(err, WorldError::UnknownWorkflowInList(1));
+    assert_eq!(err.status(), StatusCode::BAD_REQUEST);
+}
+
+#[test]
+fn add_refuses_duplicate_email_case_insensitively() {
+    let (mut world, _) = world_with_ana();
+    let err = world
+        .add_user(new_user("Other", " ANA@example.com"))
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "email address already in use: ANA@example.com"
+    );
+    assert_eq!(err.status(), StatusCode::CONFLICT);
+    assert_eq!(world.users.len(), 1);
+}
+
+#[test]
+fn add_refuses_bad_input() {
+    let mut world = World::default();
+    let err = world
+        .add_user(new_user("Ana", "ana.example.com"))
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "invalid email address (has no @): ana.example.com"
+    );
+    let mut short = new_user("Ana", "ana@example.com");
+    short.password = Some("short".to_owned());
+    let err = world.add_user(short).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "invalid password: must be at least 8 characters"
+    );
+    let mut elsewhere = new_user("Ana", "ana@example.com");
+    elsewhere.group_id = 1;
+    assert_eq!(
+        world.add_user(elsewhere).unwrap_err().status(),
+        StatusCode::NOT_FOUND
+    );
+    assert!(world.users.is_empty());
+    assert_eq!(
+        world.next_user_id,
+        world::FIRST_USER_ID,
+        "refusals use up no id"
+    );
+}
+
+#[test]
+fn update_changes_only_given_fields() {
+    let (mut world, ana) = world_with_ana();
+    let patch = UserPatch {
+        name: Some("Ana Lima".to_owned()),
+        password: Some("correct horse".to_owned()),
+        ..UserPatch::default()
+    };
+    let updated = world.update_user(ana, patch).unwrap();
+    assert_eq!(updated.name, "Ana Lima");
+    assert_eq!(updated.email_address, "ana@example.com");
+    assert_eq!(updated.password.as_deref(), Some("correct horse"));
+}
+
+#[test]
+fn update_allows_own_email_in_new_case_but_not_anothers() {
+    let (mut world, ana) = world_with_ana();
+    world.add_user(new_user("Bo", "bo@example.com")).unwrap();
+    let own = UserPatch {
+        email_address: Some("ANA@example.com".to_owned()),
+        ..UserPatch::default()
+    };
+    assert_eq!(
+        world.update_user(ana, own).unwrap().email_address,
+        "ANA@example.com"
+    );
+    let theirs = UserPatch {
+        email_address: Some("Bo@Example.com".to_owned()),
+        ..UserPatch::default()
+    };
+    let err = world.update_user(ana, theirs).unwrap_err();
+    assert_eq!(err, WorldError::DuplicateEmail("Bo@Example.com".to_owned()));
+}
+
+#[test]
+fn update_and_delete_unknown_user_are_not_found() {
+    let mut world = World::default();
+    let err = world.update_user(9, UserPatch::default()).unwrap_err();
+    assert_eq!(err.to_string(), "user not found: 9");
+    assert_eq!(
+        world.delete_user(9).unwrap_err().status(),
+        StatusCode::NOT_FOUND
+    );
+}
+
+#[test]
+fn workflow_update_replaces_members() {
+    let (mut world, ana) = world_with_ana();
+    let bo = world
+        .add_user(new_user("Bo", "bo@example.com"))
+        .unwrap()
+        .user_id;
+    world.replace_workflow_members(496553, &[ana, bo]).unwrap();
+    world.replace_workflow_members(496941, &[bo]).unwrap();
+    world.replace_workflow_members(496553, &[bo]).unwrap();
+    assert_eq!(
+        world.user(ana).unwrap().assigned_workflows,
+        Vec::<u64>::new()
+    );
+    assert_eq!(world.user(bo).unwrap().assigned_workflows, [496553, 496941]);
+    let listed = world.list_users(Scope::Workflow(496553)).unwrap();
+    assert_eq!(listed.iter().map(|u| u.user_id).collect::<Vec<_>>(), [bo]);
+    world.replace_workflow_members(496553, &[]).unwrap();
+    assert!(
+        world
+            .list_users(Scope::Workflow(496553))
+            .unwrap()
+            .is_empty()
+    );
+}
+
+#[test]
+fn workflow_update_refuses_unknowns_without_changing_anything() {
+    let (mut world, ana) = world_with_ana();
+    world.replace_workflow_members(496553, &[ana]).unwrap();
+    let before = world.clone();
+    assert_eq!(
+        world.replace_workflow_members(496553, &[77]),
+        Err(WorldError::UnknownUserInList(77))
+    );
+    assert_eq!(
+        world.replace_workflow_members(1, &[ana]),
+        Err(WorldError::UnknownWorkflow(1))
+    );
+    assert_eq!(world, before);
+}
+
+#[test]
+fn delete_removes_workflow_membership() {
+    let (mut world, ana) = world_with_ana();
+    world.replace_workflow_members(496553, &[ana]).unwrap();
+    world.delete_user(ana).unwrap();
+    assert!(
+        world
+            .list_users(Scope::Workflow(496553))
+            .unwrap()
+            .is_empty()
+    );
+}
+
+#[test]
+fn list_scopes() {
+    let (mut world, ana) = world_with_ana();
+    world.groups.push(777);
+    let mut other = new_user("Cy", "cy@example.com");
+    other.group_id = 777;
+    let cy = world.add_user(other).unwrap().user_id;
+    let ids = |users: Vec<&User>| users.iter().map(|u| u.user_id).collect::<Vec<_>>();
+    assert_eq!(ids(world.list_users(Scope::KeyGroup).unwrap()), [ana]);
+    assert_eq!(ids(world.list_users(Scope::Group(777)).unwrap()), [cy]);
+    assert_eq!(
+        world.list_users(Scope::Group(5)),
+        Err(WorldError::UnknownGroup(5))
+    );
+    assert_eq!(
+        world.list_users(Scope::Workflow(5)),
+        Err(WorldError::UnknownWorkflow(5))
+    );
+}

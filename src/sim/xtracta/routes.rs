@@ -1,0 +1,46 @@
+//! The simulator's URL map: the five vendor endpoints behind the fault gate, and the
+//! `/_sim/*` endpoints for tests.
+//!
+//! Wiring only; the behaviour lives in `handlers.rs`, `gate.rs` and `introspect.rs`.
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::middleware::from_fn_with_state;
+use axum::routing::{get, post};
+
+use super::app::App;
+use super::{gate, handlers, introspect};
+
+pub(crate) fn router(app: Arc<App>) -> Router {
+    Router::new()
+        .route(
+            "/v1/user",
+            post(handlers::get_users).fallback(handlers::wrong_method),
+        )
+        .route(
+            "/v1/user/add",
+            post(handlers::add_user).fallback(handlers::wrong_method),
+        )
+        .route(
+            "/v1/user/update",
+            post(handlers::update_user).fallback(handlers::wrong_method),
+        )
+        .route(
+            "/v1/user/delete",
+            post(handlers::delete_user).fallback(handlers::wrong_method),
+        )
+        .route(
+            "/v1/workflow/update",
+            post(handlers::update_workflow).fallback(handlers::wrong_method),
+        )
+        .route(
+            "/_sim/state",
+            get(introspect::get_state).put(introspect::put_state),
+        )
+        .route("/_sim/requests", get(introspect::get_requests))
+        .route("/_sim/requests/reset", post(introspect::reset_requests))
+        .fallback(handlers::unknown_endpoint)
+        .layer(from_fn_with_state(app.clone(), gate::gate))
+        .with_state(app)
+}

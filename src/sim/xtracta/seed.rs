@@ -1,0 +1,201 @@
+//! Reads a YAML seed into a [`World`], reporting every problem with its line and column.
+//!
+//! Parses text only; reading the file is `store.rs`'s job.
+//!
+//! ```yaml
+//! groups: [12345, 777]          # the first is the API key's own group
+//! workflows:
+//!   - { id: 496553, name: Invoices }
+//! users:
+//!   - { id: 4092, name: Bo Chen, email: bo@example.com, group: 12345, workflows: [496553] }
+//! next_user_id: 5000            # optional
+//! ```
+//!
+//! A user's `id` is optional (the next free id is used), `group` defaults to the first group,
+//! `workflows` to none, and `password` is optional.
+
+use serde::Deserialize;
+use serde_saphyr::{Location, Spanned};
+
+use super::world::{Problem, Subject, User, Workflow, World};
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSeed {
+    groups: Spanned<Vec<Spanned<u64>>>,
+    #[serde(default)]
+    workflows: Vec<Spanned<RawWorkflow>>,
+    #[serde(default)]
+    users: Vec<Spanned<RawUser>>,
+    next_user_id: Option<u64>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawWorkflow {
+    id: u64,
+    name: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawUser {
+    id: Option<u64>,
+    name: String,
+    email: String,
+    group: Option<u64>,
+    #[serde(default)]
+    workflows: Vec<u64>,
+    password: Option<String>,
+}
+
+/// A seed that cannot be used; the message lists every problem found.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum SeedError {
+    #[error("{0}")]
+    Syntax(String),
+    #[error("{}", .0.join("\n"))]
+    Invalid(Vec<String>),
+}
+
+pub(crate) fn parse(text: &str) -> Result<World, SeedError> {
+    let raw: RawSeed =
+        serde_saphyr::from_str(text).map_err(|e| SeedError::Syntax(e.to_string()))?;
+    let where_is = |subject: Subject| -> Location {
+        match subject {
+            Subject::World => raw.groups.referenced,
+            Subject::Group(i) => raw.groups.value[i].referenced,
+            Subject::Workflow(i) => raw.workflows[i].referenced,
+            Subject::User(i) => raw.users[i].referenced,
+        }
+    };
+    let world = to_world(&raw);
+    let problems = world.problems();
+    if !problems.is_empty() {
+        let lines = problems.iter().map(|p| describe(p, where_is)).collect();
+        return Err(SeedError::Invalid(lines));
+    }
+    let mut world = world;
+    world.normalise();
+    Ok(world)
+}
+
+fn describe(problem: &Problem, where_is: impl Fn(Subject) -> Location) -> String {
+    let at = |subject| {
+        let location = where_is(subject);
+        format!("{}:{}", location.line(), location.column())
+    };
+    match problem.first {
+        Some(first) => format!(
+            "{}: {} (first at {})",
+            at(problem.subject),
+            problem.message,
+            at(first)
+        ),
+        None => format!("{}: {}", at(problem.subject), problem.message),
+    }
+}
+
+/// Builds the world in seed order, so that problem indices map back to seed entries.
+fn to_world(raw: &RawSeed) -> World {
+    let groups: Vec<u64> = raw.groups.value.iter().map(|g| g.value).collect();
+    let first_group = groups.first().copied().unwrap_or_default();
+    let explicit_max = raw.users.iter().filter_map(|u| u.value.id).max();
+    let mut next_free = explicit_max.map_or(super::world::FIRST_USER_ID, |max| max + 1);
+    let users = raw
+        .users
+        .iter()
+        .map(|user| {
+            let user = &user.value;
+            let user_id = user.id.unwrap_or_else(|| {
+                next_free += 1;
+                next_free - 1
+            });
+            User {
+                user_id,
+                name: user.name.clone(),
+                email_address: user.email.trim().to_owned(),
+                primary_group_id: user.group.unwrap_or(first_group),
+                assigned_workflows: user.workflows.clone(),
+                password: user.password.clone(),
+            }
+        })
+        .collect();
+    World {
+        groups,
+        workflows: raw
+            .workflows
+            .iter()
+            .map(|w| Workflow {
+                workflow_id: w.value.id,
+                name: w.value.name.clone(),
+            })
+            .collect(),
+        users,
+        next_user_id: raw.next_user_id.unwrap_or(next_free),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SEED: &str = "\
+groups: [12345, 777]
+workflows:
+  - { id: 496553, name: Invoices }
+  - { id: 496941, name: Receipts }
+users:
+  - { id: 4092, name: Bo Chen, email: bo@example.com, group: 12345, workflows: [496553] }
+  - { name: Cy Diaz, email: cy@example.com, group: 777 }
+";
+
+    #[test]
+    fn parses_the_documented_seed() {
+        let world = parse(SEED).unwrap();
+        assert_eq!(world.groups, [12345, 777]);
+        assert_eq!(world.workflows[1].name, "Receipts");
+        assert_eq!(world.users[0].user_id, 4092);
+        assert_eq!(world.users[0].assigned_workflows, [496553]);
+        assert_eq!(
+            world.users[1].user_id, 4093,
+            "ids without one follow the largest"
+        );
+        assert_eq!(world.users[1].primary_group_id, 777);
+        assert_eq!(world.next_user_id, 4094);
+    }
+
+    #[test]
+    fn unknown_fields_are_refused_with_a_location() {
+        let err = parse("groups: [1]\nusers:\n  - { name: A, emial: a@x.com }\n").unwrap_err();
+        assert!(err.to_string().contains("line 3"), "{err}");
+        assert!(err.to_string().contains("emial"), "{err}");
+    }
+
+    #[test]
+    fn reports_every_problem_with_locations() {
+        let text = "\
+groups: [1]
+workflows: []
+users:
+  - { id: 1, name: A, email: a@x.com, workflows: [9] }
+  - { id: 2, name: B, email: A@X.com, group: 5 }
+";
+        let err = parse(text).unwrap_err().to_string();
+        let lines: Vec<&str> = err.lines().collect();
+        assert_eq!(
+            lines,
+            [
+                "4:5: unknown workflow 9",
+                "5:5: duplicate email address A@X.com (first at 4:5)",
+                "5:5: unknown group 5",
+            ]
+        );
+    }
+
+    #[test]
+    fn empty_groups_are_refused() {
+        let err = parse("groups: []\n").unwrap_err().to_string();
+        assert!(err.contains("at least one group"), "{err}");
+    }
+}
