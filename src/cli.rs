@@ -62,6 +62,19 @@ pub enum Command {
         #[arg(long)]
         allow_mass_delete: bool,
     },
+    /// Run a vendor simulator on loopback
+    Sim {
+        #[command(subcommand)]
+        vendor: SimVendor,
+    },
+    /// Plan, apply and plan again against the built-in simulator; no credentials needed
+    Demo,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum SimVendor {
+    /// Xtracta's user API
+    Xtracta(crate::sim::xtracta::Args),
 }
 
 fn styles(color: Color) -> Styles {
@@ -170,6 +183,19 @@ async fn dispatch(cli: Cli) -> anyhow::Result<u8> {
                 Err(code) => return Ok(code),
             };
             apply(&loaded, &st, *yes, *allow_mass_delete).await
+        }
+        Command::Sim {
+            vendor: SimVendor::Xtracta(args),
+        } => {
+            crate::sim::xtracta::run(args.clone()).await?;
+            Ok(exit::OK)
+        }
+        Command::Demo => {
+            let path = cli
+                .config
+                .clone()
+                .unwrap_or_else(|| PathBuf::from("examples/demo.yaml"));
+            crate::demo::run(&path, &st).await
         }
     }
 }

@@ -7,8 +7,10 @@
 pub mod apply;
 pub mod cli;
 pub mod config;
+pub mod demo;
 pub mod diag;
 pub mod exit;
+pub mod lock;
 pub mod manifest;
 pub mod model;
 pub mod plan;

@@ -215,3 +215,19 @@ fn target_of<'c>(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::raw::RawManifest;
+    use crate::diag;
+
+    proptest::proptest! {
+        /// Arbitrary text in a manifest gives a manifest or a located problem, never a panic.
+        #[test]
+        fn loader_never_panics(text in "(users:|target:|  - |email: |name: |workflows: |\\[|\\]|\\{|\\}|,|:|-|\\n|[a-z@.0-9 ]){0,60}") {
+            if let Err(p) = diag::parse_yaml::<RawManifest>(&text, "f.yaml") {
+                proptest::prop_assert!(p.origin.is_some());
+            }
+        }
+    }
+}

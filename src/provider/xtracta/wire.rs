@@ -236,4 +236,21 @@ mod tests {
         let e = parse("/v1/workflow/update", "workflow_response", 200, ONE).unwrap_err();
         assert!(matches!(e, ProviderError::Malformed { .. }));
     }
+
+    proptest::proptest! {
+        /// Any answer, mangled or not, gives users or an error: never a panic.
+        #[test]
+        fn never_panics_on_arbitrary_answers(body in ".{0,300}", status in 100u16..600) {
+            let _ = parse("/v1/user", "user_response", status, &body);
+        }
+
+        /// A valid answer cut anywhere is an error, never a shorter list of users.
+        #[test]
+        fn truncation_is_never_success(cut in 0usize..ONE.len()) {
+            let body = &ONE[..cut];
+            if let Ok(users) = parse("/v1/user", "user_response", 200, body) {
+                proptest::prop_assert_eq!(users.len(), 1, "cut at {} parsed as {:?}", cut, users);
+            }
+        }
+    }
 }

@@ -1,0 +1,241 @@
+//! Test harness: a workspace of config and manifests in a temporary folder, the real `roster`
+//! binary, and `roster sim xtracta` running on a loopback port.
+
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+
+use serde_json::Value;
+
+pub const API_KEY: &str = "test-key-7f3a9c";
+
+pub fn roster_bin() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_roster"))
+}
+
+/// A running simulator, stopped when dropped.
+pub struct Sim {
+    child: Child,
+    pub addr: String,
+    _dir: tempfile::TempDir,
+}
+
+impl Sim {
+    pub fn xtracta(seed: &str, extra: &[&str]) -> Sim {
+        let dir = tempfile::tempdir().unwrap();
+        let seed_path = dir.path().join("seed.yaml");
+        std::fs::write(&seed_path, seed).unwrap();
+        let mut child = Command::new(roster_bin())
+            .args([
+                "sim",
+                "xtracta",
+                "--listen",
+                "127.0.0.1:0",
+                "--api-key",
+                API_KEY,
+                "--seed",
+            ])
+            .arg(&seed_path)
+            .args(extra)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("start roster sim");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let addr = line
+            .trim()
+            .strip_prefix("listening on http://")
+            .unwrap_or_else(|| panic!("unexpected first line from sim: {line:?}"))
+            .to_string();
+        Sim {
+            child,
+            addr,
+            _dir: dir,
+        }
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://{}/v1", self.addr)
+    }
+
+    fn raw(&self, method: &str, path: &str, body: &str) -> (u16, String) {
+        let mut s = TcpStream::connect(&self.addr).unwrap();
+        write!(
+            s,
+            "{method} {path} HTTP/1.1\r\nHost: {}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            self.addr,
+            body.len()
+        )
+        .unwrap();
+        let mut resp = String::new();
+        s.read_to_string(&mut resp).unwrap();
+        let status = resp[9..12].parse().unwrap();
+        let body = resp
+            .split_once("\r\n\r\n")
+            .map(|x| x.1)
+            .unwrap_or("")
+            .to_string();
+        (status, body)
+    }
+
+    /// The simulator's world as JSON.
+    pub fn state(&self) -> Value {
+        let (status, body) = self.raw("GET", "/_sim/state", "");
+        assert_eq!(status, 200, "{body}");
+        serde_json::from_str(&body).unwrap()
+    }
+
+    pub fn put_state(&self, state: &Value) {
+        let (status, body) = self.raw("PUT", "/_sim/state", &state.to_string());
+        assert!(status < 300, "{status} {body}");
+    }
+
+    /// Requests served per endpoint (`/v1/...`) so far.
+    pub fn requests(&self) -> Value {
+        let (status, body) = self.raw("GET", "/_sim/requests", "");
+        assert_eq!(status, 200, "{body}");
+        serde_json::from_str(&body).unwrap()
+    }
+
+    pub fn total_requests(&self) -> u64 {
+        self.requests()["total"].as_u64().unwrap()
+    }
+
+    pub fn reset_requests(&self) {
+        self.raw("POST", "/_sim/requests/reset", "");
+    }
+
+    /// Users as (id, name, email, group, workflows), sorted by id.
+    pub fn users(&self) -> Vec<(u64, String, String, u64, Vec<u64>)> {
+        let state = self.state();
+        let mut v: Vec<_> = state["users"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|u| {
+                (
+                    u["user_id"].as_u64().unwrap(),
+                    u["name"].as_str().unwrap().to_string(),
+                    u["email_address"].as_str().unwrap().to_string(),
+                    u["primary_group_id"].as_u64().unwrap(),
+                    u["assigned_workflows"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .map(|w| w.as_u64().unwrap())
+                        .collect(),
+                )
+            })
+            .collect();
+        v.sort();
+        v
+    }
+
+    pub fn user_by_email(&self, email: &str) -> Option<(u64, String, String, u64, Vec<u64>)> {
+        self.users()
+            .into_iter()
+            .find(|u| u.2.eq_ignore_ascii_case(email))
+    }
+
+    pub fn password_of(&self, email: &str) -> Option<String> {
+        self.state()["users"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|u| {
+                u["email_address"]
+                    .as_str()
+                    .unwrap()
+                    .eq_ignore_ascii_case(email)
+            })
+            .and_then(|u| u["password"].as_str().map(str::to_string))
+    }
+}
+
+impl Drop for Sim {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A folder with `roster.yaml` and `users/`.
+pub struct Workspace {
+    pub dir: tempfile::TempDir,
+}
+
+impl Workspace {
+    pub fn new(config: &str) -> Workspace {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("users")).unwrap();
+        std::fs::write(dir.path().join("roster.yaml"), config).unwrap();
+        Workspace { dir }
+    }
+
+    /// A one-target Xtracta config pointing at `sim`.
+    pub fn xtracta(sim: &Sim, extra: &str) -> Workspace {
+        Workspace::new(&format!(
+            "manifests: users\ntargets:\n  acme:\n    provider: xtracta\n    url: {}\n    api_key: {{ env: XTRACTA_API_KEY }}\n    group_id: 12345\n{extra}",
+            sim.url()
+        ))
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn write(&self, rel: &str, text: &str) {
+        let p = self.dir.path().join(rel);
+        if let Some(parent) = p.parent() {
+            std::fs::create_dir_all(parent).unwrap();
+        }
+        std::fs::write(p, text).unwrap();
+    }
+
+    pub fn remove(&self, rel: &str) {
+        std::fs::remove_file(self.dir.path().join(rel)).unwrap();
+    }
+
+    /// `roster ARGS` run in the workspace with the test API key.
+    pub fn roster(&self, args: &[&str]) -> Out {
+        let out = Command::new(roster_bin())
+            .current_dir(self.dir.path())
+            .env("XTRACTA_API_KEY", API_KEY)
+            .env_remove("ROSTER_CONFIG")
+            .env("NO_COLOR", "1")
+            .args(args)
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        Out {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct Out {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Out {
+    pub fn all(&self) -> String {
+        format!("{}{}", self.stdout, self.stderr)
+    }
+
+    #[track_caller]
+    pub fn ok(&self) -> &Self {
+        assert_eq!(self.code, 0, "expected success:\n{}", self.all());
+        self
+    }
+}
