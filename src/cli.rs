@@ -210,6 +210,11 @@ async fn apply(
     yes: bool,
     allow_mass_delete: bool,
 ) -> anyhow::Result<u8> {
+    // Held until the end of this function: one applier per target.
+    let mut _locks = Vec::new();
+    for name in loaded.config.targets.keys() {
+        _locks.push(crate::lock::acquire(&loaded.config.state_dir, name)?);
+    }
     let planned = reconcile::plan(loaded).await?;
     print!("{}", render::plan(&planned.plan, st, false));
     if !planned.plan.has_changes() {
