@@ -157,3 +157,91 @@ fn two_applies_at_once_one_refused_nothing_twice() {
     // The lock is released when its holder exits.
     ws.roster(&["apply", "--yes"]).ok();
 }
+
+#[test]
+fn sigterm_mid_apply_finishes_in_flight_reports_the_rest_and_rerun_converges() {
+    let sim = Sim::xtracta(&seed(0), &["--latency", "300"]);
+    let ws = Workspace::xtracta(&sim, "    concurrency: 1\n");
+    let mut text = String::from("users:\n");
+    for i in 0..8 {
+        text.push_str(&format!("  - email: s{i}@example.com\n    name: S{i}\n"));
+    }
+    ws.write("users/a.yaml", &text);
+    let child = Command::new(util::roster_bin())
+        .current_dir(ws.path())
+        .env("XTRACTA_API_KEY", util::API_KEY)
+        .args(["apply", "--yes"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Wait until the first user exists, then stop the run.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while sim.users().is_empty() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "apply never created anyone"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let status = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let out = child.wait_with_output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stdout}{stderr}");
+    assert!(stdout.contains("not started create"), "{stdout}");
+    assert!(stderr.contains("stopped by a signal"), "{stderr}");
+    let created = sim.users().len();
+    assert!((1..8).contains(&created), "created {created}");
+    let done = stdout.matches("  done create").count();
+    assert_eq!(
+        done, created,
+        "every request in flight finished and was reported:\n{stdout}"
+    );
+
+    ws.roster(&["apply", "--yes"]).ok();
+    assert_eq!(
+        sim.users().len(),
+        8,
+        "rerun finishes the job without duplicates"
+    );
+}
+
+#[test]
+fn rate_limit_keeps_under_the_vendors_limit() {
+    let sim = Sim::xtracta(&seed(0), &["--rate-limit", "5"]);
+    let ws = Workspace::xtracta(&sim, "    rate_limit: 4\n    concurrency: 4\n");
+    let mut text = String::from("users:\n");
+    for i in 0..10 {
+        text.push_str(&format!("  - email: r{i}@example.com\n    name: R{i}\n"));
+    }
+    ws.write("users/a.yaml", &text);
+    ws.roster(&["apply", "--yes"]).ok();
+    let statuses = sim.requests()["by_endpoint_status"].to_string();
+    assert!(
+        !statuses.contains(" 429"),
+        "paced requests were throttled: {statuses}"
+    );
+    assert_eq!(sim.users().len(), 10);
+}
+
+#[test]
+fn oversized_manifest_is_refused() {
+    let sim = Sim::xtracta(&seed(0), &[]);
+    let ws = Workspace::xtracta(&sim, "");
+    let f = std::fs::File::create(ws.path().join("users/big.yaml")).unwrap();
+    f.set_len(65 * 1024 * 1024).unwrap();
+    let out = ws.roster(&["validate"]);
+    assert_eq!(out.code, 1);
+    assert!(
+        out.stderr
+            .contains("users/big.yaml:1:1: file is 68157440 bytes, over the 64 MiB limit"),
+        "{}",
+        out.stderr
+    );
+}

@@ -74,10 +74,11 @@ impl Http {
             .user_agent(concat!("roster/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| ProviderError::Invalid(format!("http client: {e}")))?;
+        // Paced evenly (a bucket of one token): a vendor counting requests per fixed
+        // one-second window never sees more than the configured rate.
         let limiter = limits.rate_limit.and_then(|rps| {
             let period = Duration::from_secs_f64(1.0 / rps);
-            let burst = NonZeroU32::new(rps.ceil().max(1.0) as u32)?;
-            Quota::with_period(period).map(|q| RateLimiter::direct(q.allow_burst(burst)))
+            Quota::with_period(period).map(|q| RateLimiter::direct(q.allow_burst(NonZeroU32::MIN)))
         });
         Ok(Http {
             client,

@@ -265,8 +265,13 @@ impl Provider for Xtracta {
 
     async fn delete(&self, user: &UserRef) -> Result<(), ProviderError> {
         let params = vec![("user_id", user.vendor_id().to_string())];
-        self.post(DELETE, "user_response", Repeat::Safe, params)
+        match self
+            .post(DELETE, "user_response", Repeat::Safe, params)
             .await
-            .map(drop)
+        {
+            // Already gone (e.g. an earlier attempt whose answer was lost): the goal is met.
+            Err(ProviderError::Vendor { status: 404, .. }) => Ok(()),
+            other => other.map(drop),
+        }
     }
 }
