@@ -26,11 +26,20 @@ pub struct Cli {
     /// When to colour output
     #[arg(long, value_enum, default_value_t = Color::Auto, global = true)]
     pub color: Color,
-    /// Log level (error, warn, info, debug, trace); RUST_LOG overrides
-    #[arg(long, default_value = "warn", global = true)]
-    pub log_level: String,
+    /// Log level (error, warn, info, debug, trace); RUST_LOG overrides [default: warn, daemon: info]
+    #[arg(long, global = true)]
+    pub log_level: Option<String>,
+    /// Log format: text (no colour unless stderr is a terminal) or json, for log shippers
+    #[arg(long, value_enum, default_value_t = LogFormat::Text, global = true)]
+    pub log_format: LogFormat,
     #[command(subcommand)]
     pub command: Command,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -62,6 +71,8 @@ pub enum Command {
         #[arg(long)]
         allow_mass_delete: bool,
     },
+    /// Reconcile continuously: on start-up, file changes, the schedule and SIGHUP
+    Daemon,
     /// Run a vendor simulator on loopback
     Sim {
         #[command(subcommand)]
@@ -89,20 +100,35 @@ fn styles(color: Color) -> Styles {
     Styles::colored(on)
 }
 
-fn init_logging(level: &str) {
+fn init_logging(cli: &Cli) {
+    let default = if matches!(cli.command, Command::Daemon) {
+        "info"
+    } else {
+        "warn"
+    };
+    let level = cli.log_level.as_deref().unwrap_or(default);
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(level));
-    let _ = tracing_subscriber::fmt()
+    let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .with_ansi(std::io::stderr().is_terminal())
-        .try_init();
+        .with_writer(std::io::stderr);
+    let _ = match cli.log_format {
+        LogFormat::Json => builder.json().try_init(),
+        // Under the journal, stderr is not a terminal: no ANSI codes, and no timestamps
+        // (the journal adds its own).
+        LogFormat::Text if std::env::var_os("JOURNAL_STREAM").is_some() => {
+            builder.with_ansi(false).without_time().try_init()
+        }
+        LogFormat::Text => builder
+            .with_ansi(std::io::stderr().is_terminal())
+            .try_init(),
+    };
 }
 
 /// Parses the arguments, runs the command, and returns the exit code.
 pub fn run() -> ExitCode {
     let cli = Cli::parse();
-    init_logging(&cli.log_level);
+    init_logging(&cli);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -163,7 +189,7 @@ async fn dispatch(cli: Cli) -> anyhow::Result<u8> {
                 Ok(l) => l,
                 Err(code) => return Ok(code),
             };
-            let planned = reconcile::plan(&loaded).await?;
+            let planned = reconcile::plan(&loaded, Default::default()).await?;
             print!("{}", render::plan(&planned.plan, &st, *show_ignored));
             for trip in reconcile::guards(&loaded, &planned.plan) {
                 eprintln!("warning: apply would refuse: {trip}");
@@ -183,6 +209,10 @@ async fn dispatch(cli: Cli) -> anyhow::Result<u8> {
                 Err(code) => return Ok(code),
             };
             apply(&loaded, &st, *yes, *allow_mass_delete).await
+        }
+        Command::Daemon => {
+            let path = crate::config::locate(cli.config.as_deref());
+            crate::daemon::run(&path).await
         }
         Command::Sim {
             vendor: SimVendor::Xtracta(args),
@@ -215,7 +245,7 @@ async fn apply(
     for name in loaded.config.targets.keys() {
         _locks.push(crate::lock::acquire(&loaded.config.state_dir, name)?);
     }
-    let planned = reconcile::plan(loaded).await?;
+    let planned = reconcile::plan(loaded, Default::default()).await?;
     print!("{}", render::plan(&planned.plan, st, false));
     if !planned.plan.has_changes() {
         println!("Nothing to apply.");

@@ -394,6 +394,14 @@ impl Validator<'_> {
         if let Some(s) = &r.timezone {
             d.timezone = Some(s.value.trim().to_string());
         }
+        if let Err(e) = crate::daemon::schedule::Schedule::parse(&d.schedule, d.timezone.as_deref())
+        {
+            match (&r.schedule, &r.timezone) {
+                (_, Some(tz)) if e.contains("time zone") => self.err(tz, format!("daemon: {e}")),
+                (Some(s), _) => self.err(s, format!("daemon: {e}")),
+                _ => self.err(raw, format!("daemon: {e}")),
+            }
+        }
         if let Some(s) = &r.mode {
             match s.value.as_str() {
                 "apply" => d.apply = true,

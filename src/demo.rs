@@ -40,7 +40,7 @@ pub async fn run(config: &Path, st: &Styles) -> anyhow::Result<u8> {
     }
     println!("roster demo: the Xtracta simulator is running on {url}\n");
     println!("== roster plan\n");
-    let planned = reconcile::plan(&loaded).await?;
+    let planned = reconcile::plan(&loaded, Default::default()).await?;
     print!("{}", render::plan(&planned.plan, st, false));
     println!("\n== roster apply --yes\n");
     let reports = reconcile::apply(&loaded, &planned, &Stop::default()).await;
@@ -48,7 +48,7 @@ pub async fn run(config: &Path, st: &Styles) -> anyhow::Result<u8> {
         print!("{}", render::report(r, st));
     }
     println!("\n== roster plan (again)\n");
-    let again = reconcile::plan(&loaded).await?;
+    let again = reconcile::plan(&loaded, Default::default()).await?;
     print!("{}", render::plan(&again.plan, st, false));
     sim.stop().await;
     if again.plan.has_changes() {

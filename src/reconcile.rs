@@ -61,8 +61,7 @@ pub struct Planned {
 }
 
 /// Fetches every target and plans it.
-pub async fn plan(loaded: &Loaded) -> anyhow::Result<Planned> {
-    let stats = Arc::new(Stats::default());
+pub async fn plan(loaded: &Loaded, stats: Arc<Stats>) -> anyhow::Result<Planned> {
     let mut plan = Plan::default();
     let mut providers = Vec::new();
     for (name, target) in &loaded.config.targets {

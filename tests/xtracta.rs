@@ -238,18 +238,40 @@ fn group_drift_needs_a_person_and_is_not_applied() {
 fn unreadable_answers_fail_the_plan_instead_of_looking_empty() {
     let sim = Sim::xtracta(SEED, &["--malformed-rate", "1", "--fault-seed", "3"]);
     let ws = Workspace::xtracta(&sim, "    max_attempts: 2\n");
-    ws.write("users/a.yaml", "users:\n  - email: a@example.com\n    name: A\n");
+    ws.write(
+        "users/a.yaml",
+        "users:\n  - email: a@example.com\n    name: A\n",
+    );
     for _ in 0..3 {
         let out = ws.roster(&["plan"]);
         assert_eq!(out.code, 1, "{}", out.all());
-        assert!(out.stderr.contains("fetch users of target acme: /v1/user:"), "{}", out.stderr);
-        assert!(!out.stdout.contains("to create"), "a broken answer was read as no users:\n{}", out.stdout);
+        assert!(
+            out.stderr.contains("fetch users of target acme: /v1/user:"),
+            "{}",
+            out.stderr
+        );
+        assert!(
+            !out.stdout.contains("to create"),
+            "a broken answer was read as no users:\n{}",
+            out.stdout
+        );
     }
     let sim = Sim::xtracta(SEED, &["--fail-rate", "1"]);
     let ws = Workspace::xtracta(&sim, "    max_attempts: 2\n");
-    ws.write("users/a.yaml", "users:\n  - email: a@example.com\n    name: A\n");
+    ws.write(
+        "users/a.yaml",
+        "users:\n  - email: a@example.com\n    name: A\n",
+    );
     let out = ws.roster(&["plan"]);
     assert_eq!(out.code, 1);
-    assert!(out.stderr.contains("simulated server error"), "{}", out.stderr);
-    assert_eq!(sim.total_requests(), 2, "retried up to max_attempts, then gave up");
+    assert!(
+        out.stderr.contains("simulated server error"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(
+        sim.total_requests(),
+        2,
+        "retried up to max_attempts, then gave up"
+    );
 }

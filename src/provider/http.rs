@@ -45,6 +45,16 @@ impl Stats {
     pub fn total(&self) -> u64 {
         self.snapshot().values().sum()
     }
+
+    /// The counts so far, leaving zero behind.
+    pub fn take(&self) -> BTreeMap<(String, String), u64> {
+        std::mem::take(&mut *self.by_endpoint.lock().unwrap_or_else(|e| e.into_inner()))
+    }
+
+    /// Retries so far, leaving zero behind.
+    pub fn take_retries(&self) -> u64 {
+        self.retries.swap(0, Ordering::Relaxed)
+    }
 }
 
 /// Whether a request may be sent twice without harm.

@@ -1,0 +1,342 @@
+//! `roster daemon` against the simulator: file edits (plain, atomic-save, ConfigMap symlink
+//! swap), bursts, invalid edits, the schedule, SIGHUP, SIGTERM, plan mode and guards. Every
+//! wait is bounded and polls for the outcome; none sleeps hoping.
+
+mod util;
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use util::{Sim, Workspace};
+
+const SEED: &str = "groups: [12345]\nworkflows: [{ id: 100, name: Invoices }]\nusers:\n  - { id: 7, name: Old, email: keep@example.com, group: 12345 }\n";
+
+struct Daemon {
+    child: Child,
+    addr: String,
+    log: Arc<Mutex<String>>,
+}
+
+impl Daemon {
+    fn start(ws: &Workspace) -> Daemon {
+        let mut child = Command::new(util::roster_bin())
+            .current_dir(ws.path())
+            .env("XTRACTA_API_KEY", util::API_KEY)
+            .env("RUST_LOG", "info")
+            .args(["daemon"])
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let log = Arc::new(Mutex::new(String::new()));
+        let stderr = child.stderr.take().unwrap();
+        let sink = log.clone();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                let mut l = sink.lock().unwrap();
+                l.push_str(&line);
+                l.push('\n');
+            }
+        });
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let addr = line
+            .trim()
+            .strip_prefix("listening on http://")
+            .unwrap_or_else(|| panic!("daemon said {line:?}; log:\n{}", log.lock().unwrap()))
+            .to_string();
+        Daemon { child, addr, log }
+    }
+
+    fn get(&self, path: &str) -> (u16, String) {
+        let mut s = TcpStream::connect(&self.addr).unwrap();
+        write!(
+            s,
+            "GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+        )
+        .unwrap();
+        let mut resp = String::new();
+        s.read_to_string(&mut resp).unwrap();
+        let status = resp[9..12].parse().unwrap();
+        (
+            status,
+            resp.split_once("\r\n\r\n")
+                .map(|x| x.1.to_string())
+                .unwrap_or_default(),
+        )
+    }
+
+    /// A metric's value, summed over the series whose text contains `filter`.
+    fn metric(&self, name: &str, filter: &str) -> f64 {
+        self.get("/metrics")
+            .1
+            .lines()
+            .filter(|l| l.starts_with(name) && l.contains(filter))
+            .filter_map(|l| l.rsplit(' ').next()?.parse::<f64>().ok())
+            .sum()
+    }
+
+    fn successes(&self) -> f64 {
+        self.metric("roster_reconciles_total", "success")
+    }
+
+    fn log(&self) -> String {
+        self.log.lock().unwrap().clone()
+    }
+
+    fn signal(&self, sig: &str) {
+        assert!(
+            Command::new("kill")
+                .args([sig, &self.child.id().to_string()])
+                .status()
+                .unwrap()
+                .success()
+        );
+    }
+}
+
+impl Drop for Daemon {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[track_caller]
+fn wait_for(what: &str, d: &Daemon, mut cond: impl FnMut() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !cond() {
+        assert!(
+            Instant::now() < deadline,
+            "timed out waiting for {what}; daemon log:\n{}",
+            d.log()
+        );
+        std::thread::sleep(Duration::from_millis(25));
+    }
+}
+
+fn workspace(sim: &Sim, manifests: &str, extra_target: &str, daemon: &str) -> Workspace {
+    Workspace::new(&format!(
+        "manifests: {manifests}\ntargets:\n  acme:\n    provider: xtracta\n    url: {}\n    api_key: {{ env: XTRACTA_API_KEY }}\n    group_id: 12345\n{extra_target}daemon:\n  listen: 127.0.0.1:0\n  debounce: 300ms\n{daemon}",
+        sim.url()
+    ))
+}
+
+const FAR: &str = "  schedule: \"0 0 1 1 *\"\n";
+
+fn user(email: &str, name: &str) -> String {
+    format!("users:\n  - email: {email}\n    name: {name}\n")
+}
+
+fn has(sim: &Sim, email: &str, name: &str) -> bool {
+    sim.user_by_email(email).is_some_and(|u| u.1 == name)
+}
+
+#[test]
+fn edits_reach_the_vendor_including_atomic_saves() {
+    let sim = Sim::xtracta(SEED, &[]);
+    let ws = workspace(&sim, "users", "", FAR);
+    ws.write("users/keep.yaml", &user("keep@example.com", "Kept"));
+    let d = Daemon::start(&ws);
+    wait_for("start-up reconcile", &d, || {
+        has(&sim, "keep@example.com", "Kept")
+    });
+    wait_for("ready", &d, || d.get("/readyz").0 == 200);
+    assert_eq!(d.get("/healthz").0, 200);
+
+    ws.write("users/new.yaml", &user("new@example.com", "New"));
+    wait_for("new user", &d, || has(&sim, "new@example.com", "New"));
+
+    // An editor's atomic save: write a hidden temporary file, rename it over the original.
+    ws.write("users/.new.yaml.tmp", &user("new@example.com", "Renamed"));
+    std::fs::rename(
+        ws.path().join("users/.new.yaml.tmp"),
+        ws.path().join("users/new.yaml"),
+    )
+    .unwrap();
+    wait_for("rename after atomic save", &d, || {
+        has(&sim, "new@example.com", "Renamed")
+    });
+
+    let m = d.get("/metrics").1;
+    for name in [
+        "roster_reconciles_total{result=\"success\"}",
+        "roster_reconcile_duration_seconds_count",
+        "roster_last_success_timestamp_seconds",
+        "roster_changes_applied_total{kind=\"create\"}",
+        "roster_vendor_requests_total{endpoint=\"/v1/user/add\",status=\"200\"}",
+        "roster_manifests_valid 1",
+        "roster_pending_drift{target=\"acme\"} 0",
+    ] {
+        assert!(m.contains(name), "missing {name} in:\n{m}");
+    }
+}
+
+#[test]
+fn configmap_symlink_swap_is_seen() {
+    let sim = Sim::xtracta(SEED, &[]);
+    let ws = workspace(&sim, "cm", "", FAR);
+    let cm = ws.path().join("cm");
+    std::fs::create_dir_all(cm.join("..v1")).unwrap();
+    std::fs::write(cm.join("..v1/users.yaml"), user("keep@example.com", "V1")).unwrap();
+    std::os::unix::fs::symlink("..v1", cm.join("..data")).unwrap();
+    std::os::unix::fs::symlink("..data/users.yaml", cm.join("users.yaml")).unwrap();
+    let d = Daemon::start(&ws);
+    wait_for("v1", &d, || has(&sim, "keep@example.com", "V1"));
+
+    std::fs::create_dir_all(cm.join("..v2")).unwrap();
+    std::fs::write(cm.join("..v2/users.yaml"), user("keep@example.com", "V2")).unwrap();
+    std::os::unix::fs::symlink("..v2", cm.join("..data_tmp")).unwrap();
+    std::fs::rename(cm.join("..data_tmp"), cm.join("..data")).unwrap();
+    wait_for("v2 after the swap", &d, || {
+        has(&sim, "keep@example.com", "V2")
+    });
+    std::fs::remove_dir_all(cm.join("..v1")).unwrap();
+}
+
+#[test]
+fn a_burst_of_edits_gives_one_reconcile() {
+    let sim = Sim::xtracta(SEED, &[]);
+    let ws = workspace(&sim, "users", "", FAR);
+    ws.write("users/keep.yaml", &user("keep@example.com", "Old"));
+    let d = Daemon::start(&ws);
+    wait_for("start-up", &d, || d.successes() >= 1.0);
+    let before = d.successes();
+    // Like a `git pull` touching many files at once.
+    let texts: Vec<String> = (0..40)
+        .map(|i| user(&format!("b{i}@example.com"), &format!("B{i}")))
+        .collect();
+    for (i, t) in texts.iter().enumerate() {
+        ws.write(&format!("users/b{i}.yaml"), t);
+    }
+    wait_for("all 40 users", &d, || sim.users().len() == 41);
+    wait_for("the reconcile to be counted", &d, || d.successes() > before);
+    std::thread::sleep(Duration::from_millis(900)); // longer than the debounce: any late event has fired
+    assert_eq!(d.successes(), before + 1.0, "log:\n{}", d.log());
+}
+
+#[test]
+fn an_invalid_edit_is_reported_not_applied_and_the_next_valid_one_is() {
+    let sim = Sim::xtracta(SEED, &[]);
+    let ws = workspace(&sim, "users", "", FAR);
+    ws.write("users/keep.yaml", &user("keep@example.com", "Old"));
+    let d = Daemon::start(&ws);
+    wait_for("ready", &d, || d.get("/readyz").0 == 200);
+    ws.write(
+        "users/keep.yaml",
+        "users:\n  - email: keep@example.com\n    name: Broken\n    nmae: typo\n",
+    );
+    wait_for("manifests_valid 0", &d, || {
+        d.metric("roster_manifests_valid", "") == 0.0
+    });
+    assert_eq!(d.get("/readyz").0, 503);
+    wait_for("the location in the log", &d, || {
+        d.log()
+            .contains("users/keep.yaml:4:5: unknown field `nmae`")
+    });
+    assert!(
+        has(&sim, "keep@example.com", "Old"),
+        "the invalid state was applied"
+    );
+    ws.write("users/keep.yaml", &user("keep@example.com", "Fixed"));
+    wait_for("the valid edit", &d, || {
+        has(&sim, "keep@example.com", "Fixed")
+    });
+    wait_for("ready again", &d, || d.get("/readyz").0 == 200);
+}
+
+#[test]
+fn drift_is_corrected_by_the_schedule_and_by_sighup_and_sigterm_exits_cleanly() {
+    let sim = Sim::xtracta(SEED, &[]);
+    let ws = workspace(&sim, "users", "", "  schedule: \"*/1 * * * * *\"\n");
+    ws.write("users/keep.yaml", &user("keep@example.com", "Managed"));
+    let d = Daemon::start(&ws);
+    wait_for("start-up", &d, || has(&sim, "keep@example.com", "Managed"));
+    // Someone edits the user in the vendor's UI.
+    let mut state = sim.state();
+    state["users"][0]["name"] = "Edited by hand".into();
+    sim.put_state(&state);
+    wait_for("the schedule to put it back", &d, || {
+        has(&sim, "keep@example.com", "Managed")
+    });
+    drop(d);
+
+    let ws = workspace(&sim, "users", "", FAR);
+    ws.write("users/keep.yaml", &user("keep@example.com", "Managed"));
+    let mut d = Daemon::start(&ws);
+    wait_for("ready", &d, || d.get("/readyz").0 == 200);
+    let mut state = sim.state();
+    state["users"][0]["name"] = "Edited again".into();
+    sim.put_state(&state);
+    d.signal("-HUP");
+    wait_for("SIGHUP to put it back", &d, || {
+        has(&sim, "keep@example.com", "Managed")
+    });
+    assert!(d.log().contains("SIGHUP"), "{}", d.log());
+
+    d.signal("-TERM");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let status = loop {
+        if let Some(s) = d.child.try_wait().unwrap() {
+            break s;
+        }
+        assert!(Instant::now() < deadline, "daemon did not stop on SIGTERM");
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert_eq!(status.code(), Some(0));
+}
+
+#[test]
+fn plan_mode_reports_drift_and_never_writes() {
+    let sim = Sim::xtracta(SEED, &[]);
+    let ws = workspace(
+        &sim,
+        "users",
+        "",
+        "  schedule: \"0 0 1 1 *\"\n  mode: plan\n",
+    );
+    ws.write("users/keep.yaml", &user("keep@example.com", "Wanted"));
+    ws.write("users/new.yaml", &user("new@example.com", "New"));
+    let d = Daemon::start(&ws);
+    wait_for("drift to be measured", &d, || {
+        d.metric("roster_pending_drift", "acme") == 2.0
+    });
+    let reqs = sim.requests();
+    assert!(
+        reqs["by_endpoint"].get("/v1/user/add").is_none()
+            && reqs["by_endpoint"].get("/v1/user/update").is_none(),
+        "{reqs}"
+    );
+    assert!(has(&sim, "keep@example.com", "Old"));
+}
+
+#[test]
+fn a_tripped_guard_holds_removals_applies_the_rest_and_keeps_running() {
+    let mut seed = String::from("groups: [12345]\nusers:\n");
+    for i in 0..10 {
+        seed.push_str(&format!(
+            "  - {{ id: {}, name: U{i}, email: u{i}@example.com, group: 12345 }}\n",
+            10 + i
+        ));
+    }
+    let sim = Sim::xtracta(&seed, &[]);
+    let ws = workspace(&sim, "users", "    unmanaged: delete\n", FAR);
+    ws.write("users/a.yaml", &user("fresh@example.com", "Fresh"));
+    let d = Daemon::start(&ws);
+    wait_for("the safe part (a create)", &d, || {
+        has(&sim, "fresh@example.com", "Fresh")
+    });
+    wait_for("the guard to be counted", &d, || {
+        d.metric("roster_guards_tripped_total", "acme") >= 1.0
+    });
+    assert_eq!(sim.users().len(), 11, "no user deleted");
+    assert_eq!(d.metric("roster_pending_drift", "acme"), 10.0);
+    assert!(d.log().contains("--allow-mass-delete"), "{}", d.log());
+    assert_eq!(d.get("/healthz").0, 200);
+}
