@@ -201,6 +201,83 @@ fn configmap_symlink_swap_is_seen() {
 }
 
 #[test]
+fn a_swapped_manifest_folder_symlink_is_followed() {
+    let sim = Sim::xtracta(SEED, &[]);
+    let ws = workspace(&sim, "current", "", FAR);
+    ws.write("releases/v1/users.yaml", &user("keep@example.com", "R1"));
+    ws.write("releases/v2/users.yaml", &user("keep@example.com", "R2"));
+    std::os::unix::fs::symlink("releases/v1", ws.path().join("current")).unwrap();
+    let d = Daemon::start(&ws);
+    wait_for("r1", &d, || has(&sim, "keep@example.com", "R1"));
+    std::os::unix::fs::symlink("releases/v2", ws.path().join("current.tmp")).unwrap();
+    std::fs::rename(ws.path().join("current.tmp"), ws.path().join("current")).unwrap();
+    wait_for("r2 after the folder swap", &d, || {
+        has(&sim, "keep@example.com", "R2")
+    });
+    // Edits inside the new folder are seen too.
+    ws.write("releases/v2/users.yaml", &user("keep@example.com", "R2b"));
+    wait_for("an edit in the new folder", &d, || {
+        has(&sim, "keep@example.com", "R2b")
+    });
+}
+
+#[test]
+fn systemd_hears_ready_status_and_reloading() {
+    use std::os::unix::net::UnixDatagram;
+    let sim = Sim::xtracta(SEED, &[]);
+    let ws = workspace(&sim, "users", "", FAR);
+    ws.write("users/keep.yaml", &user("keep@example.com", "Old"));
+    let sock_path = ws.path().join("notify.sock");
+    let sock = UnixDatagram::bind(&sock_path).unwrap();
+    sock.set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    let mut child = Command::new(util::roster_bin())
+        .current_dir(ws.path())
+        .env("XTRACTA_API_KEY", util::API_KEY)
+        .env("NOTIFY_SOCKET", &sock_path)
+        .args(["daemon"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut heard = String::new();
+    let mut buf = [0u8; 4096];
+    let mut next = || {
+        let n = sock.recv(&mut buf).expect("a notification");
+        String::from_utf8_lossy(&buf[..n]).into_owned()
+    };
+    while !(heard.contains("READY=1") && heard.contains("STATUS=")) {
+        heard.push_str(&next());
+        heard.push('\n');
+    }
+    assert!(
+        Command::new("kill")
+            .args(["-HUP", &child.id().to_string()])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let mut after = String::new();
+    while !(after.contains("RELOADING=1") && after.contains("READY=1")) {
+        after.push_str(&next());
+        after.push('\n');
+    }
+    assert!(
+        Command::new("kill")
+            .args(["-TERM", &child.id().to_string()])
+            .status()
+            .unwrap()
+            .success()
+    );
+    assert_eq!(child.wait().unwrap().code(), Some(0));
+    assert!(
+        heard.contains("STATUS=") && heard.contains("to create"),
+        "{heard}"
+    );
+}
+
+#[test]
 fn a_burst_of_edits_gives_one_reconcile() {
     let sim = Sim::xtracta(SEED, &[]);
     let ws = workspace(&sim, "users", "", FAR);

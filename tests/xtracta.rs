@@ -275,3 +275,28 @@ fn unreadable_answers_fail_the_plan_instead_of_looking_empty() {
         "retried up to max_attempts, then gave up"
     );
 }
+
+#[test]
+fn json_logs_are_json_and_carry_no_secrets() {
+    let sim = Sim::xtracta(SEED, &["--fail-rate", "0.5", "--fault-seed", "1"]);
+    let ws = Workspace::xtracta(&sim, "");
+    ws.write(
+        "users/a.yaml",
+        "users:\n  - email: a@example.com\n    name: A\n",
+    );
+    let out = ws.roster(&[
+        "--log-format",
+        "json",
+        "--log-level",
+        "debug",
+        "apply",
+        "--yes",
+    ]);
+    let lines: Vec<&str> = out.stderr.lines().filter(|l| l.starts_with('{')).collect();
+    assert!(!lines.is_empty(), "no JSON log lines:\n{}", out.stderr);
+    for l in lines {
+        let v: serde_json::Value = serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}"));
+        assert!(v.get("level").is_some() && v.get("fields").is_some(), "{l}");
+    }
+    assert!(!out.all().contains(API_KEY));
+}

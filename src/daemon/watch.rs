@@ -33,7 +33,10 @@ impl Plan {
             _ => PathBuf::from("."),
         };
         if manifests.is_dir() {
-            dirs.push((manifests.to_path_buf(), true));
+            // The real folder: when `manifests` is a symlink that gets swapped, the plan
+            // changes and the daemon watches the new folder.
+            let real = std::fs::canonicalize(manifests).unwrap_or_else(|_| manifests.to_path_buf());
+            dirs.push((real, true));
         }
         dirs.push((parent(manifests), false));
         let config_dir = parent(config);
