@@ -235,6 +235,7 @@ fn systemd_hears_ready_status_and_reloading() {
         .current_dir(ws.path())
         .env("XTRACTA_API_KEY", util::API_KEY)
         .env("NOTIFY_SOCKET", &sock_path)
+        .env("WATCHDOG_USEC", "300000")
         .args(["daemon"])
         .stdin(Stdio::null())
         .stdout(Stdio::null())
@@ -247,7 +248,8 @@ fn systemd_hears_ready_status_and_reloading() {
         let n = sock.recv(&mut buf).expect("a notification");
         String::from_utf8_lossy(&buf[..n]).into_owned()
     };
-    while !(heard.contains("READY=1") && heard.contains("STATUS=")) {
+    while !(heard.contains("READY=1") && heard.contains("STATUS=") && heard.contains("WATCHDOG=1"))
+    {
         heard.push_str(&next());
         heard.push('\n');
     }
