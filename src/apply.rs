@@ -14,13 +14,15 @@ use futures_util::StreamExt;
 use futures_util::stream;
 
 use crate::plan::{Create, TargetPlan};
-use crate::provider::{Provider, ProviderError};
+use crate::provider::{Applied, Provider, ProviderError};
 
 /// How one change ended.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "snake_case", tag = "status", content = "detail")]
 pub enum Outcome {
     Done,
+    /// Accepted by the vendor but not yet confirmed; the next plan verifies it.
+    Accepted(String),
     Failed(String),
     NotStarted,
 }
@@ -60,6 +62,12 @@ impl Report {
             .filter(|s| s.outcome == Outcome::Done)
             .count()
     }
+    pub fn accepted(&self) -> usize {
+        self.steps
+            .iter()
+            .filter(|s| matches!(s.outcome, Outcome::Accepted(_)))
+            .count()
+    }
     pub fn ok(&self) -> bool {
         self.failed() == 0 && self.not_started() == 0
     }
@@ -89,7 +97,7 @@ pub struct Options<'a> {
 
 type Job<'a> = (
     String,
-    std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), String>> + Send + 'a>>,
+    std::pin::Pin<Box<dyn std::future::Future<Output = Result<Applied, String>> + Send + 'a>>,
 );
 
 async fn run_phase<'a>(jobs: Vec<Job<'a>>, opts: &Options<'_>, steps: &mut Vec<Step>) {
@@ -105,7 +113,8 @@ async fn run_phase<'a>(jobs: Vec<Job<'a>>, opts: &Options<'_>, steps: &mut Vec<S
                     };
                 }
                 let outcome = match fut.await {
-                    Ok(()) => Outcome::Done,
+                    Ok(Applied::Confirmed) => Outcome::Done,
+                    Ok(Applied::Accepted(note)) => Outcome::Accepted(note),
                     Err(e) => Outcome::Failed(e),
                 };
                 Step { change, outcome }
@@ -190,7 +199,11 @@ pub async fn apply<P: Provider>(provider: &P, plan: &TargetPlan, opts: &Options<
 }
 
 /// Creates a user; after an answer that never came, looks it up before trying again.
-async fn create<P: Provider>(provider: &P, c: &Create, opts: &Options<'_>) -> Result<(), String> {
+async fn create<P: Provider>(
+    provider: &P,
+    c: &Create,
+    opts: &Options<'_>,
+) -> Result<Applied, String> {
     let password = match &c.password {
         Some(r) => Some(
             r.resolve(opts.secrets_base)
@@ -201,7 +214,7 @@ async fn create<P: Provider>(provider: &P, c: &Create, opts: &Options<'_>) -> Re
     let mut attempt = 1;
     loop {
         let err: ProviderError = match provider.create(c, password.clone()).await {
-            Ok(()) => return Ok(()),
+            Ok(applied) => return Ok(applied),
             Err(e) => e,
         };
         if !err.is_ambiguous() {
@@ -209,7 +222,7 @@ async fn create<P: Provider>(provider: &P, c: &Create, opts: &Options<'_>) -> Re
         }
         tracing::warn!(user = %c.user.key, error = %err, "create answer lost; checking whether it happened");
         match provider.find(c).await {
-            Ok(Some(_)) => return Ok(()),
+            Ok(Some(_)) => return Ok(Applied::Confirmed),
             Ok(None) if attempt < opts.max_attempts => attempt += 1,
             Ok(None) => return Err(err.to_string()),
             Err(e) => return Err(format!("{err}; and the check that followed failed: {e}")),

@@ -271,7 +271,7 @@ impl Daemon {
         for (r, t) in reports.iter().zip(&planned.plan.targets) {
             for s in &r.steps {
                 match &s.outcome {
-                    Outcome::Done => {
+                    Outcome::Done | Outcome::Accepted(_) => {
                         let kind = s.change.split_whitespace().next().unwrap_or("change");
                         let kind = if kind == "create"
                             || kind == "update"

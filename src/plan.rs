@@ -104,7 +104,8 @@ pub fn plan(
         }
         let mut changes = Vec::new();
         for (field, want) in &d.fields {
-            let have = a.fields.get(field);
+            let restricted = restrict(a.fields.get(field), want);
+            let have = restricted.as_ref().or(a.fields.get(field));
             if have == Some(want) {
                 continue;
             }
@@ -156,7 +157,11 @@ pub fn plan(
             }
         }
         if !changes.is_empty() {
-            out.updates.push(Update { user, changes });
+            out.updates.push(Update {
+                user,
+                changes,
+                actual: a.fields.clone(),
+            });
         }
     }
     out.memberships = joins
@@ -185,6 +190,7 @@ pub fn plan(
                     out.unmanaged.push(user);
                 } else {
                     out.deactivations.push(Update {
+                        actual: a.fields.clone(),
                         changes: vec![FieldChange {
                             user: user.clone(),
                             field: field.to_string(),
@@ -200,6 +206,20 @@ pub fn plan(
     }
     out.sort();
     out
+}
+
+/// A map field manages only the keys the manifest sets: the vendor's other keys are ignored.
+fn restrict(have: Option<&Value>, want: &Value) -> Option<Value> {
+    match (have, want) {
+        (Some(Value::Map(have)), Value::Map(want)) => Some(Value::Map(
+            have.iter()
+                .filter(|(k, _)| want.contains_key(*k))
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
+        )),
+        (None, Value::Map(_)) => Some(Value::Map(Default::default())),
+        _ => None,
+    }
 }
 
 #[cfg(test)]

@@ -11,6 +11,7 @@ use std::future::Future;
 
 use secrecy::SecretString;
 
+use crate::diag::Problem;
 use crate::model::{ActualUser, DesiredUser};
 use crate::plan::{Create, Membership, Schema, Update, UserRef};
 
@@ -28,6 +29,12 @@ pub trait Provider: Send + Sync {
         desired: &[DesiredUser],
     ) -> impl Future<Output = Result<Vec<ActualUser>, ProviderError>> + Send;
 
+    /// Checks the desired users against what `fetch` learned (e.g. that named groups exist).
+    /// Each problem names the manifest place.
+    fn check(&self, _desired: &[DesiredUser]) -> Vec<Problem> {
+        Vec::new()
+    }
+
     /// Looks a would-be-created user up again, after a create whose answer never came.
     fn find(
         &self,
@@ -39,19 +46,33 @@ pub trait Provider: Send + Sync {
         &self,
         create: &Create,
         password: Option<SecretString>,
-    ) -> impl Future<Output = Result<(), ProviderError>> + Send;
+    ) -> impl Future<Output = Result<Applied, ProviderError>> + Send;
 
     /// Changes fields of an existing user. Safe to repeat.
-    fn update(&self, update: &Update) -> impl Future<Output = Result<(), ProviderError>> + Send;
+    fn update(
+        &self,
+        update: &Update,
+    ) -> impl Future<Output = Result<Applied, ProviderError>> + Send;
 
     /// Applies joins and leaves to one collection. Safe to repeat.
     fn membership(
         &self,
         change: &Membership,
-    ) -> impl Future<Output = Result<(), ProviderError>> + Send;
+    ) -> impl Future<Output = Result<Applied, ProviderError>> + Send;
 
     /// Deletes a user.
-    fn delete(&self, user: &UserRef) -> impl Future<Output = Result<(), ProviderError>> + Send;
+    fn delete(&self, user: &UserRef)
+    -> impl Future<Output = Result<Applied, ProviderError>> + Send;
+}
+
+/// How a write ended when it did not fail.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Applied {
+    /// The vendor confirmed it.
+    Confirmed,
+    /// The vendor accepted it for later processing (e.g. asynchronous platforms); the next
+    /// plan verifies it. The text says what is pending.
+    Accepted(String),
 }
 
 /// Why a vendor call failed.

@@ -76,6 +76,11 @@ pub async fn plan(loaded: &Loaded, stats: Arc<Stats>) -> anyhow::Result<Planned>
             .fetch(desired)
             .await
             .with_context(|| format!("fetch users of target {name}"))?;
+        let problems = p.check(desired);
+        if !problems.is_empty() {
+            let list = crate::diag::Problems(problems);
+            anyhow::bail!("target {name}: the manifests do not fit the vendor's account:\n{list}");
+        }
         plan.targets.push(plan::plan(
             name,
             desired,

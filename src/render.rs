@@ -241,6 +241,12 @@ pub fn report(r: &Report, st: &Styles) -> String {
     for s in &r.steps {
         let _ = match &s.outcome {
             Outcome::Done => writeln!(out, "  {} {}", st.add("done"), s.change),
+            Outcome::Accepted(note) => writeln!(
+                out,
+                "  {} {}: {note}",
+                st.chg("accepted, not yet confirmed"),
+                s.change
+            ),
             Outcome::Failed(why) => writeln!(out, "  {} {}: {why}", st.del("FAILED"), s.change),
             Outcome::NotStarted => writeln!(out, "  {} {}", st.chg("not started"), s.change),
         };
@@ -249,9 +255,13 @@ pub fn report(r: &Report, st: &Styles) -> String {
         out,
         "{}",
         st.bold(&format!(
-            "Apply {}: {} done, {} failed, {} not started.",
+            "Apply {}: {} done, {}{} failed, {} not started.",
             r.target,
             r.done(),
+            match r.accepted() {
+                0 => String::new(),
+                n => format!("{n} accepted but not yet confirmed, "),
+            },
             r.failed(),
             r.not_started()
         ))

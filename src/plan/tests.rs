@@ -350,3 +350,53 @@ proptest! {
         prop_assert!(!second.has_changes(), "second plan not empty: {:?}", second);
     }
 }
+
+#[test]
+fn map_fields_manage_only_the_keys_the_manifest_sets() {
+    let mut s = schema();
+    s.fields.push(FieldSpec {
+        name: "extended_fields",
+        mutability: Mutability::Update,
+        identity: false,
+    });
+    let mut d = want("a@x.io", "A", &[]);
+    d.fields.insert(
+        "extended_fields".into(),
+        Value::Map(BTreeMap::from([("costCenter".into(), "CC-1".into())])),
+    );
+    let mut a = have("1", "a@x.io", "A", &[]);
+    a.fields.insert(
+        "extended_fields".into(),
+        Value::Map(BTreeMap::from([
+            ("costCenter".into(), "CC-1".into()),
+            ("department".into(), "Ops".into()),
+        ])),
+    );
+    assert!(
+        !plan(
+            "t",
+            std::slice::from_ref(&d),
+            std::slice::from_ref(&a),
+            &s,
+            &policy()
+        )
+        .has_changes()
+    );
+    d.fields.insert(
+        "extended_fields".into(),
+        Value::Map(BTreeMap::from([("costCenter".into(), "CC-2".into())])),
+    );
+    let p = plan("t", &[d], &[a], &s, &policy());
+    assert_eq!(p.updates.len(), 1);
+    assert_eq!(
+        p.updates[0].changes[0].from,
+        Some(Value::Map(BTreeMap::from([(
+            "costCenter".into(),
+            "CC-1".into()
+        )])))
+    );
+    assert!(
+        p.updates[0].actual.contains_key("name"),
+        "the update carries the vendor's record"
+    );
+}

@@ -87,6 +87,9 @@ pub struct FieldChange {
 pub struct Update {
     pub user: UserRef,
     pub changes: Vec<FieldChange>,
+    /// Every field the vendor reported at plan time: vendors whose update replaces a whole
+    /// record (learningCloud) resend the unchanged ones from here.
+    pub actual: BTreeMap<String, Value>,
 }
 
 /// Users joining and leaving one collection (e.g. an Xtracta workflow).

@@ -4,7 +4,7 @@
 use secrecy::SecretString;
 
 use super::xtracta::Xtracta;
-use super::{Provider, ProviderError};
+use super::{Applied, Provider, ProviderError};
 use crate::model::{ActualUser, DesiredUser};
 use crate::plan::{Create, Membership, Schema, Update, UserRef};
 
@@ -27,6 +27,9 @@ impl Provider for AnyProvider {
     async fn fetch(&self, desired: &[DesiredUser]) -> Result<Vec<ActualUser>, ProviderError> {
         each!(self, p => p.fetch(desired).await)
     }
+    fn check(&self, desired: &[DesiredUser]) -> Vec<crate::diag::Problem> {
+        each!(self, p => p.check(desired))
+    }
     async fn find(&self, create: &Create) -> Result<Option<ActualUser>, ProviderError> {
         each!(self, p => p.find(create).await)
     }
@@ -34,16 +37,16 @@ impl Provider for AnyProvider {
         &self,
         create: &Create,
         password: Option<SecretString>,
-    ) -> Result<(), ProviderError> {
+    ) -> Result<Applied, ProviderError> {
         each!(self, p => p.create(create, password).await)
     }
-    async fn update(&self, update: &Update) -> Result<(), ProviderError> {
+    async fn update(&self, update: &Update) -> Result<Applied, ProviderError> {
         each!(self, p => p.update(update).await)
     }
-    async fn membership(&self, change: &Membership) -> Result<(), ProviderError> {
+    async fn membership(&self, change: &Membership) -> Result<Applied, ProviderError> {
         each!(self, p => p.membership(change).await)
     }
-    async fn delete(&self, user: &UserRef) -> Result<(), ProviderError> {
+    async fn delete(&self, user: &UserRef) -> Result<Applied, ProviderError> {
         each!(self, p => p.delete(user).await)
     }
 }

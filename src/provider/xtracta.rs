@@ -13,7 +13,7 @@ use std::sync::Arc;
 use secrecy::{ExposeSecret, SecretString};
 
 use super::http::{Http, Repeat, Stats};
-use super::{Provider, ProviderError};
+use super::{Applied, Provider, ProviderError};
 use crate::config::Limits;
 use crate::manifest::names;
 use crate::model::{ActualUser, DesiredUser, FieldSpec, Mutability, Value, normalise_key};
@@ -195,7 +195,7 @@ impl Provider for Xtracta {
         &self,
         create: &Create,
         password: Option<SecretString>,
-    ) -> Result<(), ProviderError> {
+    ) -> Result<Applied, ProviderError> {
         let f = &create.fields;
         let mut params = vec![
             (
@@ -221,10 +221,10 @@ impl Provider for Xtracta {
         }
         self.post(ADD, "user_response", Repeat::Unsafe, params)
             .await
-            .map(drop)
+            .map(|_| Applied::Confirmed)
     }
 
-    async fn update(&self, update: &Update) -> Result<(), ProviderError> {
+    async fn update(&self, update: &Update) -> Result<Applied, ProviderError> {
         let mut params = vec![("user_id", update.user.vendor_id().to_string())];
         for c in &update.changes {
             let key = match c.field.as_str() {
@@ -240,10 +240,10 @@ impl Provider for Xtracta {
         }
         self.post(UPDATE, "user_response", Repeat::Safe, params)
             .await
-            .map(drop)
+            .map(|_| Applied::Confirmed)
     }
 
-    async fn membership(&self, change: &Membership) -> Result<(), ProviderError> {
+    async fn membership(&self, change: &Membership) -> Result<Applied, ProviderError> {
         let current = self.list("workflow_id", &change.collection).await?;
         let leave: BTreeSet<&str> = change.leave.iter().map(UserRef::vendor_id).collect();
         let mut ids: BTreeSet<String> = current
@@ -260,18 +260,18 @@ impl Provider for Xtracta {
         ];
         self.post(WORKFLOW_UPDATE, "workflow_response", Repeat::Safe, params)
             .await
-            .map(drop)
+            .map(|_| Applied::Confirmed)
     }
 
-    async fn delete(&self, user: &UserRef) -> Result<(), ProviderError> {
+    async fn delete(&self, user: &UserRef) -> Result<Applied, ProviderError> {
         let params = vec![("user_id", user.vendor_id().to_string())];
         match self
             .post(DELETE, "user_response", Repeat::Safe, params)
             .await
         {
             // Already gone (e.g. an earlier attempt whose answer was lost): the goal is met.
-            Err(ProviderError::Vendor { status: 404, .. }) => Ok(()),
-            other => other.map(drop),
+            Err(ProviderError::Vendor { status: 404, .. }) => Ok(Applied::Confirmed),
+            other => other.map(|_| Applied::Confirmed),
         }
     }
 }
