@@ -23,6 +23,9 @@ mod seed;
 mod store;
 mod world;
 
+#[cfg(test)]
+mod http_tests;
+
 use std::io::Write as _;
 use std::net::SocketAddr;
 use std::path::PathBuf;
