@@ -1,0 +1,376 @@
+//! The simulator over real HTTP on an ephemeral loopback port. Asserts on
+//! `serde_json::Value`, never on typed structs a client could borrow.
+
+use std::fmt::Write as _;
+use std::net::SocketAddr;
+
+use reqwest::{Client, Method, RequestBuilder, StatusCode};
+use serde_json::{Value, json};
+
+use super::{Args, Running, start};
+use crate::sim::faults::FaultArgs;
+
+const TOKEN: &str = "test-token";
+const BASE: &str = "/integration/ws/management/rest";
+
+fn args() -> Args {
+    Args {
+        listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+        state: None,
+        seed: None,
+        token: TOKEN.to_owned(),
+        platform_fail: None,
+        faults: FaultArgs::default(),
+    }
+}
+
+/// `restuser.acme` and then `extra` numbered users.
+fn seed(extra: usize) -> String {
+    let mut text = "\
+extended_fields: [costCenter, department]
+users:
+  - { username: restuser.acme, email: rest@acme.example, name: Rest, surname: User, language: en, timezone: Europe/Madrid, roles: { management: [user], training: [trainer] }, external_id: HR-1, extended_fields: { costCenter: CC-1 }, password: optional }
+"
+    .to_owned();
+    for i in 0..extra {
+        writeln!(text, "  - {{ username: user{i:03} }}").unwrap();
+    }
+    text
+}
+
+struct Sim {
+    running: Running,
+    http: Client,
+}
+
+impl Sim {
+    async fn start(args: Args, seed: &str) -> Self {
+        let running = start(args, Some(seed)).await.expect("simulator starts");
+        Self {
+            running,
+            http: Client::new(),
+        }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.running.addr())
+    }
+
+    /// A vendor call with the right token; `path` is relative to the REST base.
+    fn call(&self, method: Method, path: &str) -> RequestBuilder {
+        let url = self.url(&format!("{BASE}{path}"));
+        self.http
+            .request(method, url)
+            .header("X-Cloud-Auth-Token", TOKEN)
+    }
+
+    async fn send(request: RequestBuilder) -> (StatusCode, Value) {
+        let response = request.send().await.unwrap();
+        let status = response.status();
+        let text = response.text().await.unwrap();
+        let body = serde_json::from_str(&text).unwrap_or_else(|_| panic!("not JSON: {text}"));
+        (status, body)
+    }
+
+    async fn get(&self, path: &str) -> (StatusCode, Value) {
+        Self::send(self.call(Method::GET, path)).await
+    }
+
+    async fn write(&self, method: Method, path: &str, body: Value) -> (StatusCode, Value) {
+        Self::send(self.call(method, path).json(&body)).await
+    }
+
+    async fn sim(&self, path: &str) -> Value {
+        let response = self.http.get(self.url(path)).send().await.unwrap();
+        response.json().await.unwrap()
+    }
+}
+
+fn platform_statuses(envelope: &Value) -> [u64; 4] {
+    ["training", "social", "play", "management"]
+        .map(|p| envelope["responsePlatforms"][p]["status"].as_u64().unwrap())
+}
+
+#[tokio::test]
+async fn speaks_the_learningcloud_user_api() {
+    let sim = Sim::start(args(), &seed(698)).await;
+    let users = sim.url(&format!("{BASE}/users"));
+
+    let (status, body) = Sim::send(sim.http.get(&users)).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let want = json!({"status": 401, "location": null,
+        "message": "invalid or missing X-Cloud-Auth-Token", "responsePlatforms": {}});
+    assert_eq!(body, want);
+    let wrong = sim.http.get(&users).header("X-Cloud-Auth-Token", "nope");
+    assert_eq!(Sim::send(wrong).await.0, StatusCode::UNAUTHORIZED);
+    let html = sim
+        .call(Method::GET, "/users")
+        .header("Accept", "text/html");
+    assert_eq!(Sim::send(html).await.0, StatusCode::NOT_ACCEPTABLE);
+
+    let new = json!({"user": {"username": "newbie", "password": "first-pw", "name": "New",
+        "surname": "Bie", "language": "es", "timezone": "Europe/Madrid",
+        "email": "newbie@acme.example", "roles": {"management": ["user"], "play": ["author"]},
+        "externalId": "HR-2", "extendedFields": {"department": "Ops"}}});
+    let untyped = sim.call(Method::POST, "/users").body(new.to_string());
+    assert_eq!(
+        Sim::send(untyped).await.0,
+        StatusCode::UNSUPPORTED_MEDIA_TYPE
+    );
+    let create = sim
+        .call(Method::POST, "/users")
+        .header("X-Cloud-Synchronization", "synchronous")
+        .header("Accept", "application/vnd.netex.nlc-api.v1.0.1+json")
+        .json(&new);
+    let response = create.send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let location = response.headers()["location"].to_str().unwrap().to_owned();
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["status"], 204);
+    assert_eq!(body["location"], location.as_str());
+    assert_eq!(platform_statuses(&body), [200, 204, 204, 204]);
+    let id = location.strip_prefix("/users/").unwrap().to_owned();
+    assert_eq!(id.len(), 32);
+
+    let (status, body) = sim.write(Method::POST, "/users", new.clone()).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(body["message"], "username already exists: newbie");
+    assert_eq!(body["responsePlatforms"], json!({}));
+    let bad_role = json!({"user": {"username": "x", "roles": {"management": ["user"], "social": ["trainer"]}}});
+    let (status, body) = sim.write(Method::POST, "/users", bad_role).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        body["message"],
+        "invalid role in roles.social: trainer (allowed: user, admin)"
+    );
+
+    let (status, first) = sim.get("/users?count=1000").await;
+    assert_eq!(status, StatusCode::OK);
+    let first = first.as_array().unwrap();
+    assert_eq!(first.len(), 500, "count is capped");
+    assert_eq!(first[0]["username"], "restuser.acme");
+    let (_, second) = sim.get("/users?startIndex=500&count=500").await;
+    let second = second.as_array().unwrap();
+    assert_eq!(second.len(), 200);
+    assert_eq!(second[199]["username"], "newbie", "creation order");
+    assert_eq!(sim.get("/users?startIndex=700").await.1, json!([]));
+    let (status, body) = sim.get("/users?startIndex=-1").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        body["message"],
+        "startIndex must be a non-negative integer: -1"
+    );
+
+    let (status, user) = sim.get("/users/NEWBIE").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(user["id"], id.as_str());
+    assert_eq!(
+        user["roles"],
+        json!({"management": ["user"], "play": ["author"]})
+    );
+    assert_eq!(
+        user["extendedFields"],
+        json!({"costCenter": null, "department": "Ops"})
+    );
+    assert_eq!(user["externalId"], "HR-2");
+    assert_eq!(
+        (user["enabled"].clone(), user["authSource"].clone()),
+        (json!(true), json!("LOCAL"))
+    );
+    assert_eq!(
+        (user["image"].clone(), user["extra"].clone()),
+        (json!({"url": null}), json!({}))
+    );
+    assert!(user["password"].as_str().unwrap().starts_with("$2a$10$"));
+
+    let mut update = json!({"user": {"username": "newbie.renamed", "name": "Newer",
+        "surname": "Bie", "language": "en", "timezone": "UTC",
+        "roles": {"management": ["admin"]}, "password": "ignored"}});
+    let path = format!("/users/{id}");
+    let (status, body) = sim.write(Method::PUT, &path, update.clone()).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(body["message"], "email is required");
+    update["user"]["email"] = json!("newer@acme.example");
+    let (status, body) = sim.write(Method::PUT, "/users/newbie", update).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(
+        platform_statuses(&body),
+        [202, 202, 204, 204],
+        "asynchronous by default"
+    );
+    let (_, user) = sim.get(&path).await;
+    assert_eq!(user["username"], "newbie.renamed");
+    assert_eq!(user["roles"], json!({"management": ["admin"]}));
+    assert_eq!(user["externalId"], "HR-2", "absent fields stay");
+
+    let deactivate = json!({"message": "Sorry, your user is deactivated."});
+    let (status, _) = sim
+        .write(Method::PUT, &format!("{path}/deactivate"), deactivate)
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(sim.get(&path).await.1["enabled"], false);
+    let headers = sim.sim("/_sim/headers").await;
+    assert_eq!(headers["endpoint"], "GET /users/{id}");
+    assert_eq!(
+        headers["last_write"]["endpoint"],
+        "PUT /users/{id}/deactivate"
+    );
+    assert_eq!(headers["last_write"]["synchronization"], Value::Null);
+
+    let change = json!({"newPassword": "second-pw"});
+    let (status, body) = sim
+        .write(Method::PUT, &format!("{path}/changePassword"), change)
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        platform_statuses(&body),
+        [200, 204, 204, 204],
+        "always synchronous"
+    );
+    let state = sim.sim("/_sim/state").await;
+    assert_eq!(state["users"][699]["password"], "second-pw");
+
+    let (status, _) = Sim::send(sim.call(Method::DELETE, &path)).await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, body) = sim.get(&path).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(body["message"], format!("user not found: {id}"));
+
+    let counts = sim.sim("/_sim/requests").await;
+    assert_eq!(counts["by_endpoint"]["POST /users"], 4, "{counts}");
+    assert_eq!(
+        counts["by_endpoint_status"]["GET /users 401"], 2,
+        "{counts}"
+    );
+    assert_eq!(
+        counts["by_endpoint_status"]["GET /users/{id} 404"], 1,
+        "{counts}"
+    );
+    assert_eq!(
+        counts["by_endpoint_status"]["PUT /users/{id}/changePassword 200"],
+        1
+    );
+    assert_eq!(counts["by_endpoint_status"]["DELETE /users/{id} 200"], 1);
+    sim.running.stop().await;
+}
+
+#[tokio::test]
+async fn platform_failures_and_injected_faults() {
+    let mut failing = args();
+    failing.platform_fail = Some("training".to_owned());
+    let sim = Sim::start(failing, &seed(0)).await;
+    let new = json!({"user": {"username": "ana"}});
+    let (status, body) = sim.write(Method::POST, "/users", new).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body["status"], 500);
+    assert_eq!(body["message"], "error in platform training");
+    assert_eq!(
+        body["responsePlatforms"]["training"]["message"],
+        "simulated training platform failure"
+    );
+    assert_eq!(
+        sim.get("/users/ana").await.0,
+        StatusCode::OK,
+        "committed anyway"
+    );
+    sim.running.stop().await;
+
+    let mut bad = args();
+    bad.platform_fail = Some("talent".to_owned());
+    assert!(start(bad, None).await.is_err());
+
+    let mut errors = args();
+    errors.faults.fail_rate = 1.0;
+    let sim = Sim::start(errors, &seed(0)).await;
+    let (status, body) = sim
+        .write(Method::POST, "/users", json!({"user": {"username": "bo"}}))
+        .await;
+    assert!(status.is_server_error(), "{status}");
+    assert_eq!(body["message"], "simulated server error");
+    assert_eq!(
+        sim.sim("/_sim/state").await["users"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    sim.running.stop().await;
+
+    let mut ambiguous = args();
+    ambiguous.faults.ambiguous_rate = 1.0;
+    let sim = Sim::start(ambiguous, &seed(0)).await;
+    let create = sim
+        .call(Method::POST, "/users")
+        .json(&json!({"user": {"username": "cy"}}));
+    let response = create.send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK, "headers arrive");
+    assert!(response.text().await.is_err(), "the body breaks off");
+    assert_eq!(
+        sim.get("/users/cy").await.0,
+        StatusCode::OK,
+        "reads are whole; the write happened"
+    );
+    sim.running.stop().await;
+
+    let mut malformed = args();
+    malformed.faults.malformed_rate = 1.0;
+    let sim = Sim::start(malformed, &seed(0)).await;
+    let response = sim.call(Method::GET, "/users").send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let text = response.text().await.unwrap();
+    assert!(serde_json::from_str::<Value>(&text).is_err(), "{text}");
+    sim.running.stop().await;
+}
+
+#[tokio::test]
+async fn sim_state_is_replaceable_and_survives_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut with_state = args();
+    with_state.state = Some(dir.path().join("world.json"));
+    let sim = Sim::start(with_state.clone(), &seed(0)).await;
+    let mut world = sim.sim("/_sim/state").await;
+    assert_eq!(world["next_seq"], 2, "{world}");
+    world["users"][0]["name"] = json!("Drifted");
+    world["extended_fields"] = json!(["costCenter", "department", "grade"]);
+    let put = sim
+        .http
+        .put(sim.url("/_sim/state"))
+        .json(&world)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(put.status(), StatusCode::OK);
+    world["users"][0]["roles"] = json!({"training": ["user"]});
+    let put = sim
+        .http
+        .put(sim.url("/_sim/state"))
+        .json(&world)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(put.status(), StatusCode::BAD_REQUEST);
+    let error: Value = put.json().await.unwrap();
+    assert!(
+        error["error"]
+            .as_str()
+            .unwrap()
+            .contains("users[0]: roles.management"),
+        "{error}"
+    );
+    sim.running.stop().await;
+
+    let sim = Sim::start(with_state, &seed(0)).await;
+    let (_, user) = sim.get("/users/restuser.acme").await;
+    assert_eq!(user["name"], "Drifted");
+    assert_eq!(user["extendedFields"]["grade"], Value::Null);
+    let reset = sim
+        .http
+        .post(sim.url("/_sim/requests/reset"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(reset.status(), StatusCode::OK);
+    assert_eq!(sim.sim("/_sim/requests").await["total"], 0);
+    assert_eq!(sim.sim("/_sim/headers").await["endpoint"], Value::Null);
+    sim.running.stop().await;
+}

@@ -1,0 +1,48 @@
+//! The simulator's URL map: the user services under `/integration/ws/management/rest`
+//! behind the fault gate, and the `/_sim/*` endpoints for tests.
+//!
+//! Wiring only; the behaviour lives in `handlers.rs`, `gate.rs` and `introspect.rs`.
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::middleware::from_fn_with_state;
+use axum::routing::{MethodRouter, get, post, put};
+
+use super::app::App;
+use super::introspect::BASE;
+use super::{gate, handlers, introspect};
+
+pub(crate) fn router(app: Arc<App>) -> Router {
+    let user_routes = [
+        (
+            "/users",
+            get(handlers::list_users).post(handlers::create_user),
+        ),
+        (
+            "/users/{id}",
+            get(handlers::get_user)
+                .put(handlers::update_user)
+                .delete(handlers::delete_user),
+        ),
+        ("/users/{id}/activate", put(handlers::activate)),
+        ("/users/{id}/deactivate", put(handlers::deactivate)),
+        ("/users/{id}/changePassword", put(handlers::change_password)),
+    ];
+    let mut router = Router::new();
+    for (path, methods) in user_routes {
+        let methods: MethodRouter<Arc<App>> = methods.fallback(handlers::wrong_method);
+        router = router.route(&format!("{BASE}{path}"), methods);
+    }
+    router
+        .route(
+            "/_sim/state",
+            get(introspect::get_state).put(introspect::put_state),
+        )
+        .route("/_sim/requests", get(introspect::get_requests))
+        .route("/_sim/requests/reset", post(introspect::reset_requests))
+        .route("/_sim/headers", get(introspect::get_headers))
+        .fallback(handlers::unknown_endpoint)
+        .layer(from_fn_with_state(app.clone(), gate::gate))
+        .with_state(app)
+}

@@ -1,0 +1,197 @@
+//! Reads a YAML seed into a [`World`], reporting every problem with its line and column.
+//!
+//! Parses text only; reading the file is `store.rs`'s job.
+//!
+//! ```yaml
+//! extended_fields: [costCenter, department]   # optional; this is the default
+//! users:
+//!   - { username: restuser.acme, email: rest@acme.example, name: Rest, surname: User,
+//!       language: en, timezone: Europe/Madrid, enabled: true,
+//!       roles: { management: [user], training: [trainer] }, external_id: HR-1,
+//!       extended_fields: { costCenter: CC-1 }, password: optional }
+//! ```
+//!
+//! Only `username` is required. `enabled` defaults to true, `roles` to `{management: [user]}`,
+//! `auth_source` to `LOCAL`; `office_phone`, `mobile_phone`, `interests`, `about_me`,
+//! `location` and `image_url` are optional too. Users get ids and commonIds from the world's
+//! counter in seed order (the first seeded user is `ids::user_id(1)`).
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+use serde_saphyr::{Location, Spanned};
+
+use super::ids;
+use super::roles::{self, Roles};
+use super::world::{LOCAL, Problem, Subject, User, World};
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSeed {
+    extended_fields: Option<Vec<Spanned<String>>>,
+    #[serde(default)]
+    users: Vec<Spanned<RawUser>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawUser {
+    username: String,
+    email: Option<String>,
+    name: Option<String>,
+    surname: Option<String>,
+    language: Option<String>,
+    timezone: Option<String>,
+    enabled: Option<bool>,
+    roles: Option<Roles>,
+    external_id: Option<String>,
+    #[serde(default)]
+    extended_fields: BTreeMap<String, String>,
+    auth_source: Option<String>,
+    office_phone: Option<String>,
+    mobile_phone: Option<String>,
+    interests: Option<String>,
+    about_me: Option<String>,
+    location: Option<String>,
+    image_url: Option<String>,
+    password: Option<String>,
+}
+
+/// A seed that cannot be used; the message lists every problem found.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum SeedError {
+    #[error("{0}")]
+    Syntax(String),
+    #[error("{}", .0.join("\n"))]
+    Invalid(Vec<String>),
+}
+
+pub(crate) fn parse(text: &str) -> Result<World, SeedError> {
+    let raw: RawSeed =
+        serde_saphyr::from_str(text).map_err(|e| SeedError::Syntax(e.to_string()))?;
+    let where_is = |subject: Subject| -> Location {
+        match subject {
+            Subject::ExtendedField(i) => raw
+                .extended_fields
+                .as_ref()
+                .map_or(Location::UNKNOWN, |keys| keys[i].referenced),
+            Subject::User(i) => raw.users[i].referenced,
+        }
+    };
+    let mut world = to_world(&raw);
+    let problems = world.problems();
+    if !problems.is_empty() {
+        let lines = problems.iter().map(|p| describe(p, where_is)).collect();
+        return Err(SeedError::Invalid(lines));
+    }
+    world.normalise();
+    Ok(world)
+}
+
+fn describe(problem: &Problem, where_is: impl Fn(Subject) -> Location) -> String {
+    let at = |subject| {
+        let location = where_is(subject);
+        format!("{}:{}", location.line(), location.column())
+    };
+    match problem.first {
+        Some(first) => format!(
+            "{}: {} (first at {})",
+            at(problem.subject),
+            problem.message,
+            at(first)
+        ),
+        None => format!("{}: {}", at(problem.subject), problem.message),
+    }
+}
+
+/// Builds the world in seed order, so that problem indices map back to seed entries.
+fn to_world(raw: &RawSeed) -> World {
+    let mut world = World::default();
+    if let Some(keys) = &raw.extended_fields {
+        world.extended_fields = keys.iter().map(|k| k.value.clone()).collect();
+    }
+    for (seq, user) in (1..).zip(&raw.users) {
+        let user = &user.value;
+        world.users.push(User {
+            id: ids::user_id(seq),
+            common_id: ids::common_id(seq),
+            username: user.username.clone(),
+            email: user.email.clone(),
+            name: user.name.clone(),
+            surname: user.surname.clone(),
+            language: user.language.clone(),
+            timezone: user.timezone.clone(),
+            enabled: user.enabled.unwrap_or(true),
+            roles: user.roles.clone().unwrap_or_else(roles::default_roles),
+            external_id: user.external_id.clone(),
+            extended_fields: user.extended_fields.clone(),
+            auth_source: user.auth_source.clone().unwrap_or_else(|| LOCAL.to_owned()),
+            office_phone: user.office_phone.clone(),
+            mobile_phone: user.mobile_phone.clone(),
+            interests: user.interests.clone(),
+            about_me: user.about_me.clone(),
+            location: user.location.clone(),
+            image_url: user.image_url.clone(),
+            password: user.password.clone(),
+        });
+        world.next_seq = seq + 1;
+    }
+    world
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SEED: &str = "\
+extended_fields: [costCenter, department]
+users:
+  - { username: restuser.acme, email: rest@acme.example, name: Rest, surname: User, language: en, timezone: Europe/Madrid, enabled: true, roles: { management: [user], training: [trainer] }, external_id: HR-1, extended_fields: { costCenter: CC-1 }, password: optional }
+  - { username: bo, enabled: false }
+";
+
+    #[test]
+    fn parses_the_documented_seed() {
+        let world = parse(SEED).unwrap();
+        let rest = &world.users[0];
+        assert_eq!(rest.id, ids::user_id(1));
+        assert_eq!(rest.roles["training"], ["trainer"]);
+        assert_eq!(rest.extended_fields["costCenter"], "CC-1");
+        assert_eq!(rest.password.as_deref(), Some("optional"));
+        let bo = &world.users[1];
+        assert_eq!(bo.id, ids::user_id(2));
+        assert!(!bo.enabled);
+        assert_eq!(bo.roles, roles::default_roles());
+        assert_eq!(bo.auth_source, "LOCAL");
+        assert_eq!(world.next_seq, 3);
+        assert_eq!(parse("{}").unwrap(), World::default());
+    }
+
+    #[test]
+    fn unknown_fields_are_refused_with_a_location() {
+        let err = parse("users:\n  - { username: a, emial: a@x.com }\n").unwrap_err();
+        assert!(err.to_string().contains("line 2"), "{err}");
+        assert!(err.to_string().contains("emial"), "{err}");
+    }
+
+    #[test]
+    fn reports_every_problem_with_locations() {
+        let text = "\
+extended_fields: [costCenter, costCenter]
+users:
+  - { username: ana, roles: { training: [user] } }
+  - { username: ANA, extended_fields: { shoeSize: '44' } }
+";
+        let err = parse(text).unwrap_err().to_string();
+        let lines: Vec<&str> = err.lines().collect();
+        assert_eq!(
+            lines,
+            [
+                "1:31: duplicate extended field costCenter (first at 1:19)",
+                "3:5: roles.management needs at least one of: user, groupadmin, admin",
+                "4:5: duplicate username ANA (first at 3:5)",
+                "4:5: unknown extended field shoeSize",
+            ]
+        );
+    }
+}
