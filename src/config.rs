@@ -16,6 +16,7 @@ use crate::diag::{self, Problem, Problems};
 use crate::model::{Origin, Unmanaged, normalise_key};
 use crate::secret::SecretRef;
 
+pub(crate) use parse::is_uuid;
 pub(crate) use parse::secret as parse_secret;
 pub(crate) use raw::RawSecret as RawSecretRef;
 use raw::{RawConfig, RawSecret, RawTarget};
@@ -70,13 +71,26 @@ pub struct Limits {
 /// Vendor-specific settings.
 #[derive(Clone, Debug, PartialEq)]
 pub enum ProviderConfig {
-    Xtracta { api_key: SecretRef, group_id: u64 },
+    Xtracta {
+        api_key: SecretRef,
+        group_id: u64,
+    },
+    Uipath {
+        token_url: reqwest::Url,
+        client_id: SecretRef,
+        client_secret: SecretRef,
+        scope: String,
+        partition_global_id: String,
+        /// Automation Cloud: e-mail addresses cannot be changed through the API.
+        cloud: bool,
+    },
 }
 
 impl ProviderConfig {
     pub fn kind(&self) -> &'static str {
         match self {
             ProviderConfig::Xtracta { .. } => "xtracta",
+            ProviderConfig::Uipath { .. } => "uipath",
         }
     }
 }
@@ -230,15 +244,18 @@ impl Validator<'_> {
         };
         let provider = match r.provider.value.as_str() {
             "xtracta" => self.xtracta(name, r),
+            "uipath" => url.as_ref().and_then(|u| self.uipath(name, r, u)),
             other => {
                 self.err(
                     &r.provider,
-                    format!("target {name}: unknown provider {other:?} (expected xtracta)"),
+                    format!(
+                        "target {name}: unknown provider {other:?} (expected xtracta or uipath)"
+                    ),
                 );
                 None
             }
         };
-        let policy = self.policy(name, r);
+        let policy = self.policy(name, r, &r.provider.value);
         let limits = self.limits(name, r);
         Some(Target {
             name: name.to_string(),
@@ -251,36 +268,7 @@ impl Validator<'_> {
     }
 
     fn xtracta(&mut self, name: &str, r: &RawTarget) -> Option<ProviderConfig> {
-        let foreign: [(&str, Option<&serde_saphyr::Location>); 7] = [
-            ("token_url", r.token_url.as_ref().map(|s| &s.referenced)),
-            ("client_id", r.client_id.as_ref().map(|s| &s.referenced)),
-            (
-                "client_secret",
-                r.client_secret.as_ref().map(|s| &s.referenced),
-            ),
-            ("scope", r.scope.as_ref().map(|s| &s.referenced)),
-            (
-                "partition_global_id",
-                r.partition_global_id.as_ref().map(|s| &s.referenced),
-            ),
-            ("deployment", r.deployment.as_ref().map(|s| &s.referenced)),
-            ("token", r.token.as_ref().map(|s| &s.referenced)),
-        ];
-        for (key, loc) in foreign {
-            if let Some(loc) = loc {
-                let p = Problem::at(
-                    self.at(loc),
-                    format!("target {name}: `{key}` is not an xtracta setting"),
-                );
-                self.problems.push(p);
-            }
-        }
-        if let Some(s) = &r.synchronization {
-            self.err(
-                s,
-                format!("target {name}: `synchronization` is not an xtracta setting"),
-            );
-        }
+        self.reject_foreign(name, "xtracta", r, &["api_key", "group_id"]);
         let api_key = self.secret("api_key", r.api_key.as_ref(), &r.provider);
         let group_id = match &r.group_id {
             Some(g) => Some(g.value),
@@ -295,14 +283,132 @@ impl Validator<'_> {
         })
     }
 
-    fn policy(&mut self, name: &str, r: &RawTarget) -> Policy {
+    /// Keys of other providers on this target: each is a located error.
+    fn reject_foreign(&mut self, name: &str, provider: &str, r: &RawTarget, allowed: &[&str]) {
+        let loc = |s: Option<&serde_saphyr::Location>| s.copied();
+        let present = [
+            ("api_key", loc(r.api_key.as_ref().map(|s| &s.referenced))),
+            ("group_id", loc(r.group_id.as_ref().map(|s| &s.referenced))),
+            (
+                "token_url",
+                loc(r.token_url.as_ref().map(|s| &s.referenced)),
+            ),
+            (
+                "client_id",
+                loc(r.client_id.as_ref().map(|s| &s.referenced)),
+            ),
+            (
+                "client_secret",
+                loc(r.client_secret.as_ref().map(|s| &s.referenced)),
+            ),
+            ("scope", loc(r.scope.as_ref().map(|s| &s.referenced))),
+            (
+                "partition_global_id",
+                loc(r.partition_global_id.as_ref().map(|s| &s.referenced)),
+            ),
+            (
+                "deployment",
+                loc(r.deployment.as_ref().map(|s| &s.referenced)),
+            ),
+            ("token", loc(r.token.as_ref().map(|s| &s.referenced))),
+            (
+                "synchronization",
+                loc(r.synchronization.as_ref().map(|s| &s.referenced)),
+            ),
+        ];
+        for (key, at) in present {
+            if let Some(at) = at
+                && !allowed.contains(&key)
+            {
+                let p = Problem::at(
+                    self.at(&at),
+                    format!("target {name}: `{key}` is not a {provider} setting"),
+                );
+                self.problems.push(p);
+            }
+        }
+    }
+
+    fn uipath(&mut self, name: &str, r: &RawTarget, url: &reqwest::Url) -> Option<ProviderConfig> {
+        self.reject_foreign(
+            name,
+            "uipath",
+            r,
+            &[
+                "token_url",
+                "client_id",
+                "client_secret",
+                "scope",
+                "partition_global_id",
+                "deployment",
+            ],
+        );
+        let token_url = match &r.token_url {
+            Some(t) => match parse::vendor_url(&t.value) {
+                Ok(u) => Some(u),
+                Err(e) => {
+                    self.err(t, format!("target {name}: token_url: {e}"));
+                    None
+                }
+            },
+            None => Some(parse::uipath_token_url(url)),
+        };
+        let client_id = self.secret("client_id", r.client_id.as_ref(), &r.provider);
+        let client_secret = self.secret("client_secret", r.client_secret.as_ref(), &r.provider);
+        let pgid = match &r.partition_global_id {
+            Some(p) if parse::is_uuid(&p.value) => Some(p.value.trim().to_lowercase()),
+            Some(p) => {
+                self.err(p, format!("target {name}: partition_global_id must be the organisation's GUID, not {:?}", p.value));
+                None
+            }
+            None => {
+                self.err(
+                    &r.provider,
+                    format!("target {name}: missing `partition_global_id`"),
+                );
+                None
+            }
+        };
+        let cloud = match &r.deployment {
+            None => true,
+            Some(d) => {
+                match d.value.as_str() {
+                    "cloud" => true,
+                    "onprem" => false,
+                    other => {
+                        self.err(d, format!("target {name}: unknown deployment {other:?} (expected cloud or onprem)"));
+                        true
+                    }
+                }
+            }
+        };
+        let scope = r.scope.as_ref().map_or_else(
+            || "PM.User PM.Group".to_string(),
+            |s| s.value.trim().to_string(),
+        );
+        Some(ProviderConfig::Uipath {
+            token_url: token_url?,
+            client_id: client_id?,
+            client_secret: client_secret?,
+            scope,
+            partition_global_id: pgid?,
+            cloud,
+        })
+    }
+
+    fn policy(&mut self, name: &str, r: &RawTarget, provider: &str) -> Policy {
         let unmanaged = match &r.unmanaged {
             None => Unmanaged::Report,
             Some(s) => match s.value.as_str() {
                 "report" => Unmanaged::Report,
                 "delete" => Unmanaged::Delete,
+                "deactivate" if provider != "xtracta" => Unmanaged::Deactivate,
+                "deactivate" => {
+                    self.err(s, format!("target {name}: xtracta users cannot be deactivated (use report or delete)"));
+                    Unmanaged::Report
+                }
                 other => {
-                    self.err(s, format!("target {name}: unknown `unmanaged` value {other:?} (expected report or delete)"));
+                    self.err(s, format!("target {name}: unknown `unmanaged` value {other:?} (expected report, deactivate or delete)"));
                     Unmanaged::Report
                 }
             },

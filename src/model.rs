@@ -170,4 +170,8 @@ pub mod names {
     pub const EMAIL: &str = "email";
     pub const WORKFLOWS: &str = "workflows";
     pub const GROUP_ID: &str = "group_id";
+    pub const USER_NAME: &str = "user_name";
+    pub const SURNAME: &str = "surname";
+    pub const ACTIVE: &str = "active";
+    pub const GROUPS: &str = "groups";
 }

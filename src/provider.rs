@@ -5,6 +5,7 @@
 
 pub mod any;
 pub mod http;
+pub mod uipath;
 pub mod xtracta;
 
 use std::future::Future;

@@ -37,7 +37,33 @@ pub fn provider(
     target: &Target,
     stats: Arc<Stats>,
 ) -> anyhow::Result<AnyProvider> {
+    let base = &config.base_dir;
+    let read = |what: &str, r: &crate::secret::SecretRef| {
+        r.resolve(base)
+            .with_context(|| format!("target {}: {what}", target.name))
+    };
     match &target.provider {
+        ProviderConfig::Uipath {
+            token_url,
+            client_id,
+            client_secret,
+            scope,
+            partition_global_id,
+            cloud,
+        } => {
+            let settings = crate::provider::uipath::Settings {
+                base: target.url.clone(),
+                token_url: token_url.clone(),
+                client_id: read("client_id", client_id)?,
+                client_secret: read("client_secret", client_secret)?,
+                scope: scope.clone(),
+                partition_global_id: partition_global_id.clone(),
+                cloud: *cloud,
+            };
+            Ok(AnyProvider::Uipath(Box::new(
+                crate::provider::uipath::Uipath::new(settings, &target.limits, stats)?,
+            )))
+        }
         ProviderConfig::Xtracta { api_key, group_id } => {
             let key = api_key
                 .resolve(&config.base_dir)

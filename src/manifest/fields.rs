@@ -41,6 +41,7 @@ pub(crate) fn convert(
         problems: Vec::new(),
     };
     let user = match &target.provider {
+        ProviderConfig::Uipath { .. } => uipath(&mut cx, raw, origin, base),
         ProviderConfig::Xtracta { group_id, .. } => {
             xtracta(&mut cx, target, *group_id, raw, origin, base)
         }
@@ -197,6 +198,67 @@ fn xtracta(
     fields.insert(names::GROUP_ID.to_string(), Value::text(group.to_string()));
     let (email, name) = (email?, name?);
     let _ = target;
+    fields.insert(names::EMAIL.to_string(), Value::text(email.clone()));
+    fields.insert(names::NAME.to_string(), Value::text(name));
+    Some(DesiredUser {
+        key: normalise_key(&email),
+        id,
+        fields,
+        password,
+        ignore: ignore_list(raw),
+        origin,
+    })
+}
+
+fn optional_text(cx: &mut Ctx<'_>, field: &str, v: Option<&Spanned<String>>) -> Option<String> {
+    let s = v?;
+    if s.value.trim().is_empty() {
+        cx.err(s, format!("`{field}` is empty"));
+        return None;
+    }
+    Some(s.value.trim().to_string())
+}
+
+fn uipath(cx: &mut Ctx<'_>, raw: &RawUser, origin: Origin, base: &Path) -> Option<DesiredUser> {
+    reject_foreign(
+        cx,
+        "uipath",
+        raw,
+        &["user_name", "surname", "active", "groups"],
+    );
+    let id = match &raw.id {
+        Some(s) if crate::config::is_uuid(&s.value.0) => Some(s.value.0.trim().to_lowercase()),
+        Some(s) => {
+            cx.err(s, format!("uipath user ids are GUIDs, not {:?}", s.value.0));
+            None
+        }
+        None => None,
+    };
+    let email = email(cx, raw, &origin);
+    let name = required_text(cx, "name", raw.name.as_ref(), &origin);
+    let password = password(cx, raw, base);
+    let mut fields = std::collections::BTreeMap::new();
+    if let Some(u) = optional_text(cx, "user_name", raw.user_name.as_ref()) {
+        fields.insert(names::USER_NAME.to_string(), Value::text(u));
+    }
+    if let Some(s) = optional_text(cx, "surname", raw.surname.as_ref()) {
+        fields.insert(names::SURNAME.to_string(), Value::text(s));
+    }
+    let active = raw.active.as_ref().is_none_or(|a| a.value);
+    fields.insert(names::ACTIVE.to_string(), Value::Bool(active));
+    if let Some(g) = &raw.groups {
+        let mut set = BTreeSet::new();
+        for item in &g.value {
+            let n = item.value.trim();
+            if n.is_empty() {
+                cx.err(item, "empty group name");
+            } else if !set.insert(n.to_string()) {
+                cx.err(item, format!("group {n:?} listed twice"));
+            }
+        }
+        fields.insert(names::GROUPS.to_string(), Value::Set(set));
+    }
+    let (email, name) = (email?, name?);
     fields.insert(names::EMAIL.to_string(), Value::text(email.clone()));
     fields.insert(names::NAME.to_string(), Value::text(name));
     Some(DesiredUser {

@@ -1,0 +1,434 @@
+//! The UiPath Identity client: an OAuth client-credentials token (cached until shortly before
+//! it expires, refreshed once on a 401), users paged from `/api/User/users/{partitionGlobalId}`,
+//! groups by name, create, update (with `groupIDsToAdd`/`groupIDsToRemove`), delete.
+//!
+//! Group names in manifests are resolved to ids through the group list fetched with the users;
+//! the planner only ever sees names. The token and client secret are never logged.
+
+mod wire;
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use reqwest::Method;
+use secrecy::{ExposeSecret, SecretString};
+use serde_json::{Value as Json, json};
+
+use super::http::{Http, Repeat, Stats};
+use super::{Applied, Provider, ProviderError};
+use crate::config::Limits;
+use crate::diag::Problem;
+use crate::model::{ActualUser, DesiredUser, FieldSpec, Mutability, Value, names, normalise_key};
+use crate::plan::{Create, Membership, Schema, Update, UserRef};
+
+use wire::WireUser;
+
+/// Settings for [`Uipath::new`].
+pub struct Settings {
+    pub base: reqwest::Url,
+    pub token_url: reqwest::Url,
+    pub client_id: SecretString,
+    pub client_secret: SecretString,
+    pub scope: String,
+    pub partition_global_id: String,
+    pub cloud: bool,
+}
+
+pub struct Uipath {
+    http: Http,
+    s: Settings,
+    token: tokio::sync::Mutex<Option<(SecretString, Instant)>>,
+    /// Group name → id, and id → name, from the last fetch.
+    groups: Mutex<(HashMap<String, String>, HashMap<String, String>)>,
+}
+
+const PAGE: u64 = 1000;
+/// A token is renewed this long before it expires.
+const TOKEN_MARGIN: Duration = Duration::from_secs(60);
+
+const EP_TOKEN: &str = "POST /connect/token";
+const EP_USERS: &str = "GET /api/User/users/{pgid}";
+const EP_GROUPS: &str = "GET /api/Group/{pgid}";
+const EP_CREATE: &str = "POST /api/User";
+const EP_UPDATE: &str = "PUT /api/User/{id}";
+const EP_DELETE: &str = "DELETE /api/User/{id}";
+
+fn text(fields: &BTreeMap<String, Value>, name: &str) -> Option<String> {
+    fields
+        .get(name)
+        .and_then(Value::as_text)
+        .map(str::to_string)
+}
+
+impl Uipath {
+    pub fn new(s: Settings, limits: &Limits, stats: Arc<Stats>) -> Result<Self, ProviderError> {
+        Ok(Uipath {
+            http: Http::new(limits, stats)?,
+            s,
+            token: tokio::sync::Mutex::new(None),
+            groups: Mutex::new((HashMap::new(), HashMap::new())),
+        })
+    }
+
+    fn api(&self, path: &str) -> String {
+        format!("{}/api/{path}", self.s.base.as_str().trim_end_matches('/'))
+    }
+
+    /// A valid access token; a new one when `renew` or when the cached one is about to expire.
+    async fn bearer(&self, renew: bool) -> Result<SecretString, ProviderError> {
+        let mut cached = self.token.lock().await;
+        if !renew
+            && let Some((t, until)) = cached.as_ref()
+            && Instant::now() < *until
+        {
+            return Ok(t.clone());
+        }
+        let url = self.s.token_url.clone();
+        let answer: wire::TokenAnswer = self
+            .http
+            .send(
+                EP_TOKEN,
+                Repeat::Safe,
+                |c| {
+                    c.post(url.clone()).form(&[
+                        ("grant_type", "client_credentials"),
+                        ("client_id", self.s.client_id.expose_secret()),
+                        ("client_secret", self.s.client_secret.expose_secret()),
+                        ("scope", self.s.scope.as_str()),
+                    ])
+                },
+                |status, body| wire::json(EP_TOKEN, status, body),
+            )
+            .await?;
+        let ttl = Duration::from_secs(answer.expires_in.unwrap_or(3600));
+        let until = Instant::now() + ttl.saturating_sub(TOKEN_MARGIN.min(ttl / 10));
+        let token = SecretString::from(answer.access_token);
+        *cached = Some((token.clone(), until));
+        Ok(token)
+    }
+
+    /// An authorised request; on a 401 the token is renewed and the request sent once more.
+    async fn call<T>(
+        &self,
+        endpoint: &'static str,
+        method: Method,
+        url: String,
+        body: Option<Json>,
+        repeat: Repeat,
+        parse: impl Fn(u16, &str) -> Result<T, ProviderError>,
+    ) -> Result<T, ProviderError> {
+        let mut renew = false;
+        loop {
+            let token = self.bearer(renew).await?;
+            let result = self
+                .http
+                .send(
+                    endpoint,
+                    repeat,
+                    |c| {
+                        let rb = c
+                            .request(method.clone(), &url)
+                            .bearer_auth(token.expose_secret());
+                        match &body {
+                            Some(b) => rb.json(b),
+                            None => rb,
+                        }
+                    },
+                    &parse,
+                )
+                .await;
+            match result {
+                Err(ProviderError::Vendor { status: 401, .. }) if !renew => renew = true,
+                other => return other,
+            }
+        }
+    }
+
+    async fn list(&self, search: Option<&str>) -> Result<Vec<WireUser>, ProviderError> {
+        let mut users = Vec::new();
+        let mut skip = 0u64;
+        loop {
+            let mut url = self.api(&format!(
+                "User/users/{}?top={PAGE}&skip={skip}",
+                self.s.partition_global_id
+            ));
+            if let Some(term) = search {
+                url.push_str("&searchTerm=");
+                url.push_str(
+                    &url::form_urlencoded::byte_serialize(term.as_bytes()).collect::<String>(),
+                );
+            }
+            let page: wire::UserPage = self
+                .call(EP_USERS, Method::GET, url, None, Repeat::Safe, |s, b| {
+                    wire::json(EP_USERS, s, b)
+                })
+                .await?;
+            let got = page.results.len() as u64;
+            users.extend(page.results);
+            skip += got;
+            if got == 0 || skip >= page.total_count {
+                return Ok(users);
+            }
+        }
+    }
+
+    async fn load_groups(&self) -> Result<(), ProviderError> {
+        let url = self.api(&format!("Group/{}", self.s.partition_global_id));
+        let groups: Vec<wire::WireGroup> = self
+            .call(EP_GROUPS, Method::GET, url, None, Repeat::Safe, |s, b| {
+                wire::json(EP_GROUPS, s, b)
+            })
+            .await?;
+        let mut lock = self.groups.lock().unwrap_or_else(|e| e.into_inner());
+        lock.0 = groups
+            .iter()
+            .map(|g| (g.name.clone(), g.id.clone()))
+            .collect();
+        lock.1 = groups.into_iter().map(|g| (g.id, g.name)).collect();
+        Ok(())
+    }
+
+    fn group_ids(&self, names: &BTreeSet<String>) -> Result<Vec<String>, ProviderError> {
+        let lock = self.groups.lock().unwrap_or_else(|e| e.into_inner());
+        names
+            .iter()
+            .map(|n| {
+                lock.0
+                    .get(n)
+                    .cloned()
+                    .ok_or_else(|| ProviderError::Invalid(format!("unknown group {n:?}")))
+            })
+            .collect()
+    }
+
+    fn to_actual(&self, u: WireUser) -> ActualUser {
+        let lock = self.groups.lock().unwrap_or_else(|e| e.into_inner());
+        let email = u.email.clone().unwrap_or_default();
+        let mut fields = BTreeMap::new();
+        fields.insert(names::EMAIL.to_string(), Value::text(email.trim()));
+        fields.insert(
+            names::USER_NAME.to_string(),
+            Value::text(u.user_name.clone().unwrap_or_default()),
+        );
+        fields.insert(
+            names::NAME.to_string(),
+            Value::text(u.name.clone().unwrap_or_default()),
+        );
+        if let Some(s) = &u.surname {
+            fields.insert(names::SURNAME.to_string(), Value::text(s.clone()));
+        }
+        fields.insert(
+            names::ACTIVE.to_string(),
+            Value::Bool(u.is_active.unwrap_or(true)),
+        );
+        let groups = u
+            .group_ids
+            .iter()
+            .flatten()
+            .map(|id| lock.1.get(id).cloned().unwrap_or_else(|| id.clone()))
+            .collect();
+        fields.insert(names::GROUPS.to_string(), Value::Set(groups));
+        let key_source = if email.trim().is_empty() {
+            u.user_name.clone().unwrap_or_default()
+        } else {
+            email
+        };
+        ActualUser {
+            id: u.id,
+            key: normalise_key(&key_source),
+            fields,
+        }
+    }
+
+    async fn put(&self, id: &str, body: Json) -> Result<Applied, ProviderError> {
+        let url = self.api(&format!("User/{id}"));
+        self.call(
+            EP_UPDATE,
+            Method::PUT,
+            url,
+            Some(body),
+            Repeat::Safe,
+            |s, b| wire::identity_result(EP_UPDATE, s, b),
+        )
+        .await
+        .map(|()| Applied::Confirmed)
+    }
+}
+
+impl Provider for Uipath {
+    fn schema(&self) -> Schema {
+        let email = if self.s.cloud {
+            Mutability::NeedsPerson
+        } else {
+            Mutability::Update
+        };
+        let f = |name, mutability| FieldSpec {
+            name,
+            mutability,
+            identity: false,
+        };
+        Schema {
+            provider: "uipath",
+            fields: vec![
+                FieldSpec {
+                    name: names::EMAIL,
+                    mutability: email,
+                    identity: true,
+                },
+                f(names::USER_NAME, Mutability::NeedsPerson),
+                f(names::NAME, Mutability::Update),
+                f(names::SURNAME, Mutability::Update),
+                f(names::ACTIVE, Mutability::Update),
+                f(names::GROUPS, Mutability::Update),
+            ],
+            deactivate: Some((names::ACTIVE, Value::Bool(false))),
+        }
+    }
+
+    async fn fetch(&self, _desired: &[DesiredUser]) -> Result<Vec<ActualUser>, ProviderError> {
+        self.load_groups().await?;
+        let users = self.list(None).await?;
+        let mut out: Vec<ActualUser> = users
+            .into_iter()
+            .filter(WireUser::is_person)
+            .map(|u| self.to_actual(u))
+            .collect();
+        out.sort_by(|a, b| a.key.cmp(&b.key));
+        Ok(out)
+    }
+
+    fn check(&self, desired: &[DesiredUser]) -> Vec<Problem> {
+        let lock = self.groups.lock().unwrap_or_else(|e| e.into_inner());
+        let mut known: Vec<&str> = lock.0.keys().map(String::as_str).collect();
+        known.sort();
+        let mut problems = Vec::new();
+        for d in desired {
+            for g in d
+                .fields
+                .get(names::GROUPS)
+                .and_then(Value::as_set)
+                .into_iter()
+                .flatten()
+            {
+                if !lock.0.contains_key(g) {
+                    problems.push(Problem::at(
+                        d.origin.clone(),
+                        format!(
+                            "user {}: unknown group {g:?} (the organisation has: {})",
+                            d.key,
+                            known.join(", ")
+                        ),
+                    ));
+                }
+            }
+        }
+        problems
+    }
+
+    async fn find(&self, create: &Create) -> Result<Option<ActualUser>, ProviderError> {
+        let email = text(&create.fields, names::EMAIL).unwrap_or_default();
+        let users = self.list(Some(&email)).await?;
+        Ok(users
+            .into_iter()
+            .map(|u| self.to_actual(u))
+            .find(|a| a.key == create.user.key))
+    }
+
+    async fn create(
+        &self,
+        create: &Create,
+        password: Option<SecretString>,
+    ) -> Result<Applied, ProviderError> {
+        let f = &create.fields;
+        let email = text(f, names::EMAIL).unwrap_or_default();
+        let groups = f
+            .get(names::GROUPS)
+            .and_then(Value::as_set)
+            .cloned()
+            .unwrap_or_default();
+        let id = uuid::Uuid::new_v4().to_string();
+        let mut body = json!({
+            "id": id,
+            "userName": text(f, names::USER_NAME).unwrap_or_else(|| email.clone()),
+            "email": email,
+            "name": text(f, names::NAME),
+            "surname": text(f, names::SURNAME),
+            "partitionGlobalId": self.s.partition_global_id,
+            "groupIDs": self.group_ids(&groups)?,
+        });
+        if let Some(p) = &password {
+            body["password"] = Json::String(p.expose_secret().to_string());
+        }
+        let url = self.api("User");
+        self.call(
+            EP_CREATE,
+            Method::POST,
+            url,
+            Some(body),
+            Repeat::Unsafe,
+            |s, b| wire::identity_result(EP_CREATE, s, b),
+        )
+        .await?;
+        // There is no isActive on create: a user declared inactive is switched off next.
+        if f.get(names::ACTIVE) == Some(&Value::Bool(false)) {
+            self.put(&id, json!({ "isActive": false })).await?;
+        }
+        Ok(Applied::Confirmed)
+    }
+
+    async fn update(&self, update: &Update) -> Result<Applied, ProviderError> {
+        let mut body = serde_json::Map::new();
+        for c in &update.changes {
+            match (c.field.as_str(), &c.to) {
+                (names::NAME, Value::Text(v)) => drop(body.insert("name".into(), json!(v))),
+                (names::SURNAME, Value::Text(v)) => drop(body.insert("surname".into(), json!(v))),
+                (names::EMAIL, Value::Text(v)) => drop(body.insert("email".into(), json!(v))),
+                (names::ACTIVE, Value::Bool(v)) => drop(body.insert("isActive".into(), json!(v))),
+                (names::GROUPS, Value::Set(want)) => {
+                    let have = c
+                        .from
+                        .as_ref()
+                        .and_then(Value::as_set)
+                        .cloned()
+                        .unwrap_or_default();
+                    let add: BTreeSet<String> = want.difference(&have).cloned().collect();
+                    let remove: BTreeSet<String> = have.difference(want).cloned().collect();
+                    body.insert("groupIDsToAdd".into(), json!(self.group_ids(&add)?));
+                    body.insert("groupIDsToRemove".into(), json!(self.group_ids(&remove)?));
+                }
+                (other, _) => {
+                    return Err(ProviderError::Invalid(format!(
+                        "uipath cannot update {other}"
+                    )));
+                }
+            }
+        }
+        self.put(update.user.vendor_id(), Json::Object(body)).await
+    }
+
+    async fn membership(&self, change: &Membership) -> Result<Applied, ProviderError> {
+        Err(ProviderError::Invalid(format!(
+            "uipath group membership changes go through user updates, not {}",
+            change.field
+        )))
+    }
+
+    async fn delete(&self, user: &UserRef) -> Result<Applied, ProviderError> {
+        let url = self.api(&format!("User/{}", user.vendor_id()));
+        match self
+            .call(
+                EP_DELETE,
+                Method::DELETE,
+                url,
+                None,
+                Repeat::Safe,
+                |s, b| wire::check_status(EP_DELETE, s, b),
+            )
+            .await
+        {
+            Ok(()) | Err(ProviderError::Vendor { status: 404, .. }) => Ok(Applied::Confirmed),
+            Err(e) => Err(e),
+        }
+    }
+}
