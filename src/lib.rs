@@ -18,5 +18,6 @@ pub mod plan;
 pub mod provider;
 pub mod reconcile;
 pub mod render;
+pub mod saved;
 pub mod secret;
 pub mod sim;

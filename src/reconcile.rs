@@ -83,6 +83,8 @@ pub fn provider(
 pub struct Planned {
     pub plan: Plan,
     pub providers: Vec<AnyProvider>,
+    /// Each target's users as fetched, in the order of `plan.targets`.
+    pub actual: Vec<Vec<crate::model::ActualUser>>,
     pub stats: Arc<Stats>,
 }
 
@@ -90,6 +92,7 @@ pub struct Planned {
 pub async fn plan(loaded: &Loaded, stats: Arc<Stats>) -> anyhow::Result<Planned> {
     let mut plan = Plan::default();
     let mut providers = Vec::new();
+    let mut actuals = Vec::new();
     for (name, target) in &loaded.config.targets {
         let p = provider(&loaded.config, target, stats.clone())?;
         let desired = loaded
@@ -115,10 +118,12 @@ pub async fn plan(loaded: &Loaded, stats: Arc<Stats>) -> anyhow::Result<Planned>
             &target.policy,
         ));
         providers.push(p);
+        actuals.push(actual);
     }
     Ok(Planned {
         plan,
         providers,
+        actual: actuals,
         stats,
     })
 }

@@ -2,6 +2,10 @@
 //! and a summary line. Colour comes from a [`Styles`] value chosen by the caller; nothing here
 //! tests for a terminal. Secrets show as `(sensitive)`.
 
+pub mod json;
+pub mod markdown;
+pub mod redact;
+
 use std::fmt::Write;
 
 use similar::{ChangeTag, TextDiff};
@@ -130,7 +134,7 @@ pub fn plan(p: &Plan, st: &Styles, show_ignored: bool) -> String {
     out
 }
 
-fn target(out: &mut String, t: &TargetPlan, st: &Styles, show_ignored: bool) {
+pub(crate) fn target(out: &mut String, t: &TargetPlan, st: &Styles, show_ignored: bool) {
     let _ = writeln!(
         out,
         "{} {}: {} users in scope, {} declared",

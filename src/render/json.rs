@@ -1,0 +1,128 @@
+//! The JSON output contract (`--output json`), versioned by `format_version`.
+//!
+//! Version 1 documents: `{"format_version": 1, "kind": "validate" | "plan" | "apply", …}`.
+//! README lists the fields; additions keep the version, removals or changes bump it.
+
+use serde::Serialize;
+
+use crate::apply::Report;
+use crate::diag::Problem;
+use crate::plan::{Plan, TargetPlan};
+
+pub const FORMAT_VERSION: u32 = 1;
+
+/// Counts across all targets.
+#[derive(Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Summary {
+    pub create: usize,
+    pub update: usize,
+    pub membership_changes: usize,
+    pub delete: usize,
+    pub deactivate: usize,
+    pub unmanaged: usize,
+    pub needs_person: usize,
+    pub held: usize,
+}
+
+impl Summary {
+    pub fn of(targets: &[TargetPlan]) -> Summary {
+        let mut s = Summary::default();
+        for t in targets {
+            s.create += t.creates.len();
+            s.update += t.updates.len();
+            s.membership_changes += t.membership_changes();
+            s.delete += t.deletes.len();
+            s.deactivate += t.deactivations.len();
+            s.unmanaged += t.unmanaged.len();
+            s.needs_person += t.needs_person.len();
+            s.held += t.held.len();
+        }
+        s
+    }
+}
+
+#[derive(Serialize)]
+struct PlanDoc<'a> {
+    format_version: u32,
+    kind: &'static str,
+    changes_pending: bool,
+    summary: Summary,
+    targets: &'a [TargetPlan],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reports: Option<&'a [Report]>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    ok: Option<bool>,
+}
+
+/// `roster plan --output json`.
+pub fn plan(p: &Plan) -> String {
+    to_string(&PlanDoc {
+        format_version: FORMAT_VERSION,
+        kind: "plan",
+        changes_pending: p.has_changes(),
+        summary: Summary::of(&p.targets),
+        targets: &p.targets,
+        reports: None,
+        ok: None,
+    })
+}
+
+/// `roster apply --output json`: the plan that was applied and what happened to each change.
+pub fn apply(p: &Plan, reports: &[Report]) -> String {
+    to_string(&PlanDoc {
+        format_version: FORMAT_VERSION,
+        kind: "apply",
+        changes_pending: p.has_changes(),
+        summary: Summary::of(&p.targets),
+        targets: &p.targets,
+        reports: Some(reports),
+        ok: Some(reports.iter().all(Report::ok)),
+    })
+}
+
+#[derive(Serialize)]
+struct JsonProblem<'a> {
+    file: Option<&'a str>,
+    line: Option<u64>,
+    column: Option<u64>,
+    message: &'a str,
+}
+
+#[derive(Serialize)]
+struct ValidateDoc<'a> {
+    format_version: u32,
+    kind: &'static str,
+    valid: bool,
+    problems: Vec<JsonProblem<'a>>,
+    targets: usize,
+    files: usize,
+    users: usize,
+}
+
+/// `roster validate --output json`.
+pub fn validate(problems: &[Problem], targets: usize, files: usize, users: usize) -> String {
+    to_string(&ValidateDoc {
+        format_version: FORMAT_VERSION,
+        kind: "validate",
+        valid: problems.is_empty(),
+        problems: problems
+            .iter()
+            .map(|p| JsonProblem {
+                file: p.origin.as_ref().map(|o| o.file.as_str()),
+                line: p.origin.as_ref().map(|o| o.line),
+                column: p.origin.as_ref().map(|o| o.column),
+                message: &p.message,
+            })
+            .collect(),
+        targets,
+        files,
+        users,
+    })
+}
+
+fn to_string<T: Serialize>(v: &T) -> String {
+    let mut s =
+        serde_json::to_string_pretty(v).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+    s.push('\n');
+    s
+}
