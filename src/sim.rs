@@ -4,4 +4,5 @@
 //! both would hide itself. `faults` holds the misbehaviour every simulator can inject.
 
 pub mod faults;
+pub mod uipath;
 pub mod xtracta;

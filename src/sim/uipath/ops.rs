@@ -253,14 +253,9 @@ impl World {
         }
         let legacy_id = new.legacy_id.unwrap_or(self.next_legacy_id);
         self.next_legacy_id = self.next_legacy_id.max(legacy_id.saturating_add(1));
-        let display_name = new.display_name.or_else(|| {
-            let joined = [new.name.as_deref(), new.surname.as_deref()]
-                .into_iter()
-                .flatten()
-                .collect::<Vec<_>>()
-                .join(" ");
-            Some(joined.trim().to_owned()).filter(|j| !j.is_empty())
-        });
+        let display_name = new
+            .display_name
+            .or_else(|| world::default_display_name(new.name.as_deref(), new.surname.as_deref()));
         let mut group_ids = new.group_ids;
         group_ids.extend(self.everyone());
         group_ids.sort_unstable();

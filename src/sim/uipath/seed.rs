@@ -15,7 +15,7 @@
 //!
 //! `Everyone` and `Administrators` always exist; a seed group with one of those names only
 //! pins its id. Users need an `email` or a `user_name` (which defaults to the email); they
-//! may also give `id`, `display_name`, `type` (`user`, `robot`, `directoryUser`, ...),
+//! may also give `id`, `display_name` (default: name and surname), `type` (`user`, `robot`, `directoryUser`, ...),
 //! `password`, `legacy_id`, `email_confirmed` and `invitation_accepted` (both default true)
 //! and `bypass_basic_auth_restriction`. `groups` lists group names (any case) or ids; every
 //! user is in `Everyone` anyway. Ids left out are derived from the entry's position, so the
@@ -28,7 +28,7 @@ use serde_saphyr::{Location, Spanned};
 use super::clock::SEED_EPOCH;
 use super::ids::Uuid;
 use super::world::{
-    DEFAULT_ORG, DEFAULT_PARTITION, Group, GroupKind, Problem, Subject, User, UserType, World,
+    self, DEFAULT_ORG, DEFAULT_PARTITION, Group, GroupKind, Problem, Subject, User, UserType, World,
 };
 
 /// Where derived group and user ids start, far apart from each other and the built-ins.
@@ -216,7 +216,9 @@ fn to_world(raw: &RawSeed) -> (World, Vec<Problem>) {
             email_confirmed: user.email_confirmed,
             name: user.name.clone(),
             surname: user.surname.clone(),
-            display_name: user.display_name.clone(),
+            display_name: user.display_name.clone().or_else(|| {
+                world::default_display_name(user.name.as_deref(), user.surname.as_deref())
+            }),
             creation_time: SEED_EPOCH.plus_seconds(seconds),
             last_modification_time: None,
             last_login_time: None,
@@ -272,6 +274,7 @@ users:
         let hermione = &world.users[0];
         assert_eq!(hermione.user_name, "hermione@example.com");
         assert_eq!(hermione.group_ids.len(), 3, "with Everyone");
+        assert_eq!(hermione.display_name.as_deref(), Some("Hermione Granger"));
         assert!(hermione.is_active);
         assert_eq!(
             hermione.legacy_id, 8,

@@ -184,6 +184,17 @@ pub(crate) fn email_problem(email: &str) -> Option<&'static str> {
     }
 }
 
+/// The display name a user gets when none is given: name and surname, space separated.
+pub(crate) fn default_display_name(name: Option<&str>, surname: Option<&str>) -> Option<String> {
+    let parts: Vec<&str> = [name, surname]
+        .into_iter()
+        .flatten()
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .collect();
+    (!parts.is_empty()).then(|| parts.join(" "))
+}
+
 /// Why a user name is unacceptable, if it is.
 pub(crate) fn user_name_problem(user_name: &str) -> Option<&'static str> {
     if user_name.is_empty() {
