@@ -1,6 +1,6 @@
 //! Middleware around the vendor API (the token endpoint included): counts every request under
 //! its endpoint key and applies injected faults (latency, rate limit, server errors,
-//! malformed answers, connections dropped after a committed write).
+//! malformed answers, and for API writes connections dropped after the write committed).
 //!
 //! `/_sim/*` passes through untouched. It decides nothing about the world itself.
 
@@ -17,6 +17,8 @@ use crate::sim::faults::{Reject, broken_body};
 
 /// The key a request is counted under: its method and a path template with the
 /// organisation and ids left out, e.g. `PUT /api/User/{id}` or `POST /connect/token`.
+const TOKEN_KEY: &str = "POST /connect/token";
+
 pub(crate) fn endpoint_key(method: &Method, path: &str) -> String {
     let segments: Vec<&str> = path.trim_end_matches('/').split('/').skip(1).collect();
     let template = match segments.as_slice() {
@@ -39,7 +41,8 @@ pub(crate) async fn gate(State(app): State<Arc<App>>, request: Request, next: Ne
         return next.run(request).await;
     }
     let key = endpoint_key(request.method(), &path);
-    let write = request.method() != Method::GET && request.method() != Method::HEAD;
+    // Only changes to the world are left ambiguous; a lost token answer is just a failure.
+    let write = !matches!(*request.method(), Method::GET | Method::HEAD) && key != TOKEN_KEY;
     let verdict = app.faults.judge();
     if !verdict.latency.is_zero() {
         tokio::time::sleep(verdict.latency).await;
