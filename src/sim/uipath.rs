@@ -16,6 +16,8 @@ mod gate;
 mod handlers;
 mod ids;
 mod introspect;
+mod json_path;
+mod listing;
 mod ops;
 mod query;
 mod reply;

@@ -13,6 +13,7 @@ use serde::de::{self, DeserializeOwned, Visitor};
 use serde::{Deserialize, Deserializer};
 
 use super::ids::Uuid;
+use super::json_path::{offset_of, path_at};
 use super::ops::{NewUser, UserPatch};
 use super::reply::Refusal;
 use super::world::UserType;
@@ -183,98 +184,6 @@ pub(crate) fn parse<T: DeserializeOwned>(headers: &HeaderMap, bytes: &[u8]) -> R
         let message = format!("{what}. Path '{path}', line {line}, position {column}.");
         Refusal::invalid(&path, message)
     })
-}
-
-/// The byte offset just past `line:column` (both 1-based, as serde_json counts them).
-fn offset_of(bytes: &[u8], line: usize, column: usize) -> usize {
-    let line_start = bytes
-        .iter()
-        .enumerate()
-        .filter(|(_, b)| **b == b'\n')
-        .nth(line.saturating_sub(2))
-        .map_or(0, |(i, _)| i + 1);
-    let line_start = if line <= 1 { 0 } else { line_start };
-    (line_start + column).min(bytes.len())
-}
-
-enum Frame {
-    Object { key: Option<String>, want_key: bool },
-    Array { index: usize, started: bool },
-}
-
-/// The JSON path (`a.b[2].c`, Newtonsoft style) of the value being read at `end`.
-fn path_at(bytes: &[u8], end: usize) -> String {
-    let mut stack: Vec<Frame> = Vec::new();
-    let start_value = |stack: &mut Vec<Frame>| {
-        if let Some(Frame::Array { started, .. }) = stack.last_mut() {
-            *started = true;
-        }
-    };
-    let mut i = 0;
-    while i < end {
-        match bytes[i] {
-            b'"' => {
-                let from = i + 1;
-                i += 1;
-                while i < bytes.len() && bytes[i] != b'"' {
-                    i += if bytes[i] == b'\\' { 2 } else { 1 };
-                }
-                let text = String::from_utf8_lossy(&bytes[from..i.min(bytes.len())]);
-                match stack.last_mut() {
-                    Some(Frame::Object { key, want_key }) if *want_key => {
-                        *key = Some(text.into_owned());
-                        *want_key = false;
-                    }
-                    _ => start_value(&mut stack),
-                }
-            }
-            b'{' => {
-                start_value(&mut stack);
-                stack.push(Frame::Object {
-                    key: None,
-                    want_key: true,
-                });
-            }
-            b'[' => {
-                start_value(&mut stack);
-                stack.push(Frame::Array {
-                    index: 0,
-                    started: false,
-                });
-            }
-            // serde_json reports an error inside an array or object after reading its closing
-            // bracket; the value at fault is still the one inside.
-            b'}' | b']' if i + 1 == end => {}
-            b'}' | b']' => {
-                stack.pop();
-            }
-            b',' => match stack.last_mut() {
-                Some(Frame::Object { want_key, .. }) => *want_key = true,
-                Some(Frame::Array { index, .. }) => *index += 1,
-                None => {}
-            },
-            b':' => {}
-            b if b.is_ascii_whitespace() => {}
-            _ => start_value(&mut stack),
-        }
-        i += 1;
-    }
-    let mut path = String::new();
-    for frame in &stack {
-        match frame {
-            Frame::Object { key: Some(key), .. } => {
-                if !path.is_empty() {
-                    path.push('.');
-                }
-                path.push_str(key);
-            }
-            Frame::Array { index, started } if *started || *index > 0 => {
-                path.push_str(&format!("[{index}]"));
-            }
-            _ => {}
-        }
-    }
-    path
 }
 
 #[cfg(test)]

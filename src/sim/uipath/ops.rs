@@ -1,11 +1,9 @@
-//! What the Identity user API does to the world: list, create, update and delete users.
+//! What the Identity user API does to the world: create, update and delete users.
 //! Business refusals are [`IdentityError`]s (the `errors` of an `IdentityResult`), named
 //! after ASP.NET Core Identity's codes where one fits.
 //!
 //! Pure and synchronous: no I/O, no HTTP parsing, no clock (callers pass `now` and fresh
 //! ids), no persistence. Callers hold the lock.
-
-use std::cmp::Ordering;
 
 use super::Deployment;
 use super::clock::Timestamp;
@@ -116,107 +114,7 @@ pub(crate) struct UserPatch {
     pub(crate) invitation_accepted: Option<bool>,
 }
 
-/// The field `GET /api/User/users/{pgid}` sorts by.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub(crate) enum SortKey {
-    #[default]
-    CreationTime,
-    UserName,
-    Email,
-    Name,
-    Surname,
-    DisplayName,
-}
-
-impl SortKey {
-    /// By `sortBy` value, any case.
-    pub(crate) fn from_name(text: &str) -> Option<Self> {
-        let keys = [
-            ("creationTime", Self::CreationTime),
-            ("userName", Self::UserName),
-            ("email", Self::Email),
-            ("name", Self::Name),
-            ("surname", Self::Surname),
-            ("displayName", Self::DisplayName),
-        ];
-        keys.into_iter()
-            .find(|(name, _)| name.eq_ignore_ascii_case(text))
-            .map(|(_, key)| key)
-    }
-
-    fn compare(self, a: &User, b: &User) -> Ordering {
-        let text = |u: &User| -> String {
-            let field = match self {
-                Self::CreationTime => return String::new(),
-                Self::UserName => Some(&u.user_name),
-                Self::Email => u.email.as_ref(),
-                Self::Name => u.name.as_ref(),
-                Self::Surname => u.surname.as_ref(),
-                Self::DisplayName => u.display_name.as_ref(),
-            };
-            field.map(|f| f.to_lowercase()).unwrap_or_default()
-        };
-        match self {
-            Self::CreationTime => (a.creation_time, a.id).cmp(&(b.creation_time, b.id)),
-            _ => text(a).cmp(&text(b)),
-        }
-    }
-}
-
-/// A page request for the user list, already range-checked.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct ListQuery {
-    pub(crate) search: Option<String>,
-    pub(crate) sort: SortKey,
-    pub(crate) descending: bool,
-    pub(crate) top: usize,
-    pub(crate) skip: usize,
-}
-
-impl Default for ListQuery {
-    fn default() -> Self {
-        Self {
-            search: None,
-            sort: SortKey::CreationTime,
-            descending: false,
-            top: 10,
-            skip: 0,
-        }
-    }
-}
-
 impl World {
-    /// The matching users' count, and the requested page of them. Ties keep creation order.
-    pub(crate) fn list_users(&self, query: &ListQuery) -> (usize, Vec<&User>) {
-        let needle = query.search.as_deref().map(str::to_lowercase);
-        let matches = |u: &User| {
-            let Some(needle) = &needle else { return true };
-            [
-                Some(&u.user_name),
-                u.email.as_ref(),
-                u.name.as_ref(),
-                u.surname.as_ref(),
-                u.display_name.as_ref(),
-            ]
-            .into_iter()
-            .flatten()
-            .any(|field| field.to_lowercase().contains(needle.as_str()))
-        };
-        let mut found: Vec<&User> = self.users.iter().filter(|u| matches(u)).collect();
-        found.sort_by(|a, b| {
-            let order = query.sort.compare(a, b);
-            let order = if query.descending {
-                order.reverse()
-            } else {
-                order
-            };
-            order.then_with(|| (a.creation_time, a.id).cmp(&(b.creation_time, b.id)))
-        });
-        let total = found.len();
-        let page = found.into_iter().skip(query.skip).take(query.top).collect();
-        (total, page)
-    }
-
     /// Creates a user with `new.id`, else `fresh_id`; answers the id.
     pub(crate) fn create_user(
         &mut self,

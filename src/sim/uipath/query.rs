@@ -3,11 +3,11 @@
 //! [`ListQuery`], refusing every out-of-range or unbindable value at once, as ASP.NET model
 //! validation does.
 //!
-//! Parsing only; the listing itself is `ops.rs`.
+//! Parsing only; the listing itself is `listing.rs`.
 
 use std::collections::BTreeMap;
 
-use super::ops::{ListQuery, SortKey};
+use super::listing::{ListQuery, SortKey};
 use super::reply::Refusal;
 
 /// The largest page the API serves.
