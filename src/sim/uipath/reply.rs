@@ -144,14 +144,22 @@ mod tests {
         assert_eq!(forbidden.status(), StatusCode::FORBIDDEN);
     }
 
-    #[test]
-    fn malformed_answers_do_not_parse_as_json() {
+    #[tokio::test]
+    async fn malformed_answers_are_ok_but_not_json() {
+        let mut content_types = Vec::new();
         for variant in 0..3 {
             let response = malformed(variant);
             assert_eq!(response.status(), StatusCode::OK);
+            content_types.push(response.headers()[header::CONTENT_TYPE].clone());
+            let body = axum::body::to_bytes(response.into_body(), usize::MAX);
+            let body = body.await.unwrap();
+            assert!(serde_json::from_slice::<serde_json::Value>(&body).is_err());
         }
-        let cut: Result<serde_json::Value, _> =
-            serde_json::from_str(r#"{"totalCount":3,"results":[{"id":"8c1f0b2e-4d5a-4e6f"#);
-        assert!(cut.is_err());
+        assert_eq!(content_types[0], JSON);
+        assert_eq!(content_types[1], "text/html; charset=utf-8");
+        assert_eq!(
+            content_types[2], JSON,
+            "an HTML page that claims to be JSON"
+        );
     }
 }
