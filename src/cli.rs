@@ -86,6 +86,8 @@ pub enum Command {
 pub enum SimVendor {
     /// Xtracta's user API
     Xtracta(crate::sim::xtracta::Args),
+    /// UiPath Identity's user and group API
+    Uipath(crate::sim::uipath::Args),
 }
 
 fn styles(color: Color) -> Styles {
@@ -218,6 +220,12 @@ async fn dispatch(cli: Cli) -> anyhow::Result<u8> {
             vendor: SimVendor::Xtracta(args),
         } => {
             crate::sim::xtracta::run(args.clone()).await?;
+            Ok(exit::OK)
+        }
+        Command::Sim {
+            vendor: SimVendor::Uipath(args),
+        } => {
+            crate::sim::uipath::run(args.clone()).await?;
             Ok(exit::OK)
         }
         Command::Demo => {

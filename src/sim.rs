@@ -5,4 +5,5 @@
 
 pub mod faults;
 pub mod learningcloud;
+pub mod uipath;
 pub mod xtracta;

@@ -1,0 +1,219 @@
+//! A local simulator of UiPath's Identity (Platform Management) user and group API: the
+//! client-credentials token endpoint at `/identity_/connect/token` and the org-scoped
+//! `/{org}/identity_/api/User*` and `/api/Group/{partitionGlobalId}` endpoints, JSON in and
+//! out, with a world seeded from YAML, optionally kept in a JSON state file, and optional
+//! injected faults.
+//!
+//! It shares no wire code with the roster client (`provider`): every request and answer shape
+//! is defined here (`body.rs`, `wire.rs`). This file only starts and stops the server; each
+//! concern has its own submodule.
+
+mod app;
+mod auth;
+mod body;
+mod clock;
+mod gate;
+mod handlers;
+mod ids;
+mod introspect;
+mod json_path;
+mod listing;
+mod ops;
+mod query;
+mod reply;
+mod routes;
+mod seed;
+mod store;
+mod token;
+mod wire;
+mod world;
+
+#[cfg(test)]
+mod http_tests;
+
+use std::io::Write as _;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context as _;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+use crate::sim::faults::{FaultArgs, Faults};
+
+/// How long [`Running::stop`] lets open requests finish before cutting them off.
+const STOP_GRACE: Duration = Duration::from_secs(5);
+
+/// Serve a simulator of UiPath's Identity user and group API on a loopback address
+#[derive(clap::Args, Debug, Clone)]
+pub struct Args {
+    /// address to listen on (loopback)
+    #[arg(long, default_value = "127.0.0.1:8081")]
+    pub listen: SocketAddr,
+    /// JSON file holding the simulator's world; loaded at start if it exists, rewritten (atomically: temp file + rename) after every change
+    #[arg(long)]
+    pub state: Option<PathBuf>,
+    /// YAML seed (used when --state is absent or the state file does not exist yet)
+    #[arg(long)]
+    pub seed: Option<PathBuf>,
+    /// the external application's client id
+    #[arg(long, default_value = "sim-client")]
+    pub client_id: String,
+    /// the external application's client secret
+    #[arg(
+        long,
+        default_value = "sim-secret",
+        env = "ROSTER_SIM_CLIENT_SECRET",
+        hide_env_values = true
+    )]
+    pub client_secret: String,
+    /// cloud: e-mail changes refused (as UiPath documents for Automation Cloud); onprem: allowed
+    #[arg(long, value_enum, default_value = "cloud")]
+    pub deployment: Deployment,
+    /// lifetime of issued access tokens, seconds
+    #[arg(long, default_value_t = 3600)]
+    pub token_ttl: u64,
+    /// scopes granted to the client (space separated); a token request may ask for a subset
+    #[arg(long, default_value = "PM.User PM.Group")]
+    pub grant_scopes: String,
+    #[command(flatten)]
+    pub faults: FaultArgs,
+}
+
+/// Which UiPath product the simulator behaves like where they differ.
+#[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Deployment {
+    /// Automation Cloud: a user's e-mail address cannot be changed
+    Cloud,
+    /// Automation Suite or standalone: e-mail addresses can be changed
+    Onprem,
+}
+
+/// A simulator serving in the background. Dropping it also shuts the server down.
+#[derive(Debug)]
+pub struct Running {
+    /// The address actually bound (the real port when asked for port 0).
+    pub addr: SocketAddr,
+    shutdown: Option<oneshot::Sender<()>>,
+    task: JoinHandle<std::io::Result<()>>,
+}
+
+impl Running {
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// Stops accepting connections and waits (briefly) for open requests to finish.
+    pub async fn stop(mut self) {
+        if let Some(shutdown) = self.shutdown.take() {
+            // The server may be gone already; then there is nothing to tell.
+            let _ = shutdown.send(());
+        }
+        match tokio::time::timeout(STOP_GRACE, &mut self.task).await {
+            Ok(Ok(Ok(()))) => {}
+            Ok(Ok(Err(err))) => tracing::warn!(error = %err, "uipath simulator failed"),
+            Ok(Err(err)) => tracing::warn!(error = %err, "uipath simulator task failed"),
+            Err(_) => {
+                tracing::warn!("uipath simulator did not stop in time; aborting it");
+                self.task.abort();
+            }
+        }
+    }
+}
+
+/// Loads the world, binds `args.listen` and serves in a background task.
+///
+/// The world comes from the state file if it exists, else `args.seed`, else `seed_yaml`,
+/// else a default world (organisation `acme`, partition
+/// `6b3a7e1c-0d3f-4c55-9a5e-3d0f1b2c4a11`, groups Everyone and Administrators, no users).
+pub async fn start(args: Args, seed_yaml: Option<&str>) -> anyhow::Result<Running> {
+    if !args.listen.ip().is_loopback() {
+        anyhow::bail!(
+            "refusing to listen on {}: the simulator serves loopback addresses only",
+            args.listen
+        );
+    }
+    if args.client_id.is_empty() || args.client_secret.is_empty() {
+        anyhow::bail!("the simulator's client id and secret must not be empty");
+    }
+    if args.grant_scopes.split_whitespace().next().is_none() {
+        anyhow::bail!("the simulator must grant at least one scope");
+    }
+    let store = args.state.clone().map(store::Store::new);
+    let sources = store::Sources {
+        state: store.as_ref(),
+        seed_file: args.seed.as_deref(),
+        seed_text: seed_yaml,
+    };
+    let world = store::initial_world(sources).await?;
+    if let Some(store) = &store {
+        store.save(&world).await?;
+    }
+    let config = app::Config {
+        client: auth::Client::new(args.client_id, args.client_secret, &args.grant_scopes),
+        deployment: args.deployment,
+        token_ttl: Duration::from_secs(args.token_ttl),
+    };
+    let app = Arc::new(app::App::new(
+        world,
+        store,
+        config,
+        Faults::new(args.faults),
+    ));
+    let listener = tokio::net::TcpListener::bind(args.listen)
+        .await
+        .with_context(|| format!("listen on {}", args.listen))?;
+    let addr = listener.local_addr().context("read the bound address")?;
+    let (shutdown, stopped) = oneshot::channel::<()>();
+    let server = axum::serve(listener, routes::router(app)).with_graceful_shutdown(async {
+        // A dropped sender (the `Running` was dropped) also means stop.
+        let _ = stopped.await;
+    });
+    let task = tokio::spawn(async move { server.await });
+    tracing::info!(%addr, "uipath simulator listening");
+    Ok(Running {
+        addr,
+        shutdown: Some(shutdown),
+        task,
+    })
+}
+
+/// Starts the simulator, prints `listening on http://ADDR` on stdout, and serves until
+/// SIGINT or SIGTERM.
+pub async fn run(args: Args) -> anyhow::Result<()> {
+    let mut running = start(args, None).await?;
+    {
+        let mut stdout = std::io::stdout().lock();
+        writeln!(stdout, "listening on http://{}", running.addr).context("write to stdout")?;
+        stdout.flush().context("write to stdout")?;
+    }
+    tokio::select! {
+        signal = shutdown_signal() => {
+            signal?;
+            tracing::info!("uipath simulator stopping");
+            running.stop().await;
+            Ok(())
+        }
+        served = &mut running.task => {
+            served.context("uipath simulator task")?.context("serve")?;
+            anyhow::bail!("uipath simulator stopped unexpectedly")
+        }
+    }
+}
+
+async fn shutdown_signal() -> anyhow::Result<()> {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let mut terminate = signal(SignalKind::terminate()).context("listen for SIGTERM")?;
+        tokio::select! {
+            interrupted = tokio::signal::ctrl_c() => interrupted.context("listen for SIGINT")?,
+            _ = terminate.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    tokio::signal::ctrl_c().await.context("listen for ctrl-c")?;
+    Ok(())
+}

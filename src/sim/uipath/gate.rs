@@ -1,0 +1,145 @@
+//! Middleware around the vendor API (the token endpoint included): counts every request under
+//! its endpoint key and applies injected faults (latency, rate limit, server errors,
+//! malformed answers, and for API writes connections dropped after the write committed).
+//!
+//! `/_sim/*` passes through untouched. It decides nothing about the world itself.
+
+use std::sync::Arc;
+
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, Method, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::Response;
+
+use super::app::App;
+use super::reply;
+use crate::sim::faults::{Reject, broken_body};
+
+/// The key a request is counted under: its method and a path template with the
+/// organisation and ids left out, e.g. `PUT /api/User/{id}` or `POST /connect/token`.
+const TOKEN_KEY: &str = "POST /connect/token";
+
+pub(crate) fn endpoint_key(method: &Method, path: &str) -> String {
+    let segments: Vec<&str> = path.trim_end_matches('/').split('/').skip(1).collect();
+    let template = match segments.as_slice() {
+        ["identity_", "connect", "token"] => "/connect/token",
+        [_, "identity_", "api", rest @ ..] => match rest {
+            ["User"] => "/api/User",
+            ["User", "users", _] => "/api/User/users/{pgid}",
+            ["User", _] => "/api/User/{id}",
+            ["Group", _] => "/api/Group/{pgid}",
+            _ => "(unknown)",
+        },
+        _ => "(unknown)",
+    };
+    format!("{method} {template}")
+}
+
+pub(crate) async fn gate(State(app): State<Arc<App>>, request: Request, next: Next) -> Response {
+    let path = request.uri().path().to_owned();
+    if path == "/_sim" || path.starts_with("/_sim/") {
+        return next.run(request).await;
+    }
+    let key = endpoint_key(request.method(), &path);
+    // Only changes to the world are left ambiguous; a lost token answer is just a failure.
+    let write = !matches!(*request.method(), Method::GET | Method::HEAD) && key != TOKEN_KEY;
+    let verdict = app.faults.judge();
+    if !verdict.latency.is_zero() {
+        tokio::time::sleep(verdict.latency).await;
+    }
+    let response = match verdict.reject {
+        Some(reject) => refuse(reject),
+        None => {
+            let response = next.run(request).await;
+            if verdict.ambiguous && write && response.status().is_success() {
+                break_off(response).await
+            } else {
+                response
+            }
+        }
+    };
+    let status = response.status();
+    tracing::debug!(key, status = status.as_u16(), ?verdict, "uipath request");
+    app.counts().record(&key, status);
+    response
+}
+
+fn refuse(reject: Reject) -> Response {
+    let retry_after = |mut response: Response| {
+        let one = HeaderValue::from_static("1");
+        response.headers_mut().insert(header::RETRY_AFTER, one);
+        response
+    };
+    match reject {
+        Reject::RateLimited => retry_after(reply::problem(StatusCode::TOO_MANY_REQUESTS, None)),
+        Reject::ServerError(status) => {
+            let response = reply::problem(status, None);
+            if status == StatusCode::SERVICE_UNAVAILABLE {
+                retry_after(response)
+            } else {
+                response
+            }
+        }
+        Reject::Malformed(variant) => reply::malformed(variant),
+    }
+}
+
+/// Keeps the status and headers of a performed write but breaks its body off midway. A 204
+/// has no body to break, so a committed delete answers 504 Gateway Timeout instead, as a
+/// proxy that gave up waiting would.
+async fn break_off(response: Response) -> Response {
+    if response.status() == StatusCode::NO_CONTENT {
+        return reply::problem(StatusCode::GATEWAY_TIMEOUT, None);
+    }
+    let (mut parts, body) = response.into_parts();
+    match axum::body::to_bytes(body, usize::MAX).await {
+        Ok(bytes) => {
+            parts.headers.remove(header::CONTENT_LENGTH);
+            Response::from_parts(parts, broken_body(bytes))
+        }
+        Err(_) => reply::problem(StatusCode::INTERNAL_SERVER_ERROR, None),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn endpoint_keys_leave_out_org_and_ids() {
+        let key = |method: Method, path: &str| endpoint_key(&method, path);
+        let pgid = "6b3a7e1c-0d3f-4c55-9a5e-3d0f1b2c4a11";
+        assert_eq!(
+            key(Method::POST, "/identity_/connect/token"),
+            "POST /connect/token"
+        );
+        assert_eq!(
+            key(
+                Method::GET,
+                &format!("/acme/identity_/api/User/users/{pgid}")
+            ),
+            "GET /api/User/users/{pgid}"
+        );
+        assert_eq!(
+            key(Method::PUT, "/other/identity_/api/User/her-1909"),
+            "PUT /api/User/{id}"
+        );
+        assert_eq!(
+            key(Method::POST, "/acme/identity_/api/User"),
+            "POST /api/User"
+        );
+        assert_eq!(
+            key(Method::DELETE, "/acme/identity_/api/User/"),
+            "DELETE /api/User"
+        );
+        assert_eq!(
+            key(Method::GET, &format!("/acme/identity_/api/Group/{pgid}")),
+            "GET /api/Group/{pgid}"
+        );
+        assert_eq!(
+            key(Method::GET, "/acme/identity_/api/Robot/1"),
+            "GET (unknown)"
+        );
+        assert_eq!(key(Method::GET, "/"), "GET (unknown)");
+    }
+}

@@ -1,0 +1,230 @@
+//! The Identity API endpoints under `/{org}/identity_/api`: check the organisation, the bearer
+//! token and its scope (in that order: 404, 401, 403), bind the path, query and body, apply
+//! the operation and answer in JSON.
+//!
+//! Injected faults and request counting happen around these handlers, in `gate.rs`; the
+//! token endpoint is `token.rs`.
+
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use tokio::time::Instant;
+
+use super::app::App;
+use super::auth::{Access, Resource, allows};
+use super::body::{self, BulkSoftDeleteCommand, CreateUserCommand, UpdateUserCommand};
+use super::clock::Timestamp;
+use super::ids::Uuid;
+use super::ops::{IdentityError, NewUser, UserPatch};
+use super::query;
+use super::reply::{self, Refusal};
+use super::wire::{GroupDto, IdentityResult, UserDto, UserPage};
+use super::world::World;
+
+fn respond(result: Result<Response, Refusal>) -> Response {
+    result.unwrap_or_else(IntoResponse::into_response)
+}
+
+/// The organisation exists, the bearer token is live, and it carries a scope that allows
+/// `access` to `resource`.
+async fn admit(
+    app: &App,
+    org: &str,
+    headers: &HeaderMap,
+    resource: Resource,
+    access: Access,
+) -> Result<(), Refusal> {
+    if !app.read(|w| w.org.eq_ignore_ascii_case(org)).await {
+        return Err(Refusal::not_found());
+    }
+    let authorization = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok());
+    let tokens = app.tokens();
+    let scopes = tokens
+        .check(authorization, Instant::now())
+        .map_err(Refusal::Unauthorized)?;
+    if !allows(scopes, resource, access) {
+        return Err(Refusal::Forbidden);
+    }
+    Ok(())
+}
+
+/// A path segment that must be a GUID.
+fn guid(field: &str, text: &str) -> Result<Uuid, Refusal> {
+    text.parse().map_err(|_| Refusal::not_valid(field, text))
+}
+
+/// A partition in the path: anything but this organisation's GUID does not bind.
+fn path_partition(world: &World, text: &str) -> Result<(), Refusal> {
+    match text.parse::<Uuid>() {
+        Ok(id) if id == world.partition_global_id => Ok(()),
+        _ => Err(Refusal::not_valid("partitionGlobalId", text)),
+    }
+}
+
+/// A partition in a body: required, and it must be this organisation's.
+fn body_partition(world: &World, given: Option<Uuid>) -> Result<(), Refusal> {
+    match given {
+        None => Err(Refusal::invalid(
+            "partitionGlobalId",
+            "The partitionGlobalId field is required.",
+        )),
+        Some(id) if id == world.partition_global_id => Ok(()),
+        Some(id) => Err(Refusal::Identity(vec![IdentityError::invalid_partition(
+            id,
+        )])),
+    }
+}
+
+fn succeeded() -> Response {
+    reply::json(StatusCode::OK, &IdentityResult::success())
+}
+
+/// `GET /{org}/identity_/api/User/users/{partitionGlobalId}`
+pub(crate) async fn list_users(
+    State(app): State<Arc<App>>,
+    Path((org, partition)): Path<(String, String)>,
+    RawQuery(raw): RawQuery,
+    headers: HeaderMap,
+) -> Response {
+    let result = async {
+        admit(&app, &org, &headers, Resource::User, Access::Read).await?;
+        app.read(|w| {
+            path_partition(w, &partition)?;
+            let query = query::list_query(raw.as_deref())?;
+            let (total_count, users) = w.list_users(&query);
+            let results = users.into_iter().map(UserDto::from).collect();
+            let page = UserPage {
+                total_count,
+                results,
+            };
+            Ok(reply::json(StatusCode::OK, &page))
+        })
+        .await
+    };
+    respond(result.await)
+}
+
+/// `GET /{org}/identity_/api/User/{userId}`
+pub(crate) async fn get_user(
+    State(app): State<Arc<App>>,
+    Path((org, user_id)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Response {
+    let result = async {
+        admit(&app, &org, &headers, Resource::User, Access::Read).await?;
+        let id = guid("userId", &user_id)?;
+        app.read(|w| match w.user(id) {
+            Some(user) => Ok(reply::json(StatusCode::OK, &UserDto::from(user))),
+            None => Err(Refusal::not_found()),
+        })
+        .await
+    };
+    respond(result.await)
+}
+
+/// `POST /{org}/identity_/api/User`
+pub(crate) async fn create_user(
+    State(app): State<Arc<App>>,
+    Path(org): Path<String>,
+    headers: HeaderMap,
+    bytes: Bytes,
+) -> Response {
+    let result = async {
+        admit(&app, &org, &headers, Resource::User, Access::Write).await?;
+        let command: CreateUserCommand = body::parse(&headers, &bytes)?;
+        let partition = command.partition_global_id;
+        let new = NewUser::from(command);
+        app.write(|w| {
+            body_partition(w, partition)?;
+            Ok(w.create_user(new, Timestamp::now(), Uuid::random())?)
+        })
+        .await?;
+        Ok(succeeded())
+    };
+    respond(result.await)
+}
+
+/// `PUT /{org}/identity_/api/User/{userId}`
+pub(crate) async fn update_user(
+    State(app): State<Arc<App>>,
+    Path((org, user_id)): Path<(String, String)>,
+    headers: HeaderMap,
+    bytes: Bytes,
+) -> Response {
+    let result = async {
+        admit(&app, &org, &headers, Resource::User, Access::Write).await?;
+        let id = guid("userId", &user_id)?;
+        let command: UpdateUserCommand = body::parse(&headers, &bytes)?;
+        let patch = UserPatch::from(command);
+        let deployment = app.config.deployment;
+        app.write(|w| Ok(w.update_user(id, patch, deployment, Timestamp::now())?))
+            .await?;
+        Ok(succeeded())
+    };
+    respond(result.await)
+}
+
+/// `DELETE /{org}/identity_/api/User/{userId}`
+pub(crate) async fn delete_user(
+    State(app): State<Arc<App>>,
+    Path((org, user_id)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Response {
+    let result = async {
+        admit(&app, &org, &headers, Resource::User, Access::Write).await?;
+        let id = guid("userId", &user_id)?;
+        app.write(|w| Ok(w.delete_user(id)?)).await?;
+        Ok(StatusCode::NO_CONTENT.into_response())
+    };
+    respond(result.await)
+}
+
+/// `DELETE /{org}/identity_/api/User` with a `BulkSoftDeleteCommand`; unknown ids are
+/// ignored.
+pub(crate) async fn delete_users(
+    State(app): State<Arc<App>>,
+    Path(org): Path<String>,
+    headers: HeaderMap,
+    bytes: Bytes,
+) -> Response {
+    let result = async {
+        admit(&app, &org, &headers, Resource::User, Access::Write).await?;
+        let command: BulkSoftDeleteCommand = body::parse(&headers, &bytes)?;
+        let ids = command.user_ids.unwrap_or_default();
+        app.write(|w| {
+            body_partition(w, command.partition_global_id)?;
+            Ok(w.delete_users(&ids))
+        })
+        .await?;
+        Ok(StatusCode::NO_CONTENT.into_response())
+    };
+    respond(result.await)
+}
+
+/// `GET /{org}/identity_/api/Group/{partitionGlobalId}`
+pub(crate) async fn list_groups(
+    State(app): State<Arc<App>>,
+    Path((org, partition)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Response {
+    let result = async {
+        admit(&app, &org, &headers, Resource::Group, Access::Read).await?;
+        app.read(|w| {
+            path_partition(w, &partition)?;
+            let groups: Vec<GroupDto<'_>> = w.groups.iter().map(GroupDto::from).collect();
+            Ok(reply::json(StatusCode::OK, &groups))
+        })
+        .await
+    };
+    respond(result.await)
+}
+
+/// Any path the simulator does not know: 404 with an empty body, as ASP.NET routing answers.
+pub(crate) async fn unknown_endpoint() -> Response {
+    StatusCode::NOT_FOUND.into_response()
+}

@@ -1,0 +1,230 @@
+use super::*;
+use crate::sim::uipath::clock::SEED_EPOCH;
+
+fn new_user(email: &str) -> NewUser {
+    NewUser {
+        email: Some(email.to_owned()),
+        name: Some("Ana".to_owned()),
+        surname: Some("Lima".to_owned()),
+        ..NewUser::default()
+    }
+}
+
+fn codes(err: OpError) -> Vec<&'static str> {
+    match err {
+        OpError::Refused(errors) => errors.into_iter().map(|e| e.code).collect(),
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+}
+
+fn at(seconds: i64) -> Timestamp {
+    SEED_EPOCH.plus_seconds(seconds)
+}
+
+fn world_with_ana() -> (World, Uuid) {
+    let mut world = World::default();
+    let ana = world
+        .create_user(new_user("ana@example.com"), at(1), Uuid::derived(500))
+        .unwrap();
+    (world, ana)
+}
+
+fn administrators(world: &World) -> Uuid {
+    world.group_named("administrators").unwrap().id
+}
+
+#[test]
+fn create_fills_defaults() {
+    let (world, id) = world_with_ana();
+    assert_eq!(id, Uuid::derived(500));
+    let ana = world.user(id).unwrap();
+    assert_eq!(
+        ana.user_name, "ana@example.com",
+        "user name defaults to email"
+    );
+    assert_eq!(ana.display_name.as_deref(), Some("Ana Lima"));
+    assert!(ana.is_active);
+    assert!(!ana.email_confirmed);
+    assert_eq!(ana.group_ids, [world.everyone().unwrap()]);
+    assert_eq!(ana.legacy_id, 1);
+    assert_eq!(ana.creation_time, at(1));
+    assert_eq!(ana.last_modification_time, None);
+}
+
+#[test]
+fn create_honours_a_chosen_id_and_refuses_it_twice() {
+    let (mut world, _) = world_with_ana();
+    let mut bo = new_user("bo@example.com");
+    bo.id = Some(Uuid::derived(9));
+    bo.group_ids = vec![administrators(&world)];
+    bo.legacy_id = Some(40);
+    let id = world.create_user(bo.clone(), at(2), Uuid::derived(501));
+    assert_eq!(id, Ok(Uuid::derived(9)));
+    assert_eq!(world.user(Uuid::derived(9)).unwrap().group_ids.len(), 2);
+    assert_eq!(world.next_legacy_id, 41);
+    bo.email = Some("other@example.com".to_owned());
+    let err = world
+        .create_user(bo, at(3), Uuid::derived(502))
+        .unwrap_err();
+    assert_eq!(codes(err), ["DuplicateUserId"]);
+}
+
+#[test]
+fn create_refuses_duplicates_case_insensitively_with_every_reason() {
+    let (mut world, _) = world_with_ana();
+    let err = world
+        .create_user(new_user(" ANA@example.com"), at(2), Uuid::derived(501))
+        .unwrap_err();
+    let OpError::Refused(errors) = err else {
+        panic!("expected a refusal");
+    };
+    assert_eq!(errors[0].code, "DuplicateUserName");
+    assert_eq!(
+        errors[0].description,
+        "User name 'ANA@example.com' is already taken."
+    );
+    assert_eq!(errors[1].code, "DuplicateEmail");
+    assert_eq!(world.users.len(), 1);
+
+    let mut by_name = new_user("new@example.com");
+    by_name.user_name = Some("Ana@Example.com".to_owned());
+    let err = world.create_user(by_name, at(2), Uuid::derived(501));
+    assert_eq!(codes(err.unwrap_err()), ["DuplicateUserName"]);
+}
+
+#[test]
+fn create_checks_password_email_and_groups() {
+    let mut world = World::default();
+    let mut short = new_user("a@example.com");
+    short.password = Some("1234567".to_owned());
+    let err = world
+        .create_user(short, at(1), Uuid::derived(1))
+        .unwrap_err();
+    assert_eq!(codes(err), ["PasswordTooShort"]);
+
+    let mut bad = new_user("not-an-address");
+    bad.group_ids = vec![Uuid::derived(77)];
+    let err = world.create_user(bad, at(1), Uuid::derived(1)).unwrap_err();
+    assert_eq!(codes(err), ["InvalidEmail", "InvalidGroup"]);
+
+    let nameless = NewUser::default();
+    let err = world
+        .create_user(nameless, at(1), Uuid::derived(1))
+        .unwrap_err();
+    assert_eq!(codes(err), ["InvalidUserName"]);
+    assert!(world.users.is_empty());
+
+    let mut ok = new_user("a@example.com");
+    ok.password = Some("12345678".to_owned());
+    assert!(world.create_user(ok, at(1), Uuid::derived(1)).is_ok());
+}
+
+#[test]
+fn update_leaves_absent_fields_alone() {
+    let (mut world, id) = world_with_ana();
+    let patch = UserPatch {
+        surname: Some("Souza".to_owned()),
+        is_active: Some(false),
+        ..UserPatch::default()
+    };
+    world
+        .update_user(id, patch, Deployment::Cloud, at(5))
+        .unwrap();
+    let ana = world.user(id).unwrap();
+    assert_eq!(ana.name.as_deref(), Some("Ana"));
+    assert_eq!(ana.surname.as_deref(), Some("Souza"));
+    assert!(!ana.is_active);
+    assert_eq!(ana.last_modification_time, Some(at(5)));
+}
+
+#[test]
+fn email_changes_depend_on_the_deployment() {
+    let (mut world, id) = world_with_ana();
+    let change = |email: &str| UserPatch {
+        email: Some(email.to_owned()),
+        ..UserPatch::default()
+    };
+    let err = world
+        .update_user(id, change("new@example.com"), Deployment::Cloud, at(2))
+        .unwrap_err();
+    assert_eq!(codes(err), ["EmailChangeNotSupported"]);
+    world
+        .update_user(id, change("ANA@example.com"), Deployment::Cloud, at(2))
+        .expect("re-sending the current address is no change");
+    assert_eq!(
+        world.user(id).unwrap().email.as_deref(),
+        Some("ana@example.com")
+    );
+
+    world
+        .create_user(new_user("bo@example.com"), at(3), Uuid::derived(600))
+        .unwrap();
+    let err = world
+        .update_user(id, change("Bo@example.com"), Deployment::Onprem, at(4))
+        .unwrap_err();
+    assert_eq!(codes(err), ["DuplicateEmail"]);
+    world
+        .update_user(id, change("new@example.com"), Deployment::Onprem, at(4))
+        .unwrap();
+    let ana = world.user(id).unwrap();
+    assert_eq!(ana.email.as_deref(), Some("new@example.com"));
+    assert_eq!(
+        ana.user_name, "ana@example.com",
+        "the user name never changes"
+    );
+}
+
+#[test]
+fn group_deltas_apply_but_everyone_stays() {
+    let (mut world, id) = world_with_ana();
+    let (admins, everyone) = (administrators(&world), world.everyone().unwrap());
+    let add = UserPatch {
+        group_ids_to_add: vec![admins, admins],
+        ..UserPatch::default()
+    };
+    world
+        .update_user(id, add, Deployment::Cloud, at(2))
+        .unwrap();
+    let mut both = vec![admins, everyone];
+    both.sort_unstable();
+    assert_eq!(world.user(id).unwrap().group_ids, both);
+    let remove = UserPatch {
+        group_ids_to_remove: vec![admins, everyone],
+        ..UserPatch::default()
+    };
+    world
+        .update_user(id, remove, Deployment::Cloud, at(3))
+        .unwrap();
+    assert_eq!(world.user(id).unwrap().group_ids, [everyone]);
+    let unknown = UserPatch {
+        group_ids_to_add: vec![Uuid::derived(3)],
+        name: Some("Changed".to_owned()),
+        ..UserPatch::default()
+    };
+    let err = world.update_user(id, unknown, Deployment::Cloud, at(4));
+    assert_eq!(codes(err.unwrap_err()), ["InvalidGroup"]);
+    assert_eq!(
+        world.user(id).unwrap().name.as_deref(),
+        Some("Ana"),
+        "all or nothing"
+    );
+}
+
+#[test]
+fn unknown_users_are_not_found() {
+    let (mut world, id) = world_with_ana();
+    let ghost = Uuid::derived(404);
+    let patch = UserPatch::default();
+    let err = world.update_user(ghost, patch, Deployment::Cloud, at(1));
+    assert_eq!(err, Err(OpError::UserNotFound(ghost)));
+    assert_eq!(world.delete_user(ghost), Err(OpError::UserNotFound(ghost)));
+    assert_eq!(world.delete_user(id), Ok(()));
+    assert_eq!(world.delete_user(id), Err(OpError::UserNotFound(id)));
+}
+
+#[test]
+fn bulk_delete_ignores_unknown_ids() {
+    let (mut world, id) = world_with_ana();
+    assert_eq!(world.delete_users(&[Uuid::derived(1), id]), 1);
+    assert!(world.users.is_empty());
+}

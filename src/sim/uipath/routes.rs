@@ -1,0 +1,48 @@
+//! The simulator's URL map: the token endpoint and the org-scoped Identity API behind the
+//! fault gate, and the `/_sim/*` endpoints for tests.
+//!
+//! Wiring only; the behaviour lives in `handlers.rs`, `token.rs`, `gate.rs` and
+//! `introspect.rs`. Paths are matched as the spec spells them (`/api/User`, not `/api/user`).
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::middleware::from_fn_with_state;
+use axum::routing::{get, post};
+
+use super::app::App;
+use super::{gate, handlers, introspect, token};
+
+pub(crate) fn router(app: Arc<App>) -> Router {
+    Router::new()
+        .route("/identity_/connect/token", post(token::token))
+        .route(
+            "/{org}/identity_/api/User",
+            post(handlers::create_user).delete(handlers::delete_users),
+        )
+        .route(
+            "/{org}/identity_/api/User/users/{partition}",
+            get(handlers::list_users),
+        )
+        .route(
+            "/{org}/identity_/api/User/{user_id}",
+            get(handlers::get_user)
+                .put(handlers::update_user)
+                .delete(handlers::delete_user),
+        )
+        .route(
+            "/{org}/identity_/api/Group/{partition}",
+            get(handlers::list_groups),
+        )
+        .route(
+            "/_sim/state",
+            get(introspect::get_state).put(introspect::put_state),
+        )
+        .route("/_sim/requests", get(introspect::get_requests))
+        .route("/_sim/requests/reset", post(introspect::reset_requests))
+        .route("/_sim/tokens", get(introspect::get_tokens))
+        .route("/_sim/tokens/revoke", post(introspect::revoke_tokens))
+        .fallback(handlers::unknown_endpoint)
+        .layer(from_fn_with_state(app.clone(), gate::gate))
+        .with_state(app)
+}

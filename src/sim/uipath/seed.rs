@@ -1,0 +1,331 @@
+//! Reads a YAML seed into a [`World`], reporting every problem with its line and column.
+//!
+//! Parses text only; reading the file is `store.rs`'s job.
+//!
+//! ```yaml
+//! org: acme                                             # optional, default acme
+//! partition_global_id: 6b3a7e1c-0d3f-4c55-9a5e-3d0f1b2c4a11   # optional, this default
+//! groups:                                               # custom groups
+//!   - { id: 0e5e1f4a-6c1d-4c2b-9f00-5a7d3c2b1e01, name: gryff-01 }  # id optional
+//! users:
+//!   - { email: hermione@example.com, name: Hermione, surname: Granger,
+//!       active: true, groups: [Administrators, gryff-01] }
+//! next_legacy_id: 100                                   # optional
+//! ```
+//!
+//! `Everyone` and `Administrators` always exist; a seed group with one of those names only
+//! pins its id. Users need an `email` or a `user_name` (which defaults to the email); they
+//! may also give `id`, `display_name` (default: name and surname), `type` (`user`, `robot`, `directoryUser`, ...),
+//! `password`, `legacy_id`, `email_confirmed` and `invitation_accepted` (both default true)
+//! and `bypass_basic_auth_restriction`. `groups` lists group names (any case) or ids; every
+//! user is in `Everyone` anyway. Ids left out are derived from the entry's position, so the
+//! same seed always gives the same ids; users are created one second apart from
+//! 2024-01-01T00:00:00Z, in seed order.
+
+use serde::Deserialize;
+use serde_saphyr::{Location, Spanned};
+
+use super::clock::SEED_EPOCH;
+use super::ids::Uuid;
+use super::world::{
+    self, DEFAULT_ORG, DEFAULT_PARTITION, Group, GroupKind, Problem, Subject, User, UserType, World,
+};
+
+/// Where derived group and user ids start, far apart from each other and the built-ins.
+const GROUP_ID_BASE: u64 = 0x1000;
+const USER_ID_BASE: u64 = 0x10_0000;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSeed {
+    org: Option<Spanned<String>>,
+    partition_global_id: Option<Uuid>,
+    #[serde(default)]
+    groups: Vec<Spanned<RawGroup>>,
+    #[serde(default)]
+    users: Vec<Spanned<RawUser>>,
+    next_legacy_id: Option<i64>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawGroup {
+    id: Option<Uuid>,
+    name: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawUser {
+    id: Option<Uuid>,
+    email: Option<String>,
+    user_name: Option<String>,
+    name: Option<String>,
+    surname: Option<String>,
+    display_name: Option<String>,
+    #[serde(default = "yes")]
+    active: bool,
+    #[serde(default)]
+    groups: Vec<String>,
+    #[serde(rename = "type")]
+    user_type: Option<String>,
+    password: Option<String>,
+    legacy_id: Option<i64>,
+    #[serde(default = "yes")]
+    email_confirmed: bool,
+    #[serde(default = "yes")]
+    invitation_accepted: bool,
+    #[serde(default)]
+    bypass_basic_auth_restriction: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// A seed that cannot be used; the message lists every problem found.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum SeedError {
+    #[error("{0}")]
+    Syntax(String),
+    #[error("{}", .0.join("\n"))]
+    Invalid(Vec<String>),
+}
+
+pub(crate) fn parse(text: &str) -> Result<World, SeedError> {
+    let raw: RawSeed =
+        serde_saphyr::from_str(text).map_err(|e| SeedError::Syntax(e.to_string()))?;
+    let where_is = |subject: Subject| -> Location {
+        match subject {
+            Subject::World => raw.org.as_ref().map_or(Location::UNKNOWN, |o| o.referenced),
+            Subject::Group(i) => raw
+                .groups
+                .get(i)
+                .map_or(Location::UNKNOWN, |g| g.referenced),
+            Subject::User(i) => raw.users.get(i).map_or(Location::UNKNOWN, |u| u.referenced),
+        }
+    };
+    let (mut world, mut problems) = to_world(&raw);
+    // Now that the users exist: their `Everyone` membership.
+    world.complete();
+    problems.extend(world.problems());
+    problems.sort_by_key(|p| {
+        let at = where_is(p.subject);
+        (at.line(), at.column())
+    });
+    if !problems.is_empty() {
+        let lines = problems.iter().map(|p| describe(p, where_is)).collect();
+        return Err(SeedError::Invalid(lines));
+    }
+    world.normalise();
+    Ok(world)
+}
+
+fn describe(problem: &Problem, where_is: impl Fn(Subject) -> Location) -> String {
+    let at = |subject| {
+        let location = where_is(subject);
+        format!("{}:{}", location.line(), location.column())
+    };
+    match problem.first {
+        Some(first) => format!(
+            "{}: {} (first at {})",
+            at(problem.subject),
+            problem.message,
+            at(first)
+        ),
+        None => format!("{}: {}", at(problem.subject), problem.message),
+    }
+}
+
+/// Builds the world in seed order, so that problem indices map back to seed entries, with
+/// the problems only the seed can have (unknown group names and user types).
+fn to_world(raw: &RawSeed) -> (World, Vec<Problem>) {
+    let mut problems = Vec::new();
+    let groups: Vec<Group> = (GROUP_ID_BASE..)
+        .zip(&raw.groups)
+        .map(|(n, group)| Group {
+            id: group.value.id.unwrap_or_else(|| Uuid::derived(n)),
+            name: group.value.name.trim().to_owned(),
+            kind: GroupKind::Custom,
+            creation_time: SEED_EPOCH,
+            last_modification_time: None,
+        })
+        .collect();
+    let mut world = World {
+        org: raw
+            .org
+            .as_ref()
+            .map_or(DEFAULT_ORG.to_owned(), |o| o.value.clone()),
+        partition_global_id: raw.partition_global_id.unwrap_or(DEFAULT_PARTITION),
+        groups,
+        users: Vec::new(),
+        next_legacy_id: raw.next_legacy_id.unwrap_or(1),
+    };
+    // Resolve names against the built-ins too.
+    world.complete();
+    let explicit_max = raw.users.iter().filter_map(|u| u.value.legacy_id).max();
+    let mut next_legacy = explicit_max.map_or(1, |max| max + 1);
+    for (i, spanned) in raw.users.iter().enumerate() {
+        let user = &spanned.value;
+        let mut problem = |message: String| {
+            problems.push(Problem {
+                subject: Subject::User(i),
+                message,
+                first: None,
+            });
+        };
+        let mut group_ids = Vec::new();
+        for name in &user.groups {
+            let by_id = name
+                .parse::<Uuid>()
+                .ok()
+                .filter(|id| world.group(*id).is_some());
+            match by_id.or_else(|| world.group_named(name).map(|g| g.id)) {
+                Some(id) => group_ids.push(id),
+                None => problem(format!("unknown group {name}")),
+            }
+        }
+        let user_type = match user.user_type.as_deref().map(UserType::from_name) {
+            None => UserType::User,
+            Some(Some(t)) => t,
+            Some(None) => {
+                let name = user.user_type.clone().unwrap_or_default();
+                problem(format!("unknown user type {name}"));
+                UserType::User
+            }
+        };
+        let email = user
+            .email
+            .as_deref()
+            .map(str::trim)
+            .filter(|e| !e.is_empty());
+        let user_name = user.user_name.as_deref().map(str::trim).or(email);
+        if user_name.is_none() {
+            problem("a user needs an email or a user_name".to_owned());
+        }
+        let legacy_id = user.legacy_id.unwrap_or_else(|| {
+            next_legacy += 1;
+            next_legacy - 1
+        });
+        let n = u64::try_from(i).unwrap_or(u64::MAX);
+        let seconds = i64::try_from(i).unwrap_or(i64::MAX);
+        world.users.push(User {
+            id: user.id.unwrap_or_else(|| Uuid::derived(USER_ID_BASE + n)),
+            user_name: user_name.unwrap_or("-").to_owned(),
+            email: email.map(str::to_owned),
+            email_confirmed: user.email_confirmed,
+            name: user.name.clone(),
+            surname: user.surname.clone(),
+            display_name: user.display_name.clone().or_else(|| {
+                world::default_display_name(user.name.as_deref(), user.surname.as_deref())
+            }),
+            creation_time: SEED_EPOCH.plus_seconds(seconds),
+            last_modification_time: None,
+            last_login_time: None,
+            group_ids,
+            legacy_id,
+            is_active: user.active,
+            bypass_basic_auth_restriction: user.bypass_basic_auth_restriction,
+            user_type,
+            invitation_accepted: user.invitation_accepted,
+            password: user.password.clone(),
+        });
+    }
+    world.next_legacy_id = world.next_legacy_id.max(next_legacy);
+    (world, problems)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SEED: &str = "\
+org: hogwarts
+partition_global_id: 11111111-2222-4333-8444-555555555555
+groups:
+  - { id: 0e5e1f4a-6c1d-4c2b-9f00-5a7d3c2b1e01, name: gryff-01 }
+  - { name: alumni-02 }
+  - { name: Administrators, id: aaaaaaaa-0000-4000-8000-000000000001 }
+users:
+  - { email: hermione@example.com, name: Hermione, surname: Granger, groups: [Administrators, gryff-01] }
+  - { id: 0e5e1f4a-6c1d-4c2b-9f00-5a7d3c2b1e99, user_name: ron, active: false, type: robot, legacy_id: 7 }
+";
+
+    #[test]
+    fn parses_the_documented_seed() {
+        let world = parse(SEED).unwrap();
+        assert_eq!(world.org, "hogwarts");
+        assert_eq!(
+            world.partition_global_id.to_string(),
+            "11111111-2222-4333-8444-555555555555"
+        );
+        let names: Vec<&str> = world.groups.iter().map(|g| g.name.as_str()).collect();
+        assert_eq!(
+            names,
+            ["Administrators", "Everyone", "gryff-01", "alumni-02"]
+        );
+        let admins = world.group_named("administrators").unwrap();
+        assert_eq!(
+            admins.id.to_string(),
+            "aaaaaaaa-0000-4000-8000-000000000001"
+        );
+        assert_eq!(admins.kind, GroupKind::BuiltIn);
+
+        let hermione = &world.users[0];
+        assert_eq!(hermione.user_name, "hermione@example.com");
+        assert_eq!(hermione.group_ids.len(), 3, "with Everyone");
+        assert_eq!(hermione.display_name.as_deref(), Some("Hermione Granger"));
+        assert!(hermione.is_active);
+        assert_eq!(
+            hermione.legacy_id, 8,
+            "after the largest explicit legacy id"
+        );
+        let ron = &world.users[1];
+        assert_eq!(ron.email, None);
+        assert_eq!(ron.user_type, UserType::Robot);
+        assert!(!ron.is_active);
+        assert_eq!(ron.creation_time, SEED_EPOCH.plus_seconds(1));
+        assert_eq!(world.next_legacy_id, 9);
+    }
+
+    #[test]
+    fn generated_ids_are_deterministic() {
+        let a = parse(SEED).unwrap();
+        let b = parse(SEED).unwrap();
+        assert_eq!(a, b);
+        assert_eq!(parse("{}").unwrap(), World::default());
+    }
+
+    #[test]
+    fn unknown_fields_are_refused_with_a_location() {
+        let err = parse("users:\n  - { emial: a@x.com }\n").unwrap_err();
+        assert!(err.to_string().contains("line 2"), "{err}");
+        assert!(err.to_string().contains("emial"), "{err}");
+    }
+
+    #[test]
+    fn reports_every_problem_with_locations() {
+        let text = "\
+groups:
+  - { name: Team }
+  - { name: team }
+users:
+  - { email: a@x.com, groups: [Nobody] }
+  - { email: A@X.com, type: wizard }
+  - { name: Nameless }
+";
+        let err = parse(text).unwrap_err().to_string();
+        let lines: Vec<&str> = err.lines().collect();
+        assert_eq!(
+            lines,
+            [
+                "3:5: duplicate group name team (first at 2:5)",
+                "5:5: unknown group Nobody",
+                "6:5: unknown user type wizard",
+                "6:5: duplicate user name A@X.com (first at 5:5)",
+                "6:5: duplicate email address A@X.com (first at 5:5)",
+                "7:5: a user needs an email or a user_name",
+            ]
+        );
+    }
+}
