@@ -44,6 +44,8 @@ pub struct Uipath {
 }
 
 const PAGE: u64 = 1000;
+/// The built-in group every user is in implicitly; it is neither compared nor changed.
+const EVERYONE: &str = "Everyone";
 /// A token is renewed this long before it expires.
 const TOKEN_MARGIN: Duration = Duration::from_secs(60);
 
@@ -227,6 +229,7 @@ impl Uipath {
             .iter()
             .flatten()
             .map(|id| lock.1.get(id).cloned().unwrap_or_else(|| id.clone()))
+            .filter(|name| name != EVERYONE)
             .collect();
         fields.insert(names::GROUPS.to_string(), Value::Set(groups));
         let key_source = if email.trim().is_empty() {
@@ -311,7 +314,15 @@ impl Provider for Uipath {
                 .into_iter()
                 .flatten()
             {
-                if !lock.0.contains_key(g) {
+                if g == EVERYONE {
+                    problems.push(Problem::at(
+                        d.origin.clone(),
+                        format!(
+                            "user {}: every user is in {EVERYONE}; leave it out of `groups`",
+                            d.key
+                        ),
+                    ));
+                } else if !lock.0.contains_key(g) {
                     problems.push(Problem::at(
                         d.origin.clone(),
                         format!(

@@ -23,21 +23,42 @@ pub struct Sim {
     _dir: tempfile::TempDir,
 }
 
+pub const UIPATH_CLIENT_ID: &str = "test-client";
+pub const UIPATH_CLIENT_SECRET: &str = "test-secret-5b1e";
+pub const UIPATH_PGID: &str = "6b3a7e1c-0d3f-4c55-9a5e-3d0f1b2c4a11";
+
 impl Sim {
     pub fn xtracta(seed: &str, extra: &[&str]) -> Sim {
+        Sim::start("xtracta", &["--api-key", API_KEY], seed, extra)
+    }
+
+    pub fn uipath(seed: &str, extra: &[&str]) -> Sim {
+        Sim::start(
+            "uipath",
+            &[
+                "--client-id",
+                UIPATH_CLIENT_ID,
+                "--client-secret",
+                UIPATH_CLIENT_SECRET,
+            ],
+            seed,
+            extra,
+        )
+    }
+
+    /// The org-scoped Identity base of a UiPath simulator.
+    pub fn identity_url(&self) -> String {
+        format!("http://{}/acme/identity_", self.addr)
+    }
+
+    fn start(vendor: &str, creds: &[&str], seed: &str, extra: &[&str]) -> Sim {
         let dir = tempfile::tempdir().unwrap();
         let seed_path = dir.path().join("seed.yaml");
         std::fs::write(&seed_path, seed).unwrap();
         let mut child = Command::new(roster_bin())
-            .args([
-                "sim",
-                "xtracta",
-                "--listen",
-                "127.0.0.1:0",
-                "--api-key",
-                API_KEY,
-                "--seed",
-            ])
+            .args(["sim", vendor, "--listen", "127.0.0.1:0"])
+            .args(creds)
+            .arg("--seed")
             .arg(&seed_path)
             .args(extra)
             .stdout(Stdio::piped())
@@ -89,6 +110,18 @@ impl Sim {
         let (status, body) = self.raw("GET", "/_sim/state", "");
         assert_eq!(status, 200, "{body}");
         serde_json::from_str(&body).unwrap()
+    }
+
+    /// Any JSON document the simulator serves (e.g. `/_sim/tokens`).
+    pub fn get_json(&self, path: &str) -> Value {
+        let (status, body) = self.raw("GET", path, "");
+        assert_eq!(status, 200, "{body}");
+        serde_json::from_str(&body).unwrap()
+    }
+
+    pub fn post(&self, path: &str) {
+        let (status, body) = self.raw("POST", path, "");
+        assert!(status < 300, "{status} {body}");
     }
 
     pub fn put_state(&self, state: &Value) {
@@ -202,11 +235,19 @@ impl Workspace {
         std::fs::remove_file(self.dir.path().join(rel)).unwrap();
     }
 
-    /// `roster ARGS` run in the workspace with the test API key.
+    /// `roster ARGS` run in the workspace with the test credentials.
     pub fn roster(&self, args: &[&str]) -> Out {
+        self.roster_env(args, &[])
+    }
+
+    /// `roster ARGS` with extra environment variables.
+    pub fn roster_env(&self, args: &[&str], env: &[(&str, &str)]) -> Out {
         let out = Command::new(roster_bin())
             .current_dir(self.dir.path())
             .env("XTRACTA_API_KEY", API_KEY)
+            .env("UIPATH_CLIENT_ID", UIPATH_CLIENT_ID)
+            .env("UIPATH_CLIENT_SECRET", UIPATH_CLIENT_SECRET)
+            .envs(env.iter().copied())
             .env_remove("ROSTER_CONFIG")
             .env("NO_COLOR", "1")
             .args(args)
