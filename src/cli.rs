@@ -76,7 +76,7 @@ pub enum Command {
     /// Run a vendor simulator on loopback
     Sim {
         #[command(subcommand)]
-        vendor: SimVendor,
+        vendor: Box<SimVendor>,
     },
     /// Plan, apply and plan again against the built-in simulator; no credentials needed
     Demo,
@@ -216,16 +216,11 @@ async fn dispatch(cli: Cli) -> anyhow::Result<u8> {
             let path = crate::config::locate(cli.config.as_deref());
             crate::daemon::run(&path).await
         }
-        Command::Sim {
-            vendor: SimVendor::Xtracta(args),
-        } => {
-            crate::sim::xtracta::run(args.clone()).await?;
-            Ok(exit::OK)
-        }
-        Command::Sim {
-            vendor: SimVendor::Uipath(args),
-        } => {
-            crate::sim::uipath::run(args.clone()).await?;
+        Command::Sim { vendor } => {
+            match vendor.as_ref() {
+                SimVendor::Xtracta(args) => crate::sim::xtracta::run(args.clone()).await?,
+                SimVendor::Uipath(args) => crate::sim::uipath::run(args.clone()).await?,
+            }
             Ok(exit::OK)
         }
         Command::Demo => {
