@@ -76,7 +76,8 @@ fn chaos_apply_converges_without_duplicates() {
     }
 
     let statuses = sim.requests()["by_endpoint_status"].to_string();
-    for code in [" 429", " 50", "/v1/user/add 200"] {
+    // 429s depend on timing, so they are checked in tests/safety.rs instead.
+    for code in [" 50", "/v1/user/add 200"] {
         assert!(
             statuses.contains(code),
             "no {code} answers were seen: {statuses}"

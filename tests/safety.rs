@@ -245,3 +245,21 @@ fn oversized_manifest_is_refused() {
         out.stderr
     );
 }
+
+#[test]
+fn throttling_is_waited_out_with_retry_after() {
+    let sim = Sim::xtracta(&seed(0), &["--rate-limit", "2"]);
+    let ws = Workspace::xtracta(&sim, "    concurrency: 4\n");
+    let mut text = String::from("users:\n");
+    for i in 0..6 {
+        text.push_str(&format!("  - email: t{i}@example.com\n    name: T{i}\n"));
+    }
+    ws.write("users/a.yaml", &text);
+    ws.roster(&["apply", "--yes"]).ok();
+    let statuses = sim.requests()["by_endpoint_status"].to_string();
+    assert!(
+        statuses.contains(" 429"),
+        "the vendor never throttled: {statuses}"
+    );
+    assert_eq!(sim.users().len(), 6);
+}

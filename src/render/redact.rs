@@ -18,7 +18,10 @@ fn tag(s: &str) -> String {
 }
 
 fn first(s: &str) -> String {
-    s.chars().next().map(String::from).unwrap_or_default()
+    s.chars()
+        .next()
+        .map(|c| c.to_lowercase().collect())
+        .unwrap_or_default()
 }
 
 /// `ana@example.com` → `a***@e***.com#1a2b`; other text → `A***#1a2b`.
@@ -31,7 +34,7 @@ pub fn mask(s: &str) -> String {
             let tld = domain.rsplit_once('.').map(|(_, t)| t).unwrap_or("");
             format!("{}***@{}***.{tld}#{}", first(local), first(domain), tag(s))
         }
-        None => format!("{}***#{}", first(s), tag(s)),
+        None => format!("{}***#{}", s.chars().next().unwrap_or('?'), tag(s)),
     }
 }
 
