@@ -170,4 +170,13 @@ pub mod names {
     pub const EMAIL: &str = "email";
     pub const WORKFLOWS: &str = "workflows";
     pub const GROUP_ID: &str = "group_id";
+    // learningCloud
+    pub const USERNAME: &str = "username";
+    pub const SURNAME: &str = "surname";
+    pub const LANGUAGE: &str = "language";
+    pub const TIMEZONE: &str = "timezone";
+    pub const ENABLED: &str = "enabled";
+    pub const ROLES: &str = "roles";
+    pub const EXTERNAL_ID: &str = "external_id";
+    pub const EXTENDED_FIELDS: &str = "extended_fields";
 }
