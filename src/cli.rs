@@ -86,6 +86,8 @@ pub enum Command {
 pub enum SimVendor {
     /// Xtracta's user API
     Xtracta(crate::sim::xtracta::Args),
+    /// Netex learningCloud's user web services
+    Learningcloud(crate::sim::learningcloud::Args),
 }
 
 fn styles(color: Color) -> Styles {
@@ -218,6 +220,12 @@ async fn dispatch(cli: Cli) -> anyhow::Result<u8> {
             vendor: SimVendor::Xtracta(args),
         } => {
             crate::sim::xtracta::run(args.clone()).await?;
+            Ok(exit::OK)
+        }
+        Command::Sim {
+            vendor: SimVendor::Learningcloud(args),
+        } => {
+            crate::sim::learningcloud::run(args.clone()).await?;
             Ok(exit::OK)
         }
         Command::Demo => {

@@ -3,6 +3,7 @@
 //! Every problem is reported with its `file:line:col`, all of them at once. Secrets are only
 //! checked for presence here, never read into the config. Must not touch the network.
 
+mod learningcloud;
 mod parse;
 mod raw;
 
@@ -70,13 +71,22 @@ pub struct Limits {
 /// Vendor-specific settings.
 #[derive(Clone, Debug, PartialEq)]
 pub enum ProviderConfig {
-    Xtracta { api_key: SecretRef, group_id: u64 },
+    Xtracta {
+        api_key: SecretRef,
+        group_id: u64,
+    },
+    /// `synchronous`: `X-Cloud-Synchronization: synchronous` on writes (else asynchronous).
+    LearningCloud {
+        token: SecretRef,
+        synchronous: bool,
+    },
 }
 
 impl ProviderConfig {
     pub fn kind(&self) -> &'static str {
         match self {
             ProviderConfig::Xtracta { .. } => "xtracta",
+            ProviderConfig::LearningCloud { .. } => "learningcloud",
         }
     }
 }
@@ -230,10 +240,13 @@ impl Validator<'_> {
         };
         let provider = match r.provider.value.as_str() {
             "xtracta" => self.xtracta(name, r),
+            "learningcloud" => self.learningcloud(name, r),
             other => {
                 self.err(
                     &r.provider,
-                    format!("target {name}: unknown provider {other:?} (expected xtracta)"),
+                    format!(
+                        "target {name}: unknown provider {other:?} (expected xtracta or learningcloud)"
+                    ),
                 );
                 None
             }
@@ -301,15 +314,19 @@ impl Validator<'_> {
             Some(s) => match s.value.as_str() {
                 "report" => Unmanaged::Report,
                 "delete" => Unmanaged::Delete,
+                "deactivate" if learningcloud::can_deactivate(&r.provider.value) => {
+                    Unmanaged::Deactivate
+                }
                 other => {
-                    self.err(s, format!("target {name}: unknown `unmanaged` value {other:?} (expected report or delete)"));
+                    let expected = learningcloud::unmanaged_choices(&r.provider.value);
+                    self.err(s, format!("target {name}: unknown `unmanaged` value {other:?} (expected {expected})"));
                     Unmanaged::Report
                 }
             },
         };
         let mut protect = BTreeSet::new();
         for p in r.protect.iter().flatten() {
-            if !p.value.contains('@') {
+            if learningcloud::protects_emails(&r.provider.value) && !p.value.contains('@') {
                 self.err(
                     p,
                     format!(

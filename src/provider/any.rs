@@ -3,6 +3,7 @@
 
 use secrecy::SecretString;
 
+use super::learningcloud::LearningCloud;
 use super::xtracta::Xtracta;
 use super::{Applied, Provider, ProviderError};
 use crate::model::{ActualUser, DesiredUser};
@@ -10,12 +11,14 @@ use crate::plan::{Create, Membership, Schema, Update, UserRef};
 
 pub enum AnyProvider {
     Xtracta(Xtracta),
+    LearningCloud(LearningCloud),
 }
 
 macro_rules! each {
     ($self:ident, $p:ident => $e:expr) => {
         match $self {
             AnyProvider::Xtracta($p) => $e,
+            AnyProvider::LearningCloud($p) => $e,
         }
     };
 }
