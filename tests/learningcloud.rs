@@ -111,7 +111,8 @@ fn create_with_roles_extended_fields_and_password() {
     assert_no_secrets(&plan);
 
     sim.reset_requests();
-    let apply = run(&ws, &["apply", "--yes"]);
+    // Trace logs include the HTTP stack's; the token and the password must not be there.
+    let apply = run(&ws, &["--log-level", "trace", "apply", "--yes"]);
     assert_eq!(apply.code, 0, "{}", apply.all());
     assert!(
         apply.stdout.contains("done create ana.lima"),
