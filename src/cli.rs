@@ -88,6 +88,8 @@ pub enum SimVendor {
     Xtracta(crate::sim::xtracta::Args),
     /// UiPath Identity's user and group API
     Uipath(crate::sim::uipath::Args),
+    /// Netex learningCloud's user web services
+    Learningcloud(crate::sim::learningcloud::Args),
 }
 
 fn styles(color: Color) -> Styles {
@@ -220,6 +222,9 @@ async fn dispatch(cli: Cli) -> anyhow::Result<u8> {
             match vendor.as_ref() {
                 SimVendor::Xtracta(args) => crate::sim::xtracta::run(args.clone()).await?,
                 SimVendor::Uipath(args) => crate::sim::uipath::run(args.clone()).await?,
+                SimVendor::Learningcloud(args) => {
+                    crate::sim::learningcloud::run(args.clone()).await?
+                }
             }
             Ok(exit::OK)
         }

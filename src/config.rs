@@ -3,6 +3,7 @@
 //! Every problem is reported with its `file:line:col`, all of them at once. Secrets are only
 //! checked for presence here, never read into the config. Must not touch the network.
 
+mod learningcloud;
 mod parse;
 mod raw;
 
@@ -84,6 +85,11 @@ pub enum ProviderConfig {
         /// Automation Cloud: e-mail addresses cannot be changed through the API.
         cloud: bool,
     },
+    /// `synchronous`: `X-Cloud-Synchronization: synchronous` on writes (else asynchronous).
+    LearningCloud {
+        token: SecretRef,
+        synchronous: bool,
+    },
 }
 
 impl ProviderConfig {
@@ -91,6 +97,7 @@ impl ProviderConfig {
         match self {
             ProviderConfig::Xtracta { .. } => "xtracta",
             ProviderConfig::Uipath { .. } => "uipath",
+            ProviderConfig::LearningCloud { .. } => "learningcloud",
         }
     }
 }
@@ -245,11 +252,12 @@ impl Validator<'_> {
         let provider = match r.provider.value.as_str() {
             "xtracta" => self.xtracta(name, r),
             "uipath" => url.as_ref().and_then(|u| self.uipath(name, r, u)),
+            "learningcloud" => self.learningcloud(name, r),
             other => {
                 self.err(
                     &r.provider,
                     format!(
-                        "target {name}: unknown provider {other:?} (expected xtracta or uipath)"
+                        "target {name}: unknown provider {other:?} (expected xtracta, uipath or learningcloud)"
                     ),
                 );
                 None
@@ -415,7 +423,7 @@ impl Validator<'_> {
         };
         let mut protect = BTreeSet::new();
         for p in r.protect.iter().flatten() {
-            if !p.value.contains('@') {
+            if learningcloud::protects_emails(&r.provider.value) && !p.value.contains('@') {
                 self.err(
                     p,
                     format!(

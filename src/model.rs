@@ -174,4 +174,12 @@ pub mod names {
     pub const SURNAME: &str = "surname";
     pub const ACTIVE: &str = "active";
     pub const GROUPS: &str = "groups";
+    // learningCloud
+    pub const USERNAME: &str = "username";
+    pub const LANGUAGE: &str = "language";
+    pub const TIMEZONE: &str = "timezone";
+    pub const ENABLED: &str = "enabled";
+    pub const ROLES: &str = "roles";
+    pub const EXTERNAL_ID: &str = "external_id";
+    pub const EXTENDED_FIELDS: &str = "extended_fields";
 }

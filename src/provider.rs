@@ -5,6 +5,7 @@
 
 pub mod any;
 pub mod http;
+pub mod learningcloud;
 pub mod uipath;
 pub mod xtracta;
 
@@ -100,6 +101,11 @@ pub enum ProviderError {
     /// The input cannot be sent as it is (e.g. an unknown group name).
     #[error("{0}")]
     Invalid(String),
+    /// The vendor answered in full but part of the write failed (e.g. a learningCloud
+    /// platform). The answer is not in doubt, so it is neither retried (a create would collide
+    /// with itself) nor looked up; the next plan shows what took effect.
+    #[error("{endpoint}: {message}")]
+    Partial { endpoint: String, message: String },
 }
 
 impl ProviderError {
@@ -109,6 +115,7 @@ impl ProviderError {
             ProviderError::Vendor { status, .. } => matches!(status, 429 | 500 | 502 | 503 | 504),
             ProviderError::Transport { .. } | ProviderError::Malformed { .. } => true,
             ProviderError::Invalid(_) => false,
+            ProviderError::Partial { .. } => false,
         }
     }
 
@@ -119,6 +126,7 @@ impl ProviderError {
             ProviderError::Transport { maybe_sent, .. } => *maybe_sent,
             ProviderError::Malformed { .. } => true,
             ProviderError::Invalid(_) => false,
+            ProviderError::Partial { .. } => false,
         }
     }
 }

@@ -15,6 +15,7 @@ use crate::plan::{self, GuardTrip, Plan, TargetPlan};
 use crate::provider::Provider;
 use crate::provider::any::AnyProvider;
 use crate::provider::http::Stats;
+use crate::provider::learningcloud::LearningCloud;
 use crate::provider::xtracta::Xtracta;
 
 /// The config and manifests, validated.
@@ -72,6 +73,18 @@ pub fn provider(
                 target.url.clone(),
                 key,
                 *group_id,
+                &target.limits,
+                stats,
+            )?))
+        }
+        ProviderConfig::LearningCloud { token, synchronous } => {
+            let token = token
+                .resolve(&config.base_dir)
+                .with_context(|| format!("target {}: token", target.name))?;
+            Ok(AnyProvider::LearningCloud(LearningCloud::new(
+                target.url.clone(),
+                token,
+                *synchronous,
                 &target.limits,
                 stats,
             )?))

@@ -14,6 +14,8 @@ use crate::model::{DesiredUser, Origin, Value, normalise_key};
 
 use super::raw::RawUser;
 
+mod learningcloud;
+
 pub use crate::model::names;
 
 struct Ctx<'a> {
@@ -45,6 +47,7 @@ pub(crate) fn convert(
         ProviderConfig::Xtracta { group_id, .. } => {
             xtracta(&mut cx, target, *group_id, raw, origin, base)
         }
+        ProviderConfig::LearningCloud { .. } => learningcloud::convert(&mut cx, raw, origin, base),
     };
     (user, cx.problems)
 }

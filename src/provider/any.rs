@@ -3,6 +3,7 @@
 
 use secrecy::SecretString;
 
+use super::learningcloud::LearningCloud;
 use super::uipath::Uipath;
 use super::xtracta::Xtracta;
 use super::{Applied, Provider, ProviderError};
@@ -12,6 +13,7 @@ use crate::plan::{Create, Membership, Schema, Update, UserRef};
 pub enum AnyProvider {
     Xtracta(Xtracta),
     Uipath(Box<Uipath>),
+    LearningCloud(LearningCloud),
 }
 
 macro_rules! each {
@@ -19,6 +21,7 @@ macro_rules! each {
         match $self {
             AnyProvider::Xtracta($p) => $e,
             AnyProvider::Uipath($p) => $e,
+            AnyProvider::LearningCloud($p) => $e,
         }
     };
 }

@@ -11,6 +11,7 @@ use std::process::{Child, Command, Stdio};
 use serde_json::Value;
 
 pub const API_KEY: &str = "test-key-7f3a9c";
+pub const LC_TOKEN: &str = "lc-token-51d0e8";
 
 pub fn roster_bin() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_roster"))
@@ -191,6 +192,80 @@ impl Sim {
     }
 }
 
+/// learningCloud: `roster sim learningcloud` and its `/_sim/state` users.
+impl Sim {
+    pub fn learningcloud(seed: &str, extra: &[&str]) -> Sim {
+        let mut args = vec!["--token", LC_TOKEN];
+        args.extend_from_slice(extra);
+        Sim::spawn("learningcloud", seed, &args)
+    }
+
+    /// Starts `roster sim VENDOR --listen 127.0.0.1:0 --seed FILE ARGS` and reads its address.
+    fn spawn(vendor: &str, seed: &str, args: &[&str]) -> Sim {
+        let dir = tempfile::tempdir().unwrap();
+        let seed_path = dir.path().join("seed.yaml");
+        std::fs::write(&seed_path, seed).unwrap();
+        let mut child = Command::new(roster_bin())
+            .args(["sim", vendor, "--listen", "127.0.0.1:0", "--seed"])
+            .arg(&seed_path)
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("start roster sim");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let addr = line
+            .trim()
+            .strip_prefix("listening on http://")
+            .unwrap_or_else(|| panic!("unexpected first line from sim: {line:?}"))
+            .to_string();
+        Sim {
+            child,
+            addr,
+            _dir: dir,
+        }
+    }
+
+    /// The learningCloud REST base.
+    pub fn rest_url(&self) -> String {
+        format!("http://{}/integration/ws/management/rest", self.addr)
+    }
+
+    /// The simulator's learningCloud users, as `/_sim/state` shows them (snake_case keys,
+    /// `password` in plain text when one was set).
+    pub fn lc_users(&self) -> Vec<Value> {
+        self.state()["users"].as_array().unwrap().clone()
+    }
+
+    /// One learningCloud user by username, case-insensitively.
+    pub fn lc_user(&self, username: &str) -> Option<Value> {
+        self.lc_users().into_iter().find(|u| {
+            u["username"]
+                .as_str()
+                .unwrap()
+                .eq_ignore_ascii_case(username)
+        })
+    }
+
+    /// The last request's `Accept`, `X-Cloud-Synchronization` and `Content-Type`, and the
+    /// last write's.
+    pub fn lc_headers(&self) -> Value {
+        let (status, body) = self.raw("GET", "/_sim/headers", "");
+        assert_eq!(status, 200, "{body}");
+        serde_json::from_str(&body).unwrap()
+    }
+
+    /// Requests served on one endpoint key (e.g. `PUT /users/{id}`), 0 when none.
+    pub fn count(&self, endpoint: &str) -> u64 {
+        self.requests()["by_endpoint"][endpoint]
+            .as_u64()
+            .unwrap_or(0)
+    }
+}
+
 impl Drop for Sim {
     fn drop(&mut self) {
         let _ = self.child.kill();
@@ -216,6 +291,15 @@ impl Workspace {
         Workspace::new(&format!(
             "manifests: users\ntargets:\n  acme:\n    provider: xtracta\n    url: {}\n    api_key: {{ env: XTRACTA_API_KEY }}\n    group_id: 12345\n{extra}",
             sim.url()
+        ))
+    }
+
+    /// A one-target learningCloud config pointing at `sim`; the token comes from
+    /// `$LEARNINGCLOUD_TOKEN` (see [`Workspace::roster_with`]).
+    pub fn learningcloud(sim: &Sim, extra: &str) -> Workspace {
+        Workspace::new(&format!(
+            "manifests: users\ntargets:\n  academy:\n    provider: learningcloud\n    url: {}\n    token: {{ env: LEARNINGCLOUD_TOKEN }}\n{extra}",
+            sim.rest_url()
         ))
     }
 
@@ -247,6 +331,29 @@ impl Workspace {
             .env("XTRACTA_API_KEY", API_KEY)
             .env("UIPATH_CLIENT_ID", UIPATH_CLIENT_ID)
             .env("UIPATH_CLIENT_SECRET", UIPATH_CLIENT_SECRET)
+            .envs(env.iter().copied())
+            .env_remove("ROSTER_CONFIG")
+            .env("NO_COLOR", "1")
+            .args(args)
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        Out {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+}
+
+impl Workspace {
+    /// `roster ARGS` as [`Workspace::roster`] runs it, with the learningCloud test token and
+    /// `env` added.
+    pub fn roster_with(&self, args: &[&str], env: &[(&str, &str)]) -> Out {
+        let out = Command::new(roster_bin())
+            .current_dir(self.dir.path())
+            .env("XTRACTA_API_KEY", API_KEY)
+            .env("LEARNINGCLOUD_TOKEN", LC_TOKEN)
             .envs(env.iter().copied())
             .env_remove("ROSTER_CONFIG")
             .env("NO_COLOR", "1")

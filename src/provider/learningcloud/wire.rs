@@ -1,0 +1,460 @@
+//! learningCloud's JSON: the user object as Get and List show it, the `{"user": {...}}` body of
+//! Create and Update, and the response envelope of every write (`status`, `location`,
+//! `message` and `responsePlatforms`, each platform with its own status).
+//!
+//! A write succeeds only when the top-level status and every platform's status are 2xx; a
+//! platform answering 202 has queued the change (asynchronous mode). Malformed JSON or an HTML
+//! page is an error, never "no users" and never success.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
+
+use crate::provider::{Applied, ProviderError};
+
+/// A user as Get and List show it. Fields roster does not manage are skipped.
+#[derive(Debug, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct WireUser {
+    pub id: String,
+    pub username: String,
+    #[serde(default)]
+    pub email: Option<String>,
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub surname: Option<String>,
+    #[serde(default)]
+    pub language: Option<String>,
+    #[serde(default)]
+    pub timezone: Option<String>,
+    pub enabled: bool,
+    /// Section → roles; null reads as none.
+    #[serde(default)]
+    pub roles: Option<BTreeMap<String, Option<Vec<String>>>>,
+    #[serde(default)]
+    pub external_id: Option<String>,
+    /// Every configured key, null when unset.
+    #[serde(default)]
+    pub extended_fields: Option<BTreeMap<String, Option<String>>>,
+}
+
+/// The `user` of a Create or Update body. Absent fields are left out, so that the vendor
+/// leaves them alone.
+#[derive(Debug, Default, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct UserOut<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub username: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub password: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub surname: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub language: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub timezone: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub email: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+    /// Replaces the user's whole role map.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub roles: Option<BTreeMap<&'a str, Vec<&'a str>>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub external_id: Option<&'a str>,
+    /// Changes only the keys given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub extended_fields: Option<BTreeMap<&'a str, &'a str>>,
+}
+
+#[derive(Serialize)]
+struct Body<'a> {
+    user: &'a UserOut<'a>,
+}
+
+/// `{"user": {...}}`.
+pub(crate) fn body(user: &UserOut<'_>) -> Vec<u8> {
+    // Serialising plain strings, booleans and maps cannot fail.
+    serde_json::to_vec(&Body { user }).unwrap_or_default()
+}
+
+#[derive(Debug, Deserialize)]
+struct Envelope {
+    status: Option<u16>,
+    #[serde(default)]
+    message: Option<String>,
+    #[serde(default, rename = "responsePlatforms")]
+    platforms: Option<Platforms>,
+}
+
+#[derive(Debug, Deserialize)]
+struct PlatformResult {
+    status: Option<u16>,
+    #[serde(default)]
+    message: Option<String>,
+}
+
+/// Platform results in the order the vendor sent them.
+#[derive(Debug, Default)]
+struct Platforms(Vec<(String, PlatformResult)>);
+
+impl<'de> Deserialize<'de> for Platforms {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Platforms;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a map of platform results")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Platforms, A::Error> {
+                let mut out = Vec::new();
+                while let Some(entry) = map.next_entry::<String, PlatformResult>()? {
+                    out.push(entry);
+                }
+                Ok(Platforms(out))
+            }
+        }
+        d.deserialize_map(V)
+    }
+}
+
+fn ok(status: u16) -> bool {
+    (200..300).contains(&status)
+}
+
+fn snippet(body: &str) -> String {
+    let flat: String = body.split_whitespace().collect::<Vec<_>>().join(" ");
+    let mut s: String = flat.chars().take(120).collect();
+    if flat.chars().count() > 120 {
+        s.push('…');
+    }
+    if s.is_empty() {
+        s.push_str("(empty)");
+    }
+    s
+}
+
+fn malformed(endpoint: &str, detail: String) -> ProviderError {
+    ProviderError::Malformed {
+        endpoint: endpoint.to_string(),
+        detail,
+    }
+}
+
+fn vendor(endpoint: &str, status: u16, message: String) -> ProviderError {
+    ProviderError::Vendor {
+        endpoint: endpoint.to_string(),
+        status,
+        message,
+    }
+}
+
+/// The error an answer with a non-2xx HTTP status stands for: the envelope's message, or a
+/// glimpse of a page that is not JSON.
+fn http_error(endpoint: &str, http_status: u16, body: &str) -> ProviderError {
+    match serde_json::from_str::<Envelope>(body) {
+        Ok(env) => {
+            let status = env.status.filter(|s| *s >= 400).unwrap_or(http_status);
+            let message = env.message.unwrap_or_default().trim().to_string();
+            vendor(endpoint, status, message)
+        }
+        Err(_) => vendor(
+            endpoint,
+            http_status,
+            format!("non-JSON answer: {}", snippet(body)),
+        ),
+    }
+}
+
+/// An envelope with a failing top-level status, met where data was expected.
+fn envelope_error(endpoint: &str, body: &str) -> Option<ProviderError> {
+    let env = serde_json::from_str::<Envelope>(body).ok()?;
+    let status = env.status.filter(|s| !ok(*s))?;
+    Some(vendor(
+        endpoint,
+        status,
+        env.message.unwrap_or_default().trim().to_string(),
+    ))
+}
+
+/// `GET /users`: one page of users.
+pub(crate) fn users(
+    endpoint: &str,
+    http_status: u16,
+    body: &str,
+) -> Result<Vec<WireUser>, ProviderError> {
+    if !ok(http_status) {
+        return Err(http_error(endpoint, http_status, body));
+    }
+    serde_json::from_str::<Vec<WireUser>>(body).map_err(|e| {
+        envelope_error(endpoint, body).unwrap_or_else(|| {
+            malformed(
+                endpoint,
+                format!("expected a list of users ({e}): {}", snippet(body)),
+            )
+        })
+    })
+}
+
+/// `GET /users/{id_or_username}`: the user, or `None` when the vendor does not know it.
+pub(crate) fn user(
+    endpoint: &str,
+    http_status: u16,
+    body: &str,
+) -> Result<Option<WireUser>, ProviderError> {
+    if http_status == 404 {
+        return Ok(None);
+    }
+    if !ok(http_status) {
+        return Err(http_error(endpoint, http_status, body));
+    }
+    serde_json::from_str::<WireUser>(body)
+        .map(Some)
+        .map_err(|e| {
+            envelope_error(endpoint, body).unwrap_or_else(|| {
+                malformed(
+                    endpoint,
+                    format!("expected a user ({e}): {}", snippet(body)),
+                )
+            })
+        })
+}
+
+/// The answer to a write: confirmed when every status is 2xx and none is 202, accepted when
+/// some platform queued it, an error naming each failing platform otherwise.
+pub(crate) fn written(
+    endpoint: &str,
+    http_status: u16,
+    body: &str,
+) -> Result<Applied, ProviderError> {
+    if !ok(http_status) {
+        return Err(http_error(endpoint, http_status, body));
+    }
+    let env: Envelope = serde_json::from_str(body).map_err(|e| {
+        malformed(
+            endpoint,
+            format!("expected the result envelope ({e}): {}", snippet(body)),
+        )
+    })?;
+    let Some(status) = env.status else {
+        return Err(malformed(
+            endpoint,
+            format!("the result envelope has no status: {}", snippet(body)),
+        ));
+    };
+    let platforms = env.platforms.unwrap_or_default().0;
+    let mut failed = Vec::new();
+    let mut queued = Vec::new();
+    for (name, result) in &platforms {
+        match result.status {
+            Some(202) => queued.push(name.as_str()),
+            Some(s) if ok(s) => {}
+            other => {
+                let code = other.map_or_else(|| "no status".to_string(), |s| s.to_string());
+                let why = result
+                    .message
+                    .as_deref()
+                    .map(str::trim)
+                    .filter(|m| !m.is_empty())
+                    .map(|m| format!(": {m}"))
+                    .unwrap_or_default();
+                failed.push(format!("platform {name} answered {code}{why}"));
+            }
+        }
+    }
+    let message = env.message.unwrap_or_default().trim().to_string();
+    if !failed.is_empty() {
+        let mut text = failed.join("; ");
+        if !ok(status) || !message.is_empty() {
+            text.push_str(&format!(" (overall {status}"));
+            if !message.is_empty() {
+                text.push_str(&format!(": {message}"));
+            }
+            text.push(')');
+        }
+        return Err(ProviderError::Partial {
+            endpoint: endpoint.to_string(),
+            message: text,
+        });
+    }
+    if !ok(status) {
+        return Err(vendor(endpoint, status, message));
+    }
+    if !queued.is_empty() {
+        return Ok(Applied::Accepted(format!(
+            "{} queued (asynchronous)",
+            queued.join(", ")
+        )));
+    }
+    if status == 202 {
+        return Ok(Applied::Accepted("queued (asynchronous)".to_string()));
+    }
+    Ok(Applied::Confirmed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SYNC: &str = r#"{ "location": null, "message": "", "responsePlatforms": { "training": { "location": null, "message": null, "status": 200 }, "social": { "location": null, "message": null, "status": 204 }, "play": { "location": null, "message": null, "status": 204 }, "management": { "location": null, "message": null, "status": 204 } }, "status": 204 }"#;
+    const ASYNC: &str = r#"{ "location": null, "message": "", "responsePlatforms": { "training": { "location": null, "message": null, "status": 202 }, "social": { "location": null, "message": null, "status": 202 }, "play": { "location": null, "message": null, "status": 204 }, "management": { "location": null, "message": null, "status": 204 } }, "status": 204 }"#;
+    const PLATFORM_FAIL: &str = r#"{"status":500,"location":null,"message":"error in platform training","responsePlatforms":{"training":{"status":500,"location":null,"message":"simulated training platform failure"},"social":{"status":204,"location":null,"message":null},"play":{"status":204,"location":null,"message":null},"management":{"status":204,"location":null,"message":null}}}"#;
+
+    #[test]
+    fn synchronous_write_is_confirmed() {
+        assert_eq!(
+            written("PUT /users/{id}", 200, SYNC),
+            Ok(Applied::Confirmed)
+        );
+    }
+
+    #[test]
+    fn asynchronous_write_names_the_queued_platforms_in_vendor_order() {
+        assert_eq!(
+            written("PUT /users/{id}", 200, ASYNC),
+            Ok(Applied::Accepted(
+                "training, social queued (asynchronous)".into()
+            ))
+        );
+    }
+
+    #[test]
+    fn platform_error_names_the_platform_and_its_message() {
+        let e = written("PUT /users/{id}", 200, PLATFORM_FAIL).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "PUT /users/{id}: platform training answered 500: simulated training platform failure (overall 500: error in platform training)"
+        );
+        assert!(!e.is_ambiguous() && !e.is_retryable(), "{e:?}");
+        // A failing platform under a 2xx top-level status is still a failure.
+        let quiet = PLATFORM_FAIL.replace(
+            r#""status":500,"location":null,"message":"error in platform training""#,
+            r#""status":204,"location":null,"message":"""#,
+        );
+        let e = written("DELETE /users/{id}", 200, &quiet).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "DELETE /users/{id}: platform training answered 500: simulated training platform failure"
+        );
+    }
+
+    #[test]
+    fn failing_top_level_status_without_platforms() {
+        let body = r#"{"status":400,"location":null,"message":"username already exists: bo","responsePlatforms":{}}"#;
+        let e = written("POST /users", 200, body).unwrap_err();
+        assert_eq!(
+            e,
+            vendor("POST /users", 400, "username already exists: bo".into())
+        );
+        let e = written("POST /users", 400, body).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "POST /users: vendor answered 400: username already exists: bo"
+        );
+        let e = users("GET /users", 401, r#"{"status":401,"location":null,"message":"invalid or missing X-Cloud-Auth-Token","responsePlatforms":{}}"#).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "GET /users: vendor answered 401: invalid or missing X-Cloud-Auth-Token"
+        );
+    }
+
+    #[test]
+    fn malformed_and_html_are_errors_never_success_or_no_users() {
+        for body in [
+            r#"{"status":204,"location":null,"mess"#,
+            r#"{"status":204 "location":null "message":"" "responsePlatforms":{}}"#,
+            "<html><head><title>502 Bad Gateway</title></head><body><h1>Bad Gateway</h1>",
+            "",
+            r#"{"message": "no status"}"#,
+            "[]",
+        ] {
+            let e = written("POST /users", 200, body).unwrap_err();
+            assert!(
+                matches!(e, ProviderError::Malformed { .. }),
+                "{body:?}: {e:?}"
+            );
+        }
+        for body in [
+            r#"[{"id":"ff8081818d2e4a01000000000"#,
+            "<html><body>Login</body></html>",
+            "",
+            r#"{"users": []}"#,
+            r#"[{"username": "no-id", "enabled": true}]"#,
+        ] {
+            let e = users("GET /users", 200, body).unwrap_err();
+            assert!(
+                matches!(e, ProviderError::Malformed { .. }),
+                "{body:?}: {e:?}"
+            );
+        }
+        let e = users("GET /users", 502, "<html><body>Bad gateway</body></html>").unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "GET /users: vendor answered 502: non-JSON answer: <html><body>Bad gateway</body></html>"
+        );
+    }
+
+    #[test]
+    fn users_with_nulls_and_unknown_fields() {
+        let body = r#"[{"id":"ff8081818d2e4a010000000000000001","commonId":"x","username":"Rest.User",
+            "email":null,"name":"Rest","surname":null,"language":"en","timezone":null,"enabled":false,
+            "roles":{"management":["user"],"training":["trainer","user"]},"externalId":null,
+            "extendedFields":{"costCenter":"CC-1","department":null},"authSource":"LOCAL",
+            "image":{"url":null},"extra":{},"password":"$2a$10$abc"}]"#;
+        let got = users("GET /users", 200, body).unwrap();
+        assert_eq!(got.len(), 1);
+        let u = &got[0];
+        assert_eq!(u.username, "Rest.User");
+        assert_eq!(u.email, None);
+        assert!(!u.enabled);
+        assert_eq!(
+            u.roles.as_ref().unwrap()["training"],
+            Some(vec!["trainer".to_string(), "user".to_string()])
+        );
+        assert_eq!(u.extended_fields.as_ref().unwrap()["department"], None);
+        assert!(users("GET /users", 200, "[]").unwrap().is_empty());
+    }
+
+    #[test]
+    fn get_user_not_found_is_none() {
+        let body = r#"{"status":404,"location":null,"message":"user not found: bo","responsePlatforms":{}}"#;
+        assert_eq!(user("GET /users/{id}", 404, body), Ok(None));
+    }
+
+    #[test]
+    fn body_leaves_out_what_is_not_given() {
+        let out = UserOut {
+            username: Some("bo"),
+            enabled: Some(false),
+            roles: Some(BTreeMap::from([("management", vec!["user"])])),
+            extended_fields: Some(BTreeMap::from([("costCenter", "CC-1")])),
+            ..UserOut::default()
+        };
+        assert_eq!(
+            String::from_utf8(body(&out)).unwrap(),
+            r#"{"user":{"username":"bo","enabled":false,"roles":{"management":["user"]},"extendedFields":{"costCenter":"CC-1"}}}"#
+        );
+    }
+
+    proptest::proptest! {
+        /// Any answer gives a result or an error, never a panic.
+        #[test]
+        fn never_panics(body in ".{0,300}", status in 100u16..600) {
+            let _ = written("PUT /users/{id}", status, &body);
+            let _ = users("GET /users", status, &body);
+            let _ = user("GET /users/{id}", status, &body);
+        }
+
+        /// A confirmed envelope cut anywhere is never read as success.
+        #[test]
+        fn truncated_envelope_is_never_success(cut in 0usize..SYNC.len()) {
+            let got = written("PUT /users/x", 200, &SYNC[..cut]);
+            proptest::prop_assert!(got.is_err(), "cut at {} read as {:?}", cut, got);
+        }
+    }
+}
