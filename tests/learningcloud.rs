@@ -59,7 +59,7 @@ const ANA_PASSWORD: &str = "Tr4in!ng-day-41";
 const SYNC: &str = "    synchronization: synchronous\n";
 
 fn run(ws: &Workspace, args: &[&str]) -> Out {
-    ws.roster_with(args, &[("ANA_FIRST_PASSWORD", ANA_PASSWORD)])
+    ws.roster_env(args, &[("ANA_FIRST_PASSWORD", ANA_PASSWORD)])
 }
 
 #[track_caller]
@@ -173,7 +173,7 @@ fn create_with_roles_extended_fields_and_password() {
     assert_eq!(sim.requests()["total"], 1);
 
     // A changed password is never sent to an existing user.
-    let again = ws.roster_with(&["apply", "--yes"], &[("ANA_FIRST_PASSWORD", "Other!pw-2")]);
+    let again = ws.roster_env(&["apply", "--yes"], &[("ANA_FIRST_PASSWORD", "Other!pw-2")]);
     again.ok();
     assert_eq!(sim.lc_user("ana.lima").unwrap()["password"], ANA_PASSWORD);
 }
@@ -518,7 +518,7 @@ fn a_wrong_token_is_one_clear_error_that_does_not_show_it() {
     let sim = Sim::learningcloud(SEED, &[]);
     let ws = Workspace::learningcloud(&sim, "");
     ws.write("users/same.yaml", SAME);
-    let out = ws.roster_with(&["plan"], &[("LEARNINGCLOUD_TOKEN", "wrong-token-0042")]);
+    let out = ws.roster_env(&["plan"], &[("LEARNINGCLOUD_TOKEN", "wrong-token-0042")]);
     assert_eq!(out.code, 1, "{}", out.all());
     assert!(
         out.stderr.contains(

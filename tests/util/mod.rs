@@ -195,38 +195,7 @@ impl Sim {
 /// learningCloud: `roster sim learningcloud` and its `/_sim/state` users.
 impl Sim {
     pub fn learningcloud(seed: &str, extra: &[&str]) -> Sim {
-        let mut args = vec!["--token", LC_TOKEN];
-        args.extend_from_slice(extra);
-        Sim::spawn("learningcloud", seed, &args)
-    }
-
-    /// Starts `roster sim VENDOR --listen 127.0.0.1:0 --seed FILE ARGS` and reads its address.
-    fn spawn(vendor: &str, seed: &str, args: &[&str]) -> Sim {
-        let dir = tempfile::tempdir().unwrap();
-        let seed_path = dir.path().join("seed.yaml");
-        std::fs::write(&seed_path, seed).unwrap();
-        let mut child = Command::new(roster_bin())
-            .args(["sim", vendor, "--listen", "127.0.0.1:0", "--seed"])
-            .arg(&seed_path)
-            .args(args)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("start roster sim");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        let addr = line
-            .trim()
-            .strip_prefix("listening on http://")
-            .unwrap_or_else(|| panic!("unexpected first line from sim: {line:?}"))
-            .to_string();
-        Sim {
-            child,
-            addr,
-            _dir: dir,
-        }
+        Sim::start("learningcloud", &["--token", LC_TOKEN], seed, extra)
     }
 
     /// The learningCloud REST base.
@@ -295,7 +264,7 @@ impl Workspace {
     }
 
     /// A one-target learningCloud config pointing at `sim`; the token comes from
-    /// `$LEARNINGCLOUD_TOKEN` (see [`Workspace::roster_with`]).
+    /// `$LEARNINGCLOUD_TOKEN` (see [`Workspace::roster_env`]).
     pub fn learningcloud(sim: &Sim, extra: &str) -> Workspace {
         Workspace::new(&format!(
             "manifests: users\ntargets:\n  academy:\n    provider: learningcloud\n    url: {}\n    token: {{ env: LEARNINGCLOUD_TOKEN }}\n{extra}",
@@ -331,28 +300,6 @@ impl Workspace {
             .env("XTRACTA_API_KEY", API_KEY)
             .env("UIPATH_CLIENT_ID", UIPATH_CLIENT_ID)
             .env("UIPATH_CLIENT_SECRET", UIPATH_CLIENT_SECRET)
-            .envs(env.iter().copied())
-            .env_remove("ROSTER_CONFIG")
-            .env("NO_COLOR", "1")
-            .args(args)
-            .stdin(Stdio::null())
-            .output()
-            .unwrap();
-        Out {
-            code: out.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        }
-    }
-}
-
-impl Workspace {
-    /// `roster ARGS` as [`Workspace::roster`] runs it, with the learningCloud test token and
-    /// `env` added.
-    pub fn roster_with(&self, args: &[&str], env: &[(&str, &str)]) -> Out {
-        let out = Command::new(roster_bin())
-            .current_dir(self.dir.path())
-            .env("XTRACTA_API_KEY", API_KEY)
             .env("LEARNINGCLOUD_TOKEN", LC_TOKEN)
             .envs(env.iter().copied())
             .env_remove("ROSTER_CONFIG")
