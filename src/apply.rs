@@ -86,6 +86,17 @@ impl Stop {
     }
 }
 
+/// Calls the progress callback when a change ends, however it ends.
+struct Tick(Option<Arc<dyn Fn() + Send + Sync>>);
+
+impl Drop for Tick {
+    fn drop(&mut self) {
+        if let Some(f) = &self.0 {
+            f();
+        }
+    }
+}
+
 /// Settings the executor needs besides the plan.
 pub struct Options<'a> {
     pub concurrency: usize,
@@ -93,6 +104,8 @@ pub struct Options<'a> {
     /// Where relative secret files are found.
     pub secrets_base: &'a Path,
     pub stop: Stop,
+    /// Called after each change ends (e.g. to move a progress bar).
+    pub progress: Option<Arc<dyn Fn() + Send + Sync>>,
 }
 
 type Job<'a> = (
@@ -105,7 +118,10 @@ async fn run_phase<'a>(jobs: Vec<Job<'a>>, opts: &Options<'_>, steps: &mut Vec<S
     let results: Vec<Step> = stream::iter(jobs)
         .map(|(change, fut)| {
             let stop = stop.clone();
+            let progress = opts.progress.clone();
+            let _tick = Tick(progress);
             async move {
+                let _tick = _tick;
                 if stop.requested() {
                     return Step {
                         change,

@@ -2,16 +2,15 @@
 //!
 //! Data goes to stdout; logs, prompts and errors to stderr. Exit codes come from [`crate::exit`].
 
-use std::io::{IsTerminal, Write};
+use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
-use crate::apply::Stop;
+use crate::commands::{self, Ctx, Output};
 use crate::exit;
-use crate::reconcile::{self, Loaded};
-use crate::render::{self, Styles};
+use crate::render::Styles;
 
 #[derive(Parser, Debug)]
 #[command(
@@ -32,6 +31,12 @@ pub struct Cli {
     /// Log format: text (no colour unless stderr is a terminal) or json, for log shippers
     #[arg(long, value_enum, default_value_t = LogFormat::Text, global = true)]
     pub log_format: LogFormat,
+    /// Output format for validate, plan and apply
+    #[arg(long, value_enum, default_value_t = Output::Human, global = true)]
+    pub output: Output,
+    /// Mask personal data (e-mails, names) in plan output, for public CI logs
+    #[arg(long, global = true)]
+    pub redact: bool,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -61,9 +66,15 @@ pub enum Command {
         /// Also show differences in ignored fields
         #[arg(long)]
         show_ignored: bool,
+        /// Save the plan to FILE (mode 0600, no secrets) for `roster apply FILE`
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
     },
-    /// Make the vendors match the manifests
+    /// Make the vendors match the manifests, or apply exactly a saved plan
     Apply {
+        /// A plan saved by `roster plan --out FILE`: applied as it is, without asking again
+        #[arg(value_name = "FILE")]
+        plan: Option<PathBuf>,
         /// Do not ask for confirmation
         #[arg(long)]
         yes: bool,
@@ -71,8 +82,32 @@ pub enum Command {
         #[arg(long)]
         allow_mass_delete: bool,
     },
+    /// Write a target's live users as a manifest (adopt an existing account)
+    Import {
+        /// The target to import
+        #[arg(long)]
+        target: String,
+        /// Folder to write `<target>.yaml` into [default: the config's manifests folder]
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+        /// Overwrite an existing file
+        #[arg(long)]
+        force: bool,
+    },
     /// Reconcile continuously: on start-up, file changes, the schedule and SIGHUP
     Daemon,
+    /// Print the JSON Schema (draft-07) of the config or of a manifest
+    Schema {
+        #[arg(value_enum)]
+        kind: crate::commands::docs::SchemaKind,
+    },
+    /// Print shell completions
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff)
+    Man,
     /// Run a vendor simulator on loopback
     Sim {
         #[command(subcommand)]
@@ -152,72 +187,32 @@ pub fn run() -> ExitCode {
     }
 }
 
-fn load(cli: &Cli) -> Result<Loaded, u8> {
-    let path = crate::config::locate(cli.config.as_deref());
-    reconcile::load(&path).map_err(|problems| {
-        eprintln!("{problems}");
-        let n = problems.0.len();
-        eprintln!(
-            "error: {n} problem{} found; nothing was sent",
-            if n == 1 { "" } else { "s" }
-        );
-        exit::ERROR
-    })
-}
-
 async fn dispatch(cli: Cli) -> anyhow::Result<u8> {
-    let st = styles(cli.color);
+    let cx = Ctx {
+        config: commands::config_path(cli.config.as_deref()),
+        styles: styles(cli.color),
+        output: cli.output,
+        redact: cli.redact,
+    };
     match &cli.command {
-        Command::Validate => {
-            let loaded = match load(&cli) {
-                Ok(l) => l,
-                Err(code) => return Ok(code),
-            };
-            let users: usize = loaded.desired.by_target.values().map(Vec::len).sum();
-            println!(
-                "valid: {} target{}, {} manifest file{}, {} user{}",
-                loaded.config.targets.len(),
-                plural(loaded.config.targets.len()),
-                loaded.desired.files.len(),
-                plural(loaded.desired.files.len()),
-                users,
-                plural(users)
-            );
-            Ok(exit::OK)
-        }
+        Command::Validate => Ok(commands::validate::run(&cx)),
         Command::Plan {
             detailed_exitcode,
             show_ignored,
-        } => {
-            let loaded = match load(&cli) {
-                Ok(l) => l,
-                Err(code) => return Ok(code),
-            };
-            let planned = reconcile::plan(&loaded, Default::default()).await?;
-            print!("{}", render::plan(&planned.plan, &st, *show_ignored));
-            for trip in reconcile::guards(&loaded, &planned.plan) {
-                eprintln!("warning: apply would refuse: {trip}");
-            }
-            Ok(if *detailed_exitcode && planned.plan.has_changes() {
-                exit::CHANGES
-            } else {
-                exit::OK
-            })
-        }
+            out,
+        } => commands::plan::run(&cx, *detailed_exitcode, *show_ignored, out.as_deref()).await,
         Command::Apply {
+            plan,
             yes,
             allow_mass_delete,
-        } => {
-            let loaded = match load(&cli) {
-                Ok(l) => l,
-                Err(code) => return Ok(code),
-            };
-            apply(&loaded, &st, *yes, *allow_mass_delete).await
+        } => commands::apply::run(&cx, *yes, *allow_mass_delete, plan.as_deref()).await,
+        Command::Import { target, out, force } => {
+            commands::import::run(&cx, target, out.as_deref(), *force).await
         }
-        Command::Daemon => {
-            let path = crate::config::locate(cli.config.as_deref());
-            crate::daemon::run(&path).await
-        }
+        Command::Daemon => crate::daemon::run(&cx.config).await,
+        Command::Schema { kind } => Ok(commands::docs::schema(*kind)),
+        Command::Completions { shell } => Ok(commands::docs::completions(*shell)),
+        Command::Man => commands::docs::man(),
         Command::Sim { vendor } => {
             match vendor.as_ref() {
                 SimVendor::Xtracta(args) => crate::sim::xtracta::run(args.clone()).await?,
@@ -233,97 +228,7 @@ async fn dispatch(cli: Cli) -> anyhow::Result<u8> {
                 .config
                 .clone()
                 .unwrap_or_else(|| PathBuf::from("examples/demo.yaml"));
-            crate::demo::run(&path, &st).await
+            crate::demo::run(&path, &cx.styles).await
         }
     }
-}
-
-fn plural(n: usize) -> &'static str {
-    if n == 1 { "" } else { "s" }
-}
-
-async fn apply(
-    loaded: &Loaded,
-    st: &Styles,
-    yes: bool,
-    allow_mass_delete: bool,
-) -> anyhow::Result<u8> {
-    // Held until the end of this function: one applier per target.
-    let mut _locks = Vec::new();
-    for name in loaded.config.targets.keys() {
-        _locks.push(crate::lock::acquire(&loaded.config.state_dir, name)?);
-    }
-    let planned = reconcile::plan(loaded, Default::default()).await?;
-    print!("{}", render::plan(&planned.plan, st, false));
-    if !planned.plan.has_changes() {
-        println!("Nothing to apply.");
-        return Ok(exit::OK);
-    }
-    let trips = reconcile::guards(loaded, &planned.plan);
-    if !trips.is_empty() && !allow_mass_delete {
-        for trip in &trips {
-            eprintln!("error: {trip}");
-        }
-        return Ok(exit::ERROR);
-    }
-    if !yes && !confirm()? {
-        return Ok(exit::ERROR);
-    }
-    let stop = Stop::default();
-    let watcher = tokio::spawn(stop_on_signal(stop.clone()));
-    let reports = reconcile::apply(loaded, &planned, &stop).await;
-    watcher.abort();
-    let mut ok = true;
-    for r in &reports {
-        print!("{}", render::report(r, st));
-        ok &= r.ok();
-    }
-    if stop.requested() {
-        eprintln!(
-            "stopped by a signal: changes not started are listed above; run apply again to finish"
-        );
-    }
-    Ok(if ok { exit::OK } else { exit::ERROR })
-}
-
-/// Asks on the terminal; refuses when there is none.
-fn confirm() -> anyhow::Result<bool> {
-    if !std::io::stdin().is_terminal() {
-        eprintln!(
-            "error: refusing to apply without confirmation: stdin is not a terminal (pass --yes)"
-        );
-        return Ok(false);
-    }
-    eprint!("Apply these changes? Only 'yes' is accepted: ");
-    std::io::stderr().flush()?;
-    let mut answer = String::new();
-    std::io::stdin().read_line(&mut answer)?;
-    if answer.trim() == "yes" {
-        Ok(true)
-    } else {
-        eprintln!("Apply cancelled; nothing was changed.");
-        Ok(false)
-    }
-}
-
-/// On SIGINT or SIGTERM, lets in-flight requests finish and starts nothing new.
-pub async fn stop_on_signal(stop: Stop) {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        let (Ok(mut term), Ok(mut int)) = (
-            signal(SignalKind::terminate()),
-            signal(SignalKind::interrupt()),
-        ) else {
-            return;
-        };
-        tokio::select! {
-            _ = term.recv() => {},
-            _ = int.recv() => {},
-        }
-    }
-    #[cfg(not(unix))]
-    let _ = tokio::signal::ctrl_c().await;
-    eprintln!("stopping: letting in-flight requests finish, starting nothing new");
-    stop.request();
 }

@@ -20,6 +20,8 @@ use crate::secret::SecretRef;
 pub(crate) use parse::is_uuid;
 pub(crate) use parse::secret as parse_secret;
 pub(crate) use raw::RawSecret as RawSecretRef;
+/// The config file's shape, for `roster schema config`.
+pub(crate) type RawConfigSchema = raw::RawConfig;
 use raw::{RawConfig, RawSecret, RawTarget};
 
 /// The validated config.

@@ -6,11 +6,13 @@
 
 pub mod apply;
 pub mod cli;
+pub mod commands;
 pub mod config;
 pub mod daemon;
 pub mod demo;
 pub mod diag;
 pub mod exit;
+pub mod import;
 pub mod lock;
 pub mod manifest;
 pub mod model;

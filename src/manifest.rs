@@ -17,6 +17,9 @@ use crate::model::{DesiredUser, Origin};
 pub use crate::model::names;
 use raw::RawManifest;
 
+/// A manifest's shape, for `roster schema manifest`.
+pub(crate) type RawManifestSchema = raw::RawManifest;
+
 /// The desired state: every declared user, grouped by target name.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Desired {

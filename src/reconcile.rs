@@ -154,6 +154,16 @@ pub fn guards(loaded: &Loaded, plan: &Plan) -> Vec<GuardTrip> {
 
 /// Applies every target's plan.
 pub async fn apply(loaded: &Loaded, planned: &Planned, stop: &Stop) -> Vec<Report> {
+    apply_with(loaded, planned, stop, None).await
+}
+
+/// Applies every target's plan, calling `progress` after each change.
+pub async fn apply_with(
+    loaded: &Loaded,
+    planned: &Planned,
+    stop: &Stop,
+    progress: Option<Arc<dyn Fn() + Send + Sync>>,
+) -> Vec<Report> {
     let mut reports = Vec::new();
     for (t, p) in planned.plan.targets.iter().zip(&planned.providers) {
         let Some(target) = loaded.config.targets.get(&t.target) else {
@@ -164,6 +174,7 @@ pub async fn apply(loaded: &Loaded, planned: &Planned, stop: &Stop) -> Vec<Repor
             max_attempts: target.limits.max_attempts,
             secrets_base: &loaded.config.base_dir,
             stop: stop.clone(),
+            progress: progress.clone(),
         };
         reports.push(apply_one(p, t, &opts).await);
     }

@@ -12,36 +12,56 @@ use serde_saphyr::Spanned;
 
 pub(crate) use crate::config::RawSecretRef as RawSecret;
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawManifest {
+    #[schemars(with = "Option<String>")]
     pub target: Option<Spanned<String>>,
+    #[schemars(with = "Vec<RawUser>")]
     pub users: Spanned<Vec<Spanned<RawUser>>>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawUser {
+    #[schemars(with = "Option<Scalar>")]
     pub id: Option<Spanned<Scalar>>,
+    #[schemars(with = "Option<String>")]
     pub email: Option<Spanned<String>>,
+    #[schemars(with = "Option<String>")]
     pub name: Option<Spanned<String>>,
+    #[schemars(with = "Option<RawSecret>")]
     pub password: Option<Spanned<RawSecret>>,
+    #[schemars(with = "Option<Vec<String>>")]
     pub ignore: Option<Vec<Spanned<String>>>,
     // xtracta
+    #[schemars(with = "Option<Vec<u64>>")]
     pub workflows: Option<Spanned<Vec<Spanned<u64>>>>,
+    #[schemars(with = "Option<u64>")]
     pub group_id: Option<Spanned<u64>>,
     // uipath
+    #[schemars(with = "Option<String>")]
     pub user_name: Option<Spanned<String>>,
+    #[schemars(with = "Option<String>")]
     pub surname: Option<Spanned<String>>,
+    #[schemars(with = "Option<bool>")]
     pub active: Option<Spanned<bool>>,
+    #[schemars(with = "Option<Vec<String>>")]
     pub groups: Option<Spanned<Vec<Spanned<String>>>>,
     // learningcloud
+    #[schemars(with = "Option<String>")]
     pub username: Option<Spanned<String>>,
+    #[schemars(with = "Option<String>")]
     pub language: Option<Spanned<String>>,
+    #[schemars(with = "Option<String>")]
     pub timezone: Option<Spanned<String>>,
+    #[schemars(with = "Option<bool>")]
     pub enabled: Option<Spanned<bool>>,
+    #[schemars(with = "Option<std::collections::BTreeMap<String, Vec<String>>>")]
     pub roles: Option<Spanned<RawRoles>>,
+    #[schemars(with = "Option<String>")]
     pub external_id: Option<Spanned<String>>,
+    #[schemars(with = "Option<BTreeMap<String, String>>")]
     pub extended_fields: Option<Spanned<BTreeMap<String, String>>>,
 }
 
@@ -71,5 +91,18 @@ impl<'de> Deserialize<'de> for Scalar {
             }
         }
         d.deserialize_any(V)
+    }
+}
+
+impl schemars::JsonSchema for Scalar {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "VendorId".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": ["integer", "string"],
+            "description": "the vendor's own user id (a number for Xtracta, a GUID for UiPath, 32 hex digits for learningCloud)"
+        })
     }
 }

@@ -1,0 +1,76 @@
+//! The bodies of the one-shot commands, each returning an exit code. Shared here: how output
+//! is rendered (human, JSON, markdown; redacted or not) and how input is loaded.
+//!
+//! Data goes to stdout; prompts, warnings and errors to stderr.
+
+pub mod apply;
+pub mod docs;
+pub mod import;
+pub mod plan;
+pub mod validate;
+
+use std::path::{Path, PathBuf};
+
+use crate::exit;
+use crate::plan::Plan;
+use crate::reconcile::{self, Loaded};
+use crate::render::{self, Styles};
+
+/// How data is written to stdout.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Output {
+    Human,
+    Json,
+    Markdown,
+}
+
+/// What every command needs from the global flags.
+pub struct Ctx {
+    pub config: PathBuf,
+    pub styles: Styles,
+    pub output: Output,
+    pub redact: bool,
+}
+
+impl Ctx {
+    /// Loads the config and manifests, printing every problem when they are invalid.
+    pub fn load(&self) -> Result<Loaded, u8> {
+        reconcile::load(&self.config).map_err(|problems| {
+            if self.output == Output::Json {
+                print!("{}", render::json::validate(&problems.0, 0, 0, 0));
+            }
+            eprintln!("{problems}");
+            let n = problems.0.len();
+            eprintln!("error: {n} problem{} found; nothing was sent", plural(n));
+            exit::ERROR
+        })
+    }
+
+    /// The plan as this run shows it: redacted when asked.
+    pub fn shown(&self, plan: &Plan) -> Plan {
+        if self.redact {
+            render::redact::plan(plan)
+        } else {
+            plan.clone()
+        }
+    }
+
+    /// Renders a plan in the chosen format.
+    pub fn render_plan(&self, plan: &Plan, show_ignored: bool) -> String {
+        let shown = self.shown(plan);
+        match self.output {
+            Output::Human => render::plan(&shown, &self.styles, show_ignored),
+            Output::Json => render::json::plan(&shown),
+            Output::Markdown => render::markdown::plan(&shown, show_ignored),
+        }
+    }
+}
+
+pub fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+/// The config path from the flag, `$ROSTER_CONFIG` or the default.
+pub fn config_path(flag: Option<&Path>) -> PathBuf {
+    crate::config::locate(flag)
+}
