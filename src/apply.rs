@@ -17,7 +17,7 @@ use crate::plan::{Create, TargetPlan};
 use crate::provider::{Applied, Provider, ProviderError};
 
 /// How one change ended.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case", tag = "status", content = "detail")]
 pub enum Outcome {
     Done,
@@ -28,7 +28,7 @@ pub enum Outcome {
 }
 
 /// One change and how it ended.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 pub struct Step {
     /// e.g. `create ana@example.com`, `workflow 496553: +2 -1`.
     pub change: String,
@@ -37,7 +37,7 @@ pub struct Step {
 }
 
 /// What an apply did on one target.
-#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 pub struct Report {
     pub target: String,
     pub steps: Vec<Step>,

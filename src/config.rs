@@ -447,12 +447,21 @@ impl Validator<'_> {
             Some(f) => f.value,
             None => 0.25,
         };
-        let ignore = r
-            .ignore
-            .iter()
-            .flatten()
-            .map(|s| s.value.trim().to_string())
-            .collect();
+        let known = crate::manifest::provider_fields_by_name(provider);
+        let mut ignore = BTreeSet::new();
+        for s in r.ignore.iter().flatten() {
+            let field = s.value.trim();
+            if !known.is_empty() && !known.contains(&field) {
+                self.err(
+                    s,
+                    format!(
+                        "target {name}: unknown field {field:?} in `ignore` (fields: {})",
+                        known.join(", ")
+                    ),
+                );
+            }
+            ignore.insert(field.to_string());
+        }
         Policy {
             unmanaged,
             protect,

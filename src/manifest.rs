@@ -15,6 +15,28 @@ use crate::diag::{self, Problem, Problems};
 use crate::model::{DesiredUser, Origin};
 
 pub use crate::model::names;
+pub use fields::provider_fields;
+
+/// The fields a provider (by its config name) manages; empty for an unknown provider.
+pub fn provider_fields_by_name(provider: &str) -> &'static [&'static str] {
+    match provider {
+        "xtracta" => &["name", "email", "workflows", "group_id"],
+        "uipath" => &["email", "user_name", "name", "surname", "active", "groups"],
+        "learningcloud" => &[
+            "username",
+            "email",
+            "name",
+            "surname",
+            "language",
+            "timezone",
+            "enabled",
+            "roles",
+            "external_id",
+            "extended_fields",
+        ],
+        _ => &[],
+    }
+}
 use raw::RawManifest;
 
 /// A manifest's shape, for `roster schema manifest`.

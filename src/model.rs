@@ -10,7 +10,9 @@ use serde::{Deserialize, Serialize};
 use crate::secret::SecretRef;
 
 /// Where something was declared: a file, a 1-based line and column.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, schemars::JsonSchema,
+)]
 pub struct Origin {
     pub file: String,
     pub line: u64,
@@ -24,7 +26,9 @@ impl fmt::Display for Origin {
 }
 
 /// The value of one managed field.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Value {
     Text(String),
@@ -119,7 +123,7 @@ pub struct DesiredUser {
 }
 
 /// A user as the vendor reports it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ActualUser {
     pub id: String,
     /// Normalised identity, computed the same way as [`DesiredUser::key`].
@@ -128,7 +132,7 @@ pub struct ActualUser {
 }
 
 /// How a vendor lets a field be changed on an existing user.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Mutability {
     /// Changed by the provider's user update call.
@@ -150,7 +154,9 @@ pub struct FieldSpec {
 }
 
 /// What happens to users in scope that no manifest declares.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Unmanaged {
     #[default]

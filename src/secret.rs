@@ -9,7 +9,9 @@ use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
 
 /// Where a secret lives. Never the secret itself.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum SecretRef {
     /// An environment variable's name.

@@ -13,6 +13,10 @@ pub enum SchemaKind {
     Config,
     /// the user manifests
     Manifest,
+    /// what `plan --output json` and `apply --output json` print
+    PlanOutput,
+    /// what `validate --output json` prints
+    ValidateOutput,
 }
 
 /// The JSON Schema (draft-07) of the config or of a manifest.
@@ -23,10 +27,18 @@ pub fn schema_text(kind: SchemaKind) -> String {
         SchemaKind::Manifest => {
             generator.into_root_schema_for::<crate::manifest::RawManifestSchema>()
         }
+        SchemaKind::PlanOutput => {
+            generator.into_root_schema_for::<crate::render::json::PlanDoc<'static>>()
+        }
+        SchemaKind::ValidateOutput => {
+            generator.into_root_schema_for::<crate::render::json::ValidateDoc<'static>>()
+        }
     };
     let title = match kind {
         SchemaKind::Config => "roster config (roster.yaml)",
         SchemaKind::Manifest => "roster user manifest",
+        SchemaKind::PlanOutput => "roster plan/apply JSON output, format_version 1",
+        SchemaKind::ValidateOutput => "roster validate JSON output, format_version 1",
     };
     schema.insert("title".into(), title.into());
     let mut text = serde_json::to_string_pretty(&schema).unwrap_or_default();

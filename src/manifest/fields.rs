@@ -42,6 +42,7 @@ pub(crate) fn convert(
         file,
         problems: Vec::new(),
     };
+    check_ignore(&mut cx, target, raw);
     let user = match &target.provider {
         ProviderConfig::Uipath { .. } => uipath(&mut cx, raw, origin, base),
         ProviderConfig::Xtracta { group_id, .. } => {
@@ -156,12 +157,34 @@ fn password(cx: &mut Ctx<'_>, raw: &RawUser, base: &Path) -> Option<crate::secre
     }
 }
 
+/// The fields each provider manages, as `ignore:` may name them.
+pub fn provider_fields(provider: &ProviderConfig) -> &'static [&'static str] {
+    super::provider_fields_by_name(provider.kind())
+}
+
 fn ignore_list(raw: &RawUser) -> BTreeSet<String> {
     raw.ignore
         .iter()
         .flatten()
         .map(|s| s.value.trim().to_string())
         .collect()
+}
+
+/// Every `ignore:` entry must name a field the provider manages.
+fn check_ignore(cx: &mut Ctx<'_>, target: &Target, raw: &RawUser) {
+    let known = provider_fields(&target.provider);
+    for s in raw.ignore.iter().flatten() {
+        if !known.contains(&s.value.trim()) {
+            cx.err(
+                s,
+                format!(
+                    "unknown field {:?} in `ignore` (fields: {})",
+                    s.value,
+                    known.join(", ")
+                ),
+            );
+        }
+    }
 }
 
 fn xtracta(

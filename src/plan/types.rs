@@ -10,7 +10,18 @@ use crate::model::{ActualUser, DesiredUser, Origin, Value};
 use crate::secret::SecretRef;
 
 /// A user as a plan names it.
-#[derive(Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Clone,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    schemars::JsonSchema,
+)]
 pub struct UserRef {
     /// The normalised identity (e.g. e-mail).
     pub key: String,
@@ -66,7 +77,7 @@ impl UserRef {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Create {
     pub user: UserRef,
     pub fields: BTreeMap<String, Value>,
@@ -75,7 +86,7 @@ pub struct Create {
     pub password: Option<SecretRef>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct FieldChange {
     pub user: UserRef,
     pub field: String,
@@ -83,7 +94,7 @@ pub struct FieldChange {
     pub to: Value,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Update {
     pub user: UserRef,
     pub changes: Vec<FieldChange>,
@@ -93,7 +104,7 @@ pub struct Update {
 }
 
 /// Users joining and leaving one collection (e.g. an Xtracta workflow).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Membership {
     pub field: String,
     pub collection: String,
@@ -102,7 +113,7 @@ pub struct Membership {
 }
 
 /// A difference roster cannot fix: a person must act.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Drift {
     pub user: UserRef,
     pub field: String,
@@ -112,7 +123,7 @@ pub struct Drift {
 }
 
 /// Everything that would change on one target.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct TargetPlan {
     pub target: String,
     pub provider: String,
@@ -185,7 +196,7 @@ impl TargetPlan {
 }
 
 /// The plan for every target of one run.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Plan {
     pub targets: Vec<TargetPlan>,
 }

@@ -12,7 +12,7 @@ use crate::plan::{Plan, TargetPlan};
 pub const FORMAT_VERSION: u32 = 1;
 
 /// Counts across all targets.
-#[derive(Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Default, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Summary {
     pub create: usize,
     pub update: usize,
@@ -41,8 +41,9 @@ impl Summary {
     }
 }
 
-#[derive(Serialize)]
-struct PlanDoc<'a> {
+/// The document `plan --output json` and `apply --output json` print.
+#[derive(Serialize, schemars::JsonSchema)]
+pub(crate) struct PlanDoc<'a> {
     format_version: u32,
     kind: &'static str,
     changes_pending: bool,
@@ -80,16 +81,17 @@ pub fn apply(p: &Plan, reports: &[Report]) -> String {
     })
 }
 
-#[derive(Serialize)]
-struct JsonProblem<'a> {
+#[derive(Serialize, schemars::JsonSchema)]
+pub(crate) struct JsonProblem<'a> {
     file: Option<&'a str>,
     line: Option<u64>,
     column: Option<u64>,
     message: &'a str,
 }
 
-#[derive(Serialize)]
-struct ValidateDoc<'a> {
+/// The document `validate --output json` prints.
+#[derive(Serialize, schemars::JsonSchema)]
+pub(crate) struct ValidateDoc<'a> {
     format_version: u32,
     kind: &'static str,
     valid: bool,
