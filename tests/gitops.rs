@@ -406,3 +406,67 @@ fn completions_and_man_page() {
         "{text}"
     );
 }
+
+#[test]
+fn every_example_matches_the_schema_and_the_demo_runs() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let validator = |kind: &str| jsonschema::validator_for(&schema(kind)).unwrap();
+    for (file, kind) in [
+        ("examples/roster.yaml", "config"),
+        ("examples/demo.yaml", "config"),
+        ("examples/users/finance.yaml", "manifest"),
+        ("examples/users/operations.yaml", "manifest"),
+    ] {
+        let text = std::fs::read_to_string(root.join(file)).unwrap();
+        assert!(
+            text.starts_with("# yaml-language-server: $schema="),
+            "{file}"
+        );
+        let doc: Value = serde_saphyr::from_str(&text).unwrap();
+        assert!(
+            validator(kind).is_valid(&doc),
+            "{file} does not match the {kind} schema"
+        );
+    }
+    let out = std::process::Command::new(util::roster_bin())
+        .current_dir(root)
+        .env("NO_COLOR", "1")
+        .arg("demo")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains("Nothing left to do"), "{stdout}");
+}
+
+#[test]
+fn a_long_apply_shows_progress_on_a_terminal_and_nothing_otherwise() {
+    let sim = Sim::xtracta("groups: [12345]\nusers: []\n", &[]);
+    let ws = Workspace::xtracta(&sim, "");
+    let mut text = String::from("users:\n");
+    for i in 0..12 {
+        text.push_str(&format!("  - email: p{i}@example.com\n    name: P{i}\n"));
+    }
+    ws.write("users/a.yaml", &text);
+    let plain = ws.roster(&["plan"]);
+    assert!(!plain.stderr.contains("changes,"), "{}", plain.stderr);
+    // `script` gives the run a terminal, as a person at a shell would have.
+    let cmd = format!("{} apply --yes", util::roster_bin().display());
+    let out = std::process::Command::new("script")
+        .args(["-qec", &cmd, "/dev/null"])
+        .current_dir(ws.path())
+        .env("XTRACTA_API_KEY", API_KEY)
+        .output()
+        .unwrap();
+    let all = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{all}");
+    assert!(
+        all.contains("/12 changes"),
+        "no progress bar on a terminal:\n{all}"
+    );
+    assert_eq!(sim.users().len(), 12);
+}
