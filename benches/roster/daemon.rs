@@ -20,12 +20,16 @@ pub struct DaemonResults {
     pub idle_cpu_s: f64,
     /// Context switches over the idle window, all threads: wake-ups.
     pub idle_wakeups: u64,
+    pub idle_wakeups_by_thread: std::collections::BTreeMap<String, u64>,
     pub threads: u64,
-    /// Resident memory at rest, and the peak so far.
+    /// Resident memory at rest (of which anonymous: the heap and stacks), and the peak so far.
     pub rss_bytes: u64,
+    pub rss_anon_bytes: u64,
     pub peak_bytes: u64,
     /// From the atomic save of one manifest to the vendor answering the update.
     pub edit_to_vendor_s: f64,
+    /// How long the reconcile the edit caused took (the rest is the debounce and the watch).
+    pub edit_reconcile_s: f64,
     /// Vendor requests the edit caused.
     pub edit_requests: u64,
 }
@@ -34,13 +38,20 @@ async fn metrics(http: &reqwest::Client, d: &Served) -> anyhow::Result<String> {
     Ok(http.get(d.url("/metrics")).send().await?.text().await?)
 }
 
-fn successes(metrics: &str) -> f64 {
+/// The sum of the values of the series whose line starts with `series`.
+fn value(metrics: &str, series: &str) -> f64 {
     metrics
         .lines()
-        .filter(|l| l.starts_with("roster_reconciles_total{result=\"success\"}"))
+        .filter(|l| l.starts_with(series))
         .filter_map(|l| l.rsplit(' ').next()?.parse::<f64>().ok())
         .sum()
 }
+
+fn successes(metrics: &str) -> f64 {
+    value(metrics, "roster_reconciles_total{result=\"success\"}")
+}
+
+const DURATION: &str = "roster_reconcile_duration_seconds_sum";
 
 /// Measures the daemon; the vendor must already match the manifests.
 pub async fn measure(args: &Args, ws: &Workspace, sim: &Sim) -> anyhow::Result<DaemonResults> {
@@ -82,12 +93,14 @@ pub async fn measure(args: &Args, ws: &Workspace, sim: &Sim) -> anyhow::Result<D
     let before = procs::cpu(d.pid());
     let idle = Duration::from_secs(args.idle_secs);
     tokio::time::sleep(idle).await;
-    let used = procs::cpu(d.pid()).since(before);
+    let used = procs::cpu(d.pid()).since(&before);
     out.idle_s = idle.as_secs_f64();
     out.idle_cpu_s = Duration::from_nanos(used.ns).as_secs_f64();
     out.idle_wakeups = used.switches;
     out.threads = used.threads;
+    out.idle_wakeups_by_thread = used.by_thread;
     out.rss_bytes = procs::status_kb(&pid, "VmRSS").unwrap_or(0);
+    out.rss_anon_bytes = procs::status_kb(&pid, "RssAnon").unwrap_or(0);
     out.peak_bytes = procs::status_kb(&pid, "VmHWM").unwrap_or(0);
 
     // An editor's atomic save of one manifest: a rename of user 0.
@@ -103,6 +116,7 @@ pub async fn measure(args: &Args, ws: &Workspace, sim: &Sim) -> anyhow::Result<D
     let tmp = file.with_file_name(".edit.yaml.tmp");
     std::fs::write(&tmp, text.replacen(&line, &edited, 1))?;
     sim.reset_requests().await?;
+    let busy_before = value(&metrics(&http, &d).await?, DURATION);
     let t = Instant::now();
     std::fs::rename(&tmp, &file)?;
     let deadline = t + Duration::from_secs(120);
@@ -121,13 +135,18 @@ pub async fn measure(args: &Args, ws: &Workspace, sim: &Sim) -> anyhow::Result<D
     }
     // Let the reconcile finish before counting what it sent.
     let deadline = Instant::now() + Duration::from_secs(120);
-    while successes(&metrics(&http, &d).await?) < 2.0 {
+    let after = loop {
+        let m = metrics(&http, &d).await?;
+        if successes(&m) >= 2.0 {
+            break m;
+        }
         anyhow::ensure!(
             Instant::now() < deadline,
             "the second reconcile did not end"
         );
         tokio::time::sleep(Duration::from_millis(10)).await;
-    }
+    };
+    out.edit_reconcile_s = value(&after, DURATION) - busy_before;
     out.edit_requests = sim::total(&sim.requests().await?);
     let seen = sim.name_of(&crate::world::email(0)).await?;
     anyhow::ensure!(

@@ -40,11 +40,13 @@ async fn run(args: &args::Args) -> anyhow::Result<()> {
         "--renamed, --workflow-drift and --missing add up to more than 1"
     );
     let step = |what: &str| eprintln!("bench: {what}");
+    let load_before = procs::load_average();
     step(&format!("generating {} users", args.users));
     let ws = world::generate(args)?;
     step("starting the simulator");
     let sim = sim::Sim::start(&ws, args.latency).await?;
     world::write_config(&ws, args, &sim.proc.addr)?;
+    let round_trip = sim.round_trip(25).await?;
 
     step(&format!("load, fetch, plan, render: {} runs", args.runs));
     let ro = phases::read_only(args, &ws, &sim).await?;
@@ -62,7 +64,16 @@ async fn run(args: &args::Args) -> anyhow::Result<()> {
         Some(daemon::measure(args, &ws, &sim).await?)
     };
 
-    let results = report::collect(args, &ro, &applies, &replan, daemon);
+    let load_average = [load_before, procs::load_average()];
+    let results = report::collect(
+        args,
+        load_average,
+        round_trip,
+        &ro,
+        &applies,
+        &replan,
+        daemon,
+    );
     print!("{}", report::table(&results));
     if let Some(path) = &args.json {
         std::fs::write(path, serde_json::to_string_pretty(&results)? + "\n")?;

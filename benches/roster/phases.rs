@@ -74,6 +74,17 @@ impl Summary {
         s
     }
 
+    /// Round trips on apply's critical path: its phases (removals, updates, creates, workflow
+    /// changes) run one after another, each `concurrency` wide, and a workflow change is two
+    /// requests in a row (list, then update).
+    pub fn critical_path(&self, concurrency: u32) -> u64 {
+        let waves = |n: usize| (n as u64).div_ceil(u64::from(concurrency));
+        waves(self.deletes)
+            + waves(self.updates)
+            + waves(self.creates)
+            + 2 * waves(self.workflows_changed)
+    }
+
     /// The fewest vendor requests `apply` can make for this plan, by endpoint.
     pub fn minimum_apply(&self) -> Counts {
         [
@@ -194,8 +205,10 @@ pub struct ApplyRun {
     pub roster_requests: Counts,
     pub retries: u64,
     pub minimum: Counts,
-    /// CPU the simulator spent meanwhile.
+    pub summary: Summary,
+    /// CPU the simulator and roster spent meanwhile.
     pub sim_cpu: Duration,
+    pub own_cpu: Duration,
     pub peak: u64,
 }
 
@@ -217,12 +230,14 @@ pub async fn apply(args: &Args, ws: &Workspace, sim: &Sim) -> anyhow::Result<Vec
         sim.reset_requests().await?;
         procs::reset_own_peak();
         let sim_before = procs::cpu(sim.proc.pid());
+        let own_before = procs::cpu(std::process::id());
 
         let t = Instant::now();
         let reports = reconcile::apply(&loaded, &planned, &Stop::default()).await;
         let elapsed = t.elapsed();
 
-        let sim_cpu = procs::cpu(sim.proc.pid()).since(sim_before);
+        let sim_cpu = procs::cpu(sim.proc.pid()).since(&sim_before);
+        let own_cpu = procs::cpu(std::process::id()).since(&own_before);
         runs.push(ApplyRun {
             elapsed,
             changes: reports.iter().map(|r| r.steps.len()).sum(),
@@ -231,7 +246,9 @@ pub async fn apply(args: &Args, ws: &Workspace, sim: &Sim) -> anyhow::Result<Vec
             roster_requests: by_endpoint(&stats),
             retries: stats.retries(),
             minimum: summary.minimum_apply(),
+            summary: summary.clone(),
             sim_cpu: Duration::from_nanos(sim_cpu.ns),
+            own_cpu: Duration::from_nanos(own_cpu.ns),
             peak: procs::own_peak(),
         });
         if let Some(failure) = reports

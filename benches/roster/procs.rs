@@ -1,6 +1,7 @@
 //! Child processes (`roster sim xtracta`, `roster daemon`) and what Linux says about a process:
 //! peak and current resident memory, CPU time and context switches, from `/proc`.
 
+use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -85,21 +86,29 @@ pub fn reset_own_peak() -> bool {
 }
 
 /// CPU time and context switches of every thread of a process.
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct Cpu {
     /// Nanoseconds on a CPU (from `schedstat`, falling back to `stat`'s clock ticks).
     pub ns: u64,
     /// Voluntary and involuntary context switches: roughly, wake-ups.
     pub switches: u64,
     pub threads: u64,
+    /// Context switches by thread name.
+    pub by_thread: BTreeMap<String, u64>,
 }
 
 impl Cpu {
-    pub fn since(self, before: Cpu) -> Cpu {
+    pub fn since(&self, before: &Cpu) -> Cpu {
+        let mut by_thread = self.by_thread.clone();
+        for (name, n) in &mut by_thread {
+            *n = n.saturating_sub(before.by_thread.get(name).copied().unwrap_or(0));
+        }
+        by_thread.retain(|_, n| *n > 0);
         Cpu {
             ns: self.ns.saturating_sub(before.ns),
             switches: self.switches.saturating_sub(before.switches),
             threads: self.threads,
+            by_thread,
         }
     }
 }
@@ -119,14 +128,18 @@ pub fn cpu(pid: u32) -> Cpu {
             .and_then(|s| s.split_whitespace().next()?.parse::<u64>().ok());
         total.ns += ns.unwrap_or_else(|| stat_ticks_ns(&dir));
         if let Ok(status) = std::fs::read_to_string(dir.join("status")) {
+            let mut switches = 0;
             for l in status.lines() {
                 if let Some(v) = l
                     .strip_prefix("voluntary_ctxt_switches:")
                     .or_else(|| l.strip_prefix("nonvoluntary_ctxt_switches:"))
                 {
-                    total.switches += v.trim().parse::<u64>().unwrap_or(0);
+                    switches += v.trim().parse::<u64>().unwrap_or(0);
                 }
             }
+            total.switches += switches;
+            let name = std::fs::read_to_string(dir.join("comm")).unwrap_or_default();
+            *total.by_thread.entry(name.trim().to_string()).or_default() += switches;
         }
     }
     total
@@ -146,4 +159,12 @@ fn stat_ticks_ns(task: &Path) -> u64 {
         .filter_map(|&i| fields.get(i)?.parse::<u64>().ok())
         .sum();
     ticks * 10_000_000
+}
+
+/// The one-minute load average: other work on the machine skews the numbers.
+pub fn load_average() -> f64 {
+    std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .and_then(|s| s.split_whitespace().next()?.parse().ok())
+        .unwrap_or(f64::NAN)
 }

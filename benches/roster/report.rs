@@ -56,11 +56,21 @@ pub struct ApplyResults {
     pub time: Spread,
     /// Changes per second, median run.
     pub throughput: f64,
+    /// `min(concurrency / latency, rate_limit)` with the latency asked of the simulator.
     pub ideal: f64,
     pub ratio: f64,
+    /// The same with the round trip measured (timer rounding and loopback HTTP included).
+    pub round_trip_s: f64,
+    pub ideal_at_round_trip: f64,
+    pub ratio_at_round_trip: f64,
+    /// Round trips the plan's phases need one after another, and the throughput that allows.
+    pub critical_path_round_trips: u64,
+    pub ideal_at_critical_path: f64,
+    pub ratio_at_critical_path: f64,
     pub peak_bytes: u64,
-    /// CPU the simulator spent during the median run.
+    /// CPU the simulator and roster spent during the median run.
     pub sim_cpu_s: f64,
+    pub roster_cpu_s: f64,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -75,6 +85,8 @@ pub struct Verdict {
 pub struct Results {
     pub commit: Option<String>,
     pub cores: usize,
+    /// One-minute load average before and after: other work on the machine skews the numbers.
+    pub load_average: [f64; 2],
     pub users: usize,
     pub files: u32,
     pub workflows: u32,
@@ -133,6 +145,8 @@ fn commit() -> Option<String> {
 
 pub fn collect(
     args: &Args,
+    load_average: [f64; 2],
+    round_trip: Duration,
     ro: &ReadOnly,
     applies: &[ApplyRun],
     replan: &Replan,
@@ -154,6 +168,13 @@ pub fn collect(
     let time = Spread::of(&times);
     let throughput = median.changes as f64 / median.elapsed.as_secs_f64();
     let ideal = args.ideal_throughput();
+    let rt = round_trip.as_secs_f64();
+    let ideal_rt = args
+        .rate_limit
+        .map_or(f64::INFINITY, |r| r)
+        .min(f64::from(args.concurrency) / rt);
+    let path = median.summary.critical_path(args.concurrency);
+    let ideal_path = ideal_rt.min(median.changes as f64 / (path as f64 * rt));
     let apply = ApplyResults {
         changes: median.changes,
         failed: applies.iter().map(|r| r.failed).sum(),
@@ -162,8 +183,15 @@ pub fn collect(
         throughput,
         ideal,
         ratio: throughput / ideal,
+        round_trip_s: rt,
+        ideal_at_round_trip: ideal_rt,
+        ratio_at_round_trip: throughput / ideal_rt,
+        critical_path_round_trips: path,
+        ideal_at_critical_path: ideal_path,
+        ratio_at_critical_path: throughput / ideal_path,
         peak_bytes: applies.iter().map(|r| r.peak).max().unwrap_or(0),
         sim_cpu_s: median.sim_cpu.as_secs_f64(),
+        roster_cpu_s: median.own_cpu.as_secs_f64(),
     };
     let mut requests = rows(
         "plan",
@@ -186,6 +214,7 @@ pub fn collect(
     let mut r = Results {
         commit: commit(),
         cores: std::thread::available_parallelism().map_or(0, usize::from),
+        load_average,
         users: args.users,
         files: args.files,
         workflows: args.workflows,
@@ -269,6 +298,17 @@ fn judge(args: &Args, r: &Results) -> Vec<Verdict> {
         ),
         Some(r.apply.ratio >= 0.9 && r.apply.failed == 0),
     ));
+    v.push(verdict(
+        "apply, the same with the simulator's measured round trip as the latency",
+        format!(
+            "{:.0}/s of {:.0}/s = {:.0}% (round trip {})",
+            r.apply.throughput,
+            r.apply.ideal_at_round_trip,
+            r.apply.ratio_at_round_trip * 100.0,
+            secs(r.apply.round_trip_s),
+        ),
+        Some(r.apply.ratio_at_round_trip >= 0.9 && r.apply.failed == 0),
+    ));
     if let Some(d) = &r.daemon {
         let small = r.users <= 10_000;
         let share = d.idle_cpu_s / d.idle_s;
@@ -281,6 +321,12 @@ fn judge(args: &Args, r: &Results) -> Vec<Verdict> {
                 share * 100.0
             ),
             Some(share <= 0.001),
+        ));
+        let wakeups = d.idle_wakeups as f64 / d.idle_s;
+        v.push(verdict(
+            "daemon at rest: no busy polling (≤ 1 wake-up/s)",
+            format!("{wakeups:.1} wake-ups/s"),
+            Some(wakeups <= 1.0),
         ));
         v.push(verdict(
             "daemon at rest: ≤ 30 MB RSS with 10,000 users",
@@ -376,12 +422,19 @@ pub fn table(r: &Results) -> String {
     let _ = writeln!(o);
     let _ = writeln!(
         o,
-        "apply throughput: {:.0} changes/s, ideal min(concurrency / latency, rate limit) = {:.0}/s: {:.0}%; {} failed, {} retries; simulator CPU {}",
+        "apply throughput: {:.0} changes/s; ideal min(concurrency / latency, rate limit) = {:.0}/s: {:.0}%; with the measured round trip of {} instead of the latency: {:.0}/s: {:.0}%; its phases one after another need {} round trips at least: {:.0}/s: {:.0}%; {} failed, {} retries; CPU meanwhile: roster {}, simulator {}",
         a.throughput,
         a.ideal,
         a.ratio * 100.0,
+        secs(a.round_trip_s),
+        a.ideal_at_round_trip,
+        a.ratio_at_round_trip * 100.0,
+        a.critical_path_round_trips,
+        a.ideal_at_critical_path,
+        a.ratio_at_critical_path * 100.0,
         a.failed,
         a.retries,
+        secs(a.roster_cpu_s),
         secs(a.sim_cpu_s)
     );
     let _ = writeln!(
@@ -421,15 +474,22 @@ pub fn table(r: &Results) -> String {
     if let Some(d) = &r.daemon {
         let _ = writeln!(
             o,
-            "daemon: first reconcile {} after start; at rest over {:.0} s: CPU {:.2} ms, {} wake-ups ({} threads); RSS {} (peak {}); edit → vendor {} ({} requests)\n",
+            "daemon: first reconcile {} after start; at rest over {:.0} s: CPU {:.2} ms, {} wake-ups ({}; {} threads); RSS {} ({} anonymous, peak {}); edit → vendor {} (of which the reconcile {}; {} requests)\n",
             secs(d.first_reconcile_s),
             d.idle_s,
             d.idle_cpu_s * 1e3,
             d.idle_wakeups,
+            d.idle_wakeups_by_thread
+                .iter()
+                .map(|(t, n)| format!("{t}: {n}"))
+                .collect::<Vec<_>>()
+                .join(", "),
             d.threads,
             mb(d.rss_bytes),
+            mb(d.rss_anon_bytes),
             mb(d.peak_bytes),
             secs(d.edit_to_vendor_s),
+            secs(d.edit_reconcile_s),
             d.edit_requests
         );
     }

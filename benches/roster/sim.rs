@@ -12,7 +12,7 @@ use crate::world::{API_KEY, Workspace};
 pub struct Sim {
     pub proc: Served,
     http: reqwest::Client,
-    /// The world as seeded, to put back before each apply run.
+    /// The generated world (`world.json`), put at start and back before each apply run.
     initial: Vec<u8>,
 }
 
@@ -37,12 +37,12 @@ impl Sim {
         ];
         let proc = Served::start(&args, &ws.root, ws.root.join("sim.log"))?;
         let http = reqwest::Client::new();
-        let mut sim = Sim {
+        let sim = Sim {
             proc,
             http,
-            initial: Vec::new(),
+            initial: std::fs::read(&ws.world)?,
         };
-        sim.initial = sim.get_bytes("/_sim/state").await?;
+        sim.restore().await?;
         Ok(sim)
     }
 
@@ -55,6 +55,26 @@ impl Sim {
             .with_context(|| format!("GET {path}"))?
             .error_for_status()?;
         Ok(resp.bytes().await?.to_vec())
+    }
+
+    /// The median of `n` sequential round trips to an endpoint that does nothing but wait the
+    /// simulated latency: the vendor latency roster really sees (timer rounding and loopback
+    /// HTTP included). Resets the request counts afterwards.
+    pub async fn round_trip(&self, n: usize) -> anyhow::Result<std::time::Duration> {
+        let mut times = Vec::with_capacity(n);
+        for _ in 0..n {
+            let t = std::time::Instant::now();
+            self.http
+                .post(self.proc.url("/v1/bench-round-trip"))
+                .send()
+                .await?
+                .bytes()
+                .await?;
+            times.push(t.elapsed());
+        }
+        self.reset_requests().await?;
+        times.sort();
+        Ok(times[times.len() / 2])
     }
 
     /// Requests served per endpoint since the last reset.
@@ -79,7 +99,7 @@ impl Sim {
         Ok(())
     }
 
-    /// Puts the seeded world back.
+    /// Puts the generated world in place.
     pub async fn restore(&self) -> anyhow::Result<()> {
         self.http
             .put(self.proc.url("/_sim/state"))

@@ -1,5 +1,7 @@
 //! Generates the benchmark's workspace: `roster.yaml`, N desired users spread over several
-//! manifest files, and the simulator's seed with the requested share of drift.
+//! manifest files, and the simulator's world with the requested share of drift: `seed.yaml`
+//! holds the group and the workflows, `world.json` (the shape of `GET /_sim/state`) the users,
+//! because the YAML seed's parser stops at 250,000 nodes (about 19,000 users).
 //!
 //! Deterministic: user `i` always gets the same name, workflows and drift. Files are written
 //! as they are generated, so generating 100,000 users costs the measured process no memory.
@@ -42,6 +44,7 @@ pub struct Workspace {
     pub root: PathBuf,
     pub config: PathBuf,
     pub seed: PathBuf,
+    pub world: PathBuf,
     pub expected: Expected,
     _temp: Option<tempfile::TempDir>,
 }
@@ -144,7 +147,23 @@ pub fn generate(args: &Args) -> std::io::Result<Workspace> {
             FIRST_WORKFLOW + k
         )?;
     }
-    writeln!(seed_out, "users:")?;
+    seed_out.flush()?;
+    let world = root.join("world.json");
+    let mut world_out = BufWriter::new(std::fs::File::create(&world)?);
+    let all_workflows: Vec<String> = (0..u64::from(args.workflows))
+        .map(|k| {
+            format!(
+                "{{\"workflow_id\": {}, \"name\": \"Workflow {k}\"}}",
+                FIRST_WORKFLOW + k
+            )
+        })
+        .collect();
+    write!(
+        world_out,
+        "{{\"groups\": [{GROUP}], \"workflows\": [{}], \"users\": [",
+        all_workflows.join(", ")
+    )?;
+    let mut first_user = true;
 
     let mut files: Vec<BufWriter<std::fs::File>> = (0..args.files)
         .map(|f| {
@@ -187,23 +206,31 @@ pub fn generate(args: &Args) -> std::io::Result<Workspace> {
         };
         expected.vendor_users += 1;
         writeln!(
-            seed_out,
-            "  - {{ id: {}, name: {seed_name}, email: {}, group: {GROUP}, workflows: {} }}",
+            world_out,
+            "{}{{\"user_id\": {}, \"name\": \"{seed_name}\", \"email_address\": \"{}\", \"primary_group_id\": {GROUP}, \"assigned_workflows\": {}}}",
+            if first_user { "" } else { "," },
             FIRST_USER_ID + i as u64,
             email(i),
             list(&have)
         )?;
+        first_user = false;
     }
+    writeln!(
+        world_out,
+        "], \"next_user_id\": {}}}",
+        FIRST_USER_ID + args.users as u64
+    )?;
+    world_out.flush()?;
     expected.workflows_changed = changed.len();
     for mut f in files {
         f.flush()?;
     }
-    seed_out.flush()?;
 
     Ok(Workspace {
         config: root.join("roster.yaml"),
         root,
         seed,
+        world,
         expected,
         _temp: temp,
     })
