@@ -374,12 +374,14 @@ pub fn table(r: &Results) -> String {
     );
     let _ = writeln!(
         o,
-        "simulator latency {} ms, concurrency {}, rate limit {}; {} cores; commit {}",
+        "simulator latency {} ms, concurrency {}, rate limit {}; {} cores, load average {:.2} → {:.2}; commit {}",
         r.latency_ms,
         r.concurrency,
         r.rate_limit
             .map_or("none".to_string(), |x| format!("{x}/s")),
         r.cores,
+        r.load_average[0],
+        r.load_average[1],
         r.commit.as_deref().unwrap_or("unknown"),
     );
     let p = &r.plan;
