@@ -131,7 +131,7 @@ pub async fn measure(args: &Args, ws: &Workspace, sim: &Sim) -> anyhow::Result<D
             "the edit did not reach the vendor in 120 s:\n{}",
             sim::tail(&d.log)
         );
-        tokio::time::sleep(Duration::from_millis(2)).await;
+        tokio::time::sleep(Duration::from_millis(5)).await;
     }
     // Let the reconcile finish before counting what it sent.
     let deadline = Instant::now() + Duration::from_secs(120);
