@@ -5,6 +5,10 @@
 //! the others; every change ends in the report as done, failed (with why) or not started (after
 //! a stop was requested). A create whose answer never came is looked up before it is retried,
 //! so that no user is ever created twice.
+//!
+//! Complexity: one request per change (two for a membership change: list, then update), at most
+//! `concurrency` in flight, so k changes take about k / concurrency round trips; O(k log k) to
+//! sort the report.
 
 use std::path::Path;
 use std::sync::Arc;

@@ -3,6 +3,9 @@
 //!
 //! Duplicates point at both places. Secrets are checked for presence, never read. Must not
 //! touch the network.
+//!
+//! Complexity: O(bytes) to parse the files, O(n) to validate n users (duplicates through hash
+//! maps), O(n log n) to sort each target's users by key.
 
 mod fields;
 mod raw;

@@ -1,6 +1,9 @@
 //! Renders plans and apply reports for people: a unified diff per user (the `similar` crate)
 //! and a summary line. Colour comes from a [`Styles`] value chosen by the caller; nothing here
 //! tests for a terminal. Secrets show as `(sensitive)`.
+//!
+//! Complexity: O(k + u) in the changes and unmanaged users shown; each update's diff covers
+//! only its few changed fields.
 
 pub mod json;
 pub mod markdown;

@@ -215,6 +215,39 @@ async fn sim_endpoints_replace_the_world_and_reset_counts() {
 }
 
 #[tokio::test]
+async fn a_world_over_two_megabytes_can_be_put() {
+    let sim = Sim::start(args(FaultArgs::default())).await;
+    let mut world = sim.json("/_sim/state").await;
+    let users: Vec<Value> = (0..30_000)
+        .map(|i| {
+            serde_json::json!({
+                "user_id": 10_000 + i,
+                "name": format!("User {i}"),
+                "email_address": format!("user{i}@example.com"),
+                "primary_group_id": 12345,
+                "assigned_workflows": [496553],
+            })
+        })
+        .collect();
+    world["users"] = Value::from(users);
+    world["next_user_id"] = Value::from(40_000);
+    let body = serde_json::to_vec(&world).unwrap();
+    assert!(body.len() > 2 << 20, "{} bytes", body.len());
+    let put = sim
+        .http
+        .put(sim.url("/_sim/state"))
+        .header("content-type", "application/json")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(put.status(), StatusCode::OK);
+    let (_, listed) = sim.post("/v1/user", &[("group_id", "12345")]).await;
+    assert_eq!(listed.matches("<user>").count(), 30_000);
+    sim.running.stop().await;
+}
+
+#[tokio::test]
 async fn state_file_survives_a_restart() {
     let dir = tempfile::tempdir().unwrap();
     let mut with_state = args(FaultArgs::default());

@@ -2,6 +2,10 @@
 //! replace a workflow's members. Each refusal is a [`WorldError`] carrying its HTTP status.
 //!
 //! Pure and synchronous: no I/O, no HTTP parsing, no persistence. Callers hold the lock.
+//! Every operation checks everything before it changes anything, so a refusal leaves the world
+//! as it was. Each costs O(users + members), never O(users × members).
+
+use std::collections::HashSet;
 
 use axum::http::StatusCode;
 
@@ -170,9 +174,11 @@ impl World {
         if !self.has_workflow(workflow_id) {
             return Err(WorldError::UnknownWorkflow(workflow_id));
         }
-        if let Some(&unknown) = members.iter().find(|id| self.user(**id).is_none()) {
+        let known: HashSet<u64> = self.users.iter().map(|u| u.user_id).collect();
+        if let Some(&unknown) = members.iter().find(|id| !known.contains(id)) {
             return Err(WorldError::UnknownUserInList(unknown));
         }
+        let members: HashSet<u64> = members.iter().copied().collect();
         for user in &mut self.users {
             let wanted = members.contains(&user.user_id);
             let has = user.assigned_workflows.contains(&workflow_id);
@@ -196,11 +202,22 @@ impl World {
         let taken = self
             .users
             .iter()
-            .any(|u| Some(u.user_id) != except && world::email_key(&u.email_address) == key);
+            .any(|u| Some(u.user_id) != except && same_email(&u.email_address, &key));
         if taken {
             return Err(WorldError::DuplicateEmail(email.trim().to_owned()));
         }
         Ok(())
+    }
+}
+
+/// Whether `email` has the key `key` (see [`world::email_key`]), without allocating for the
+/// usual ASCII address: this runs once per user on every add and update.
+fn same_email(email: &str, key: &str) -> bool {
+    let email = email.trim();
+    if email.is_ascii() && key.is_ascii() {
+        email.eq_ignore_ascii_case(key)
+    } else {
+        world::email_key(email) == key
     }
 }
 

@@ -174,6 +174,42 @@ fn workflow_update_refuses_unknowns_without_changing_anything() {
 }
 
 #[test]
+fn refusals_leave_the_world_unchanged() {
+    // `App::write` changes the world in place when there is no state file: it relies on this.
+    let (mut world, ana) = world_with_ana();
+    let bo = world
+        .add_user(new_user("Bo", "bo@example.com"))
+        .unwrap()
+        .user_id;
+    let before = world.clone();
+    let mut bad_workflow = new_user("Cy", "cy@example.com");
+    bad_workflow.workflow_ids = vec![496553, 1];
+    assert!(world.add_user(bad_workflow).is_err());
+    assert!(world.add_user(new_user("Cy", "BO@example.com")).is_err());
+    assert!(world.add_user(new_user(" ", "cy@example.com")).is_err());
+    let taken = UserPatch {
+        name: Some("Ana Renamed".to_owned()),
+        email_address: Some("Bo@Example.com".to_owned()),
+        ..UserPatch::default()
+    };
+    assert!(world.update_user(ana, taken).is_err());
+    let short = UserPatch {
+        name: Some("Ana Renamed".to_owned()),
+        password: Some("short".to_owned()),
+        ..UserPatch::default()
+    };
+    assert!(world.update_user(ana, short).is_err());
+    assert!(world.update_user(9, UserPatch::default()).is_err());
+    assert!(world.delete_user(9).is_err());
+    assert!(
+        world
+            .replace_workflow_members(496553, &[ana, bo, 9])
+            .is_err()
+    );
+    assert_eq!(world, before);
+}
+
+#[test]
 fn delete_removes_workflow_membership() {
     let (mut world, ana) = world_with_ana();
     world.replace_workflow_members(496553, &[ana]).unwrap();

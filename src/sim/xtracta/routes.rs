@@ -6,6 +6,7 @@
 use std::sync::Arc;
 
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::middleware::from_fn_with_state;
 use axum::routing::{get, post};
 
@@ -36,7 +37,10 @@ pub(crate) fn router(app: Arc<App>) -> Router {
         )
         .route(
             "/_sim/state",
-            get(introspect::get_state).put(introspect::put_state),
+            get(introspect::get_state)
+                .put(introspect::put_state)
+                // A world of 100,000 users is ~15 MB of JSON, over axum's 2 MB default.
+                .layer(DefaultBodyLimit::disable()),
         )
         .route("/_sim/requests", get(introspect::get_requests))
         .route("/_sim/requests/reset", post(introspect::reset_requests))
