@@ -1,9 +1,11 @@
 //! Vendor simulators: one module per vendor, each speaking that vendor's wire format on loopback.
 //!
 //! Simulators share no (de)serialisation code with the clients in `provider`: a bug shared by
-//! both would hide itself. `faults` holds the misbehaviour every simulator can inject.
+//! both would hide itself. `faults` holds the misbehaviour every simulator can inject; the
+//! other private modules hold the vendor-neutral plumbing the simulators share.
 
 pub mod faults;
 pub mod learningcloud;
+mod server;
 pub mod uipath;
 pub mod xtracta;

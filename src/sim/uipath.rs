@@ -31,20 +31,13 @@ mod world;
 #[cfg(test)]
 mod http_tests;
 
-use std::io::Write as _;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use anyhow::Context as _;
-use tokio::sync::oneshot;
-use tokio::task::JoinHandle;
-
 use crate::sim::faults::{FaultArgs, Faults};
-
-/// How long [`Running::stop`] lets open requests finish before cutting them off.
-const STOP_GRACE: Duration = Duration::from_secs(5);
+use crate::sim::server::{self, Server};
 
 /// Serve a simulator of UiPath's Identity user and group API on a loopback address
 #[derive(clap::Args, Debug, Clone)]
@@ -96,8 +89,7 @@ pub enum Deployment {
 pub struct Running {
     /// The address actually bound (the real port when asked for port 0).
     pub addr: SocketAddr,
-    shutdown: Option<oneshot::Sender<()>>,
-    task: JoinHandle<std::io::Result<()>>,
+    server: Server,
 }
 
 impl Running {
@@ -106,20 +98,8 @@ impl Running {
     }
 
     /// Stops accepting connections and waits (briefly) for open requests to finish.
-    pub async fn stop(mut self) {
-        if let Some(shutdown) = self.shutdown.take() {
-            // The server may be gone already; then there is nothing to tell.
-            let _ = shutdown.send(());
-        }
-        match tokio::time::timeout(STOP_GRACE, &mut self.task).await {
-            Ok(Ok(Ok(()))) => {}
-            Ok(Ok(Err(err))) => tracing::warn!(error = %err, "uipath simulator failed"),
-            Ok(Err(err)) => tracing::warn!(error = %err, "uipath simulator task failed"),
-            Err(_) => {
-                tracing::warn!("uipath simulator did not stop in time; aborting it");
-                self.task.abort();
-            }
-        }
+    pub async fn stop(self) {
+        self.server.stop().await;
     }
 }
 
@@ -129,12 +109,7 @@ impl Running {
 /// else a default world (organisation `acme`, partition
 /// `6b3a7e1c-0d3f-4c55-9a5e-3d0f1b2c4a11`, groups Everyone and Administrators, no users).
 pub async fn start(args: Args, seed_yaml: Option<&str>) -> anyhow::Result<Running> {
-    if !args.listen.ip().is_loopback() {
-        anyhow::bail!(
-            "refusing to listen on {}: the simulator serves loopback addresses only",
-            args.listen
-        );
-    }
+    server::ensure_loopback(args.listen)?;
     if args.client_id.is_empty() || args.client_secret.is_empty() {
         anyhow::bail!("the simulator's client id and secret must not be empty");
     }
@@ -162,58 +137,15 @@ pub async fn start(args: Args, seed_yaml: Option<&str>) -> anyhow::Result<Runnin
         config,
         Faults::new(args.faults),
     ));
-    let listener = tokio::net::TcpListener::bind(args.listen)
-        .await
-        .with_context(|| format!("listen on {}", args.listen))?;
-    let addr = listener.local_addr().context("read the bound address")?;
-    let (shutdown, stopped) = oneshot::channel::<()>();
-    let server = axum::serve(listener, routes::router(app)).with_graceful_shutdown(async {
-        // A dropped sender (the `Running` was dropped) also means stop.
-        let _ = stopped.await;
-    });
-    let task = tokio::spawn(async move { server.await });
-    tracing::info!(%addr, "uipath simulator listening");
+    let server = Server::start("uipath", args.listen, routes::router(app)).await?;
     Ok(Running {
-        addr,
-        shutdown: Some(shutdown),
-        task,
+        addr: server.addr(),
+        server,
     })
 }
 
 /// Starts the simulator, prints `listening on http://ADDR` on stdout, and serves until
 /// SIGINT or SIGTERM.
 pub async fn run(args: Args) -> anyhow::Result<()> {
-    let mut running = start(args, None).await?;
-    {
-        let mut stdout = std::io::stdout().lock();
-        writeln!(stdout, "listening on http://{}", running.addr).context("write to stdout")?;
-        stdout.flush().context("write to stdout")?;
-    }
-    tokio::select! {
-        signal = shutdown_signal() => {
-            signal?;
-            tracing::info!("uipath simulator stopping");
-            running.stop().await;
-            Ok(())
-        }
-        served = &mut running.task => {
-            served.context("uipath simulator task")?.context("serve")?;
-            anyhow::bail!("uipath simulator stopped unexpectedly")
-        }
-    }
-}
-
-async fn shutdown_signal() -> anyhow::Result<()> {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        let mut terminate = signal(SignalKind::terminate()).context("listen for SIGTERM")?;
-        tokio::select! {
-            interrupted = tokio::signal::ctrl_c() => interrupted.context("listen for SIGINT")?,
-            _ = terminate.recv() => {}
-        }
-    }
-    #[cfg(not(unix))]
-    tokio::signal::ctrl_c().await.context("listen for ctrl-c")?;
-    Ok(())
+    start(args, None).await?.server.serve_until_signal().await
 }
