@@ -6,6 +6,8 @@
 
 pub mod faults;
 pub mod learningcloud;
+mod problem;
+mod seed;
 mod server;
 pub mod uipath;
 pub mod xtracta;

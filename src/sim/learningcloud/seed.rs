@@ -1,4 +1,5 @@
-//! Reads a YAML seed into a [`World`], reporting every problem with its line and column.
+//! Reads a YAML seed into a [`World`], reporting every problem with its line and column
+//! (the reporting is the shared `crate::sim::seed`).
 //!
 //! Parses text only; reading the file is `store.rs`'s job.
 //!
@@ -23,7 +24,8 @@ use serde_saphyr::{Location, Spanned};
 
 use super::ids;
 use super::roles::{self, Roles};
-use super::world::{LOCAL, Problem, Subject, User, World};
+use super::world::{LOCAL, Subject, User, World};
+use crate::sim::seed::{self, SeedError};
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -57,18 +59,8 @@ struct RawUser {
     password: Option<String>,
 }
 
-/// A seed that cannot be used; the message lists every problem found.
-#[derive(Debug, thiserror::Error)]
-pub(crate) enum SeedError {
-    #[error("{0}")]
-    Syntax(String),
-    #[error("{}", .0.join("\n"))]
-    Invalid(Vec<String>),
-}
-
 pub(crate) fn parse(text: &str) -> Result<World, SeedError> {
-    let raw: RawSeed =
-        serde_saphyr::from_str(text).map_err(|e| SeedError::Syntax(e.to_string()))?;
+    let raw: RawSeed = seed::read(text)?;
     let where_is = |subject: Subject| -> Location {
         match subject {
             Subject::ExtendedField(i) => raw
@@ -80,28 +72,9 @@ pub(crate) fn parse(text: &str) -> Result<World, SeedError> {
     };
     let mut world = to_world(&raw);
     let problems = world.problems();
-    if !problems.is_empty() {
-        let lines = problems.iter().map(|p| describe(p, where_is)).collect();
-        return Err(SeedError::Invalid(lines));
-    }
+    seed::check(&problems, where_is)?;
     world.normalise();
     Ok(world)
-}
-
-fn describe(problem: &Problem, where_is: impl Fn(Subject) -> Location) -> String {
-    let at = |subject| {
-        let location = where_is(subject);
-        format!("{}:{}", location.line(), location.column())
-    };
-    match problem.first {
-        Some(first) => format!(
-            "{}: {} (first at {})",
-            at(problem.subject),
-            problem.message,
-            at(first)
-        ),
-        None => format!("{}: {}", at(problem.subject), problem.message),
-    }
 }
 
 /// Builds the world in seed order, so that problem indices map back to seed entries.

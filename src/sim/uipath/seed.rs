@@ -1,4 +1,5 @@
-//! Reads a YAML seed into a [`World`], reporting every problem with its line and column.
+//! Reads a YAML seed into a [`World`], reporting every problem with its line and column
+//! (the reporting is the shared `crate::sim::seed`).
 //!
 //! Parses text only; reading the file is `store.rs`'s job.
 //!
@@ -30,6 +31,7 @@ use super::ids::Uuid;
 use super::world::{
     self, DEFAULT_ORG, DEFAULT_PARTITION, Group, GroupKind, Problem, Subject, User, UserType, World,
 };
+use crate::sim::seed::{self, SeedError};
 
 /// Where derived group and user ids start, far apart from each other and the built-ins.
 const GROUP_ID_BASE: u64 = 0x1000;
@@ -83,18 +85,8 @@ fn yes() -> bool {
     true
 }
 
-/// A seed that cannot be used; the message lists every problem found.
-#[derive(Debug, thiserror::Error)]
-pub(crate) enum SeedError {
-    #[error("{0}")]
-    Syntax(String),
-    #[error("{}", .0.join("\n"))]
-    Invalid(Vec<String>),
-}
-
 pub(crate) fn parse(text: &str) -> Result<World, SeedError> {
-    let raw: RawSeed =
-        serde_saphyr::from_str(text).map_err(|e| SeedError::Syntax(e.to_string()))?;
+    let raw: RawSeed = seed::read(text)?;
     let where_is = |subject: Subject| -> Location {
         match subject {
             Subject::World => raw.org.as_ref().map_or(Location::UNKNOWN, |o| o.referenced),
@@ -113,28 +105,9 @@ pub(crate) fn parse(text: &str) -> Result<World, SeedError> {
         let at = where_is(p.subject);
         (at.line(), at.column())
     });
-    if !problems.is_empty() {
-        let lines = problems.iter().map(|p| describe(p, where_is)).collect();
-        return Err(SeedError::Invalid(lines));
-    }
+    seed::check(&problems, where_is)?;
     world.normalise();
     Ok(world)
-}
-
-fn describe(problem: &Problem, where_is: impl Fn(Subject) -> Location) -> String {
-    let at = |subject| {
-        let location = where_is(subject);
-        format!("{}:{}", location.line(), location.column())
-    };
-    match problem.first {
-        Some(first) => format!(
-            "{}: {} (first at {})",
-            at(problem.subject),
-            problem.message,
-            at(first)
-        ),
-        None => format!("{}: {}", at(problem.subject), problem.message),
-    }
 }
 
 /// Builds the world in seed order, so that problem indices map back to seed entries, with

@@ -143,13 +143,7 @@ pub(crate) enum Subject {
     User(usize),
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Problem {
-    pub(crate) subject: Subject,
-    pub(crate) message: String,
-    /// For duplicates: the earlier occurrence.
-    pub(crate) first: Option<Subject>,
-}
+pub(crate) type Problem = crate::sim::problem::Problem<Subject>;
 
 impl Default for World {
     /// Organisation `acme` with only the built-in groups and no users.

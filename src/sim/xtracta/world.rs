@@ -53,13 +53,7 @@ pub(crate) enum Subject {
     User(usize),
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Problem {
-    pub(crate) subject: Subject,
-    pub(crate) message: String,
-    /// For duplicates: the earlier occurrence.
-    pub(crate) first: Option<Subject>,
-}
+pub(crate) type Problem = crate::sim::problem::Problem<Subject>;
 
 impl Default for World {
     /// An empty account: group 12345 and workflows 496553 (Invoices) and 496941 (Receipts).
