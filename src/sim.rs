@@ -9,5 +9,6 @@ pub mod learningcloud;
 mod problem;
 mod seed;
 mod server;
+mod store;
 pub mod uipath;
 pub mod xtracta;

@@ -34,6 +34,7 @@ use anyhow::Context as _;
 
 use crate::sim::faults::{FaultArgs, Faults};
 use crate::sim::server::{self, Server};
+use crate::sim::store::{Sources, Store, initial_world};
 use envelope::Platform;
 
 /// Serve a simulator of Netex learningCloud's user web services on a loopback address
@@ -97,13 +98,13 @@ pub async fn start(args: Args, seed_yaml: Option<&str>) -> anyhow::Result<Runnin
             format!("unknown platform {name:?} for --platform-fail (expected training, social, play or management)")
         })?),
     };
-    let store = args.state.clone().map(store::Store::new);
-    let sources = store::Sources {
+    let store = args.state.clone().map(Store::new);
+    let sources = Sources {
         state: store.as_ref(),
         seed_file: args.seed.as_deref(),
         seed_text: seed_yaml,
     };
-    let world = store::initial_world(sources).await?;
+    let world = initial_world(sources).await?;
     if let Some(store) = &store {
         store.save(&world).await?;
     }

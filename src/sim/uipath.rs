@@ -38,6 +38,7 @@ use std::time::Duration;
 
 use crate::sim::faults::{FaultArgs, Faults};
 use crate::sim::server::{self, Server};
+use crate::sim::store::{Sources, Store, initial_world};
 
 /// Serve a simulator of UiPath's Identity user and group API on a loopback address
 #[derive(clap::Args, Debug, Clone)]
@@ -116,13 +117,13 @@ pub async fn start(args: Args, seed_yaml: Option<&str>) -> anyhow::Result<Runnin
     if args.grant_scopes.split_whitespace().next().is_none() {
         anyhow::bail!("the simulator must grant at least one scope");
     }
-    let store = args.state.clone().map(store::Store::new);
-    let sources = store::Sources {
+    let store = args.state.clone().map(Store::new);
+    let sources = Sources {
         state: store.as_ref(),
         seed_file: args.seed.as_deref(),
         seed_text: seed_yaml,
     };
-    let world = store::initial_world(sources).await?;
+    let world = initial_world(sources).await?;
     if let Some(store) = &store {
         store.save(&world).await?;
     }

@@ -27,6 +27,7 @@ use std::sync::Arc;
 
 use crate::sim::faults::{FaultArgs, Faults};
 use crate::sim::server::{self, Server};
+use crate::sim::store::{Sources, Store, initial_world};
 
 /// Serve a simulator of Xtracta's user API on a loopback address
 #[derive(clap::Args, Debug, Clone)]
@@ -80,13 +81,13 @@ pub async fn start(args: Args, seed_yaml: Option<&str>) -> anyhow::Result<Runnin
     if args.api_key.is_empty() {
         anyhow::bail!("the simulator's api key must not be empty");
     }
-    let store = args.state.clone().map(store::Store::new);
-    let sources = store::Sources {
+    let store = args.state.clone().map(Store::new);
+    let sources = Sources {
         state: store.as_ref(),
         seed_file: args.seed.as_deref(),
         seed_text: seed_yaml,
     };
-    let world = store::initial_world(sources).await?;
+    let world = initial_world(sources).await?;
     if let Some(store) = &store {
         store.save(&world).await?;
     }

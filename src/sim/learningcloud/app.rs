@@ -12,14 +12,14 @@ use axum::http::StatusCode;
 use super::envelope::{Envelope, Platform, Refusal, SyncMode, write_envelope};
 use super::introspect::{RequestCounts, SeenHeaders};
 use super::ops::WorldError;
-use super::store::Store;
 use super::world::World;
 use crate::sim::faults::Faults;
+use crate::sim::store::Store;
 
 #[derive(Debug)]
 pub(crate) struct App {
     world: tokio::sync::Mutex<World>,
-    store: Option<Store>,
+    store: Option<Store<World>>,
     token: String,
     platform_fail: Option<Platform>,
     pub(crate) faults: Faults,
@@ -30,7 +30,7 @@ pub(crate) struct App {
 impl App {
     pub(crate) fn new(
         world: World,
-        store: Option<Store>,
+        store: Option<Store<World>>,
         token: String,
         platform_fail: Option<Platform>,
         faults: Faults,

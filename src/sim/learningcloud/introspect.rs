@@ -22,7 +22,8 @@ use serde::Serialize;
 
 use super::app::App;
 use super::headers::SYNCHRONIZATION;
-use super::store;
+use super::world::World;
+use crate::sim::store;
 
 /// Where every vendor path lives.
 pub(crate) const BASE: &str = "/integration/ws/management/rest";
@@ -114,7 +115,7 @@ pub(crate) async fn get_state(State(app): State<Arc<App>>) -> Response {
 
 /// `PUT /_sim/state`: replaces the world, answering the world as it will be served.
 pub(crate) async fn put_state(State(app): State<Arc<App>>, body: Bytes) -> Response {
-    let world = match store::from_json(&body) {
+    let world = match store::from_json::<World>(&body) {
         Ok(world) => world,
         Err(err) => return json_error(StatusCode::BAD_REQUEST, format!("{err:#}")),
     };

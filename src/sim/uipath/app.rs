@@ -15,9 +15,9 @@ use super::Deployment;
 use super::auth::{Client, TokenError, TokenRequest, Tokens};
 use super::introspect::RequestCounts;
 use super::reply::Refusal;
-use super::store::Store;
 use super::world::World;
 use crate::sim::faults::Faults;
+use crate::sim::store::Store;
 
 /// What the simulator was told at start-up besides the world.
 #[derive(Debug)]
@@ -30,7 +30,7 @@ pub(crate) struct Config {
 #[derive(Debug)]
 pub(crate) struct App {
     world: tokio::sync::Mutex<World>,
-    store: Option<Store>,
+    store: Option<Store<World>>,
     pub(crate) config: Config,
     pub(crate) faults: Faults,
     counts: Mutex<RequestCounts>,
@@ -46,7 +46,12 @@ pub(crate) struct Grant {
 }
 
 impl App {
-    pub(crate) fn new(world: World, store: Option<Store>, config: Config, faults: Faults) -> Self {
+    pub(crate) fn new(
+        world: World,
+        store: Option<Store<World>>,
+        config: Config,
+        faults: Faults,
+    ) -> Self {
         Self {
             world: tokio::sync::Mutex::new(world),
             store,

@@ -15,7 +15,8 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
 use super::app::App;
-use super::store;
+use super::world::World;
+use crate::sim::store;
 
 /// Requests served on the vendor API, by endpoint key (see `gate::endpoint_key`) and by
 /// endpoint key and status.
@@ -48,7 +49,7 @@ pub(crate) async fn get_state(State(app): State<Arc<App>>) -> Response {
 
 /// `PUT /_sim/state`: replaces the world, answering the world as it will be served.
 pub(crate) async fn put_state(State(app): State<Arc<App>>, body: Bytes) -> Response {
-    let world = match store::from_json(&body) {
+    let world = match store::from_json::<World>(&body) {
         Ok(world) => world,
         Err(err) => return json_error(StatusCode::BAD_REQUEST, format!("{err:#}")),
     };

@@ -13,15 +13,15 @@ use axum::http::StatusCode;
 use super::introspect::RequestCounts;
 use super::ops::WorldError;
 use super::params::Refusal;
-use super::store::Store;
 use super::world::World;
 use super::xml::LoginToken;
 use crate::sim::faults::{Faults, mix};
+use crate::sim::store::Store;
 
 #[derive(Debug)]
 pub(crate) struct App {
     world: tokio::sync::Mutex<World>,
-    store: Option<Store>,
+    store: Option<Store<World>>,
     api_key: String,
     pub(crate) faults: Faults,
     counts: Mutex<RequestCounts>,
@@ -29,7 +29,12 @@ pub(crate) struct App {
 }
 
 impl App {
-    pub(crate) fn new(world: World, store: Option<Store>, api_key: String, faults: Faults) -> Self {
+    pub(crate) fn new(
+        world: World,
+        store: Option<Store<World>>,
+        api_key: String,
+        faults: Faults,
+    ) -> Self {
         Self {
             world: tokio::sync::Mutex::new(world),
             store,
