@@ -4,7 +4,10 @@
 //! both would hide itself. `faults` holds the misbehaviour every simulator can inject; the
 //! other private modules hold the vendor-neutral plumbing the simulators share.
 
+mod counts;
 pub mod faults;
+mod introspect;
+mod kept;
 pub mod learningcloud;
 mod problem;
 mod seed;

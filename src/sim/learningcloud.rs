@@ -33,8 +33,8 @@ use std::sync::Arc;
 use anyhow::Context as _;
 
 use crate::sim::faults::{FaultArgs, Faults};
+use crate::sim::kept::Kept;
 use crate::sim::server::{self, Server};
-use crate::sim::store::{Sources, Store, initial_world};
 use envelope::Platform;
 
 /// Serve a simulator of Netex learningCloud's user web services on a loopback address
@@ -98,19 +98,9 @@ pub async fn start(args: Args, seed_yaml: Option<&str>) -> anyhow::Result<Runnin
             format!("unknown platform {name:?} for --platform-fail (expected training, social, play or management)")
         })?),
     };
-    let store = args.state.clone().map(Store::new);
-    let sources = Sources {
-        state: store.as_ref(),
-        seed_file: args.seed.as_deref(),
-        seed_text: seed_yaml,
-    };
-    let world = initial_world(sources).await?;
-    if let Some(store) = &store {
-        store.save(&world).await?;
-    }
+    let world = Kept::open(args.state.clone(), args.seed.as_deref(), seed_yaml).await?;
     let app = Arc::new(app::App::new(
         world,
-        store,
         args.token,
         platform_fail,
         Faults::new(args.faults),

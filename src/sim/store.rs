@@ -35,6 +35,11 @@ pub(crate) trait World: Serialize + DeserializeOwned + Default {
 
     /// Brings a consistent world into its one normal form.
     fn normalise(&mut self);
+
+    /// Whether every change to this world checks everything before it changes anything, so
+    /// that a refused change leaves the world as it was. Then, without a state file (where
+    /// nothing can fail to save), `Kept::write` changes the world in place instead of a copy.
+    const CHECKS_BEFORE_CHANGING: bool = false;
 }
 
 /// Where a world is kept between runs.

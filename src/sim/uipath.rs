@@ -37,8 +37,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::sim::faults::{FaultArgs, Faults};
+use crate::sim::kept::Kept;
 use crate::sim::server::{self, Server};
-use crate::sim::store::{Sources, Store, initial_world};
 
 /// Serve a simulator of UiPath's Identity user and group API on a loopback address
 #[derive(clap::Args, Debug, Clone)]
@@ -117,27 +117,13 @@ pub async fn start(args: Args, seed_yaml: Option<&str>) -> anyhow::Result<Runnin
     if args.grant_scopes.split_whitespace().next().is_none() {
         anyhow::bail!("the simulator must grant at least one scope");
     }
-    let store = args.state.clone().map(Store::new);
-    let sources = Sources {
-        state: store.as_ref(),
-        seed_file: args.seed.as_deref(),
-        seed_text: seed_yaml,
-    };
-    let world = initial_world(sources).await?;
-    if let Some(store) = &store {
-        store.save(&world).await?;
-    }
+    let world = Kept::open(args.state.clone(), args.seed.as_deref(), seed_yaml).await?;
     let config = app::Config {
         client: auth::Client::new(args.client_id, args.client_secret, &args.grant_scopes),
         deployment: args.deployment,
         token_ttl: Duration::from_secs(args.token_ttl),
     };
-    let app = Arc::new(app::App::new(
-        world,
-        store,
-        config,
-        Faults::new(args.faults),
-    ));
+    let app = Arc::new(app::App::new(world, config, Faults::new(args.faults)));
     let server = Server::start("uipath", args.listen, routes::router(app)).await?;
     Ok(Running {
         addr: server.addr(),

@@ -9,7 +9,6 @@
 mod app;
 mod gate;
 mod handlers;
-mod introspect;
 mod ops;
 mod params;
 mod routes;
@@ -26,8 +25,8 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use crate::sim::faults::{FaultArgs, Faults};
+use crate::sim::kept::Kept;
 use crate::sim::server::{self, Server};
-use crate::sim::store::{Sources, Store, initial_world};
 
 /// Serve a simulator of Xtracta's user API on a loopback address
 #[derive(clap::Args, Debug, Clone)]
@@ -81,22 +80,8 @@ pub async fn start(args: Args, seed_yaml: Option<&str>) -> anyhow::Result<Runnin
     if args.api_key.is_empty() {
         anyhow::bail!("the simulator's api key must not be empty");
     }
-    let store = args.state.clone().map(Store::new);
-    let sources = Sources {
-        state: store.as_ref(),
-        seed_file: args.seed.as_deref(),
-        seed_text: seed_yaml,
-    };
-    let world = initial_world(sources).await?;
-    if let Some(store) = &store {
-        store.save(&world).await?;
-    }
-    let app = Arc::new(app::App::new(
-        world,
-        store,
-        args.api_key,
-        Faults::new(args.faults),
-    ));
+    let world = Kept::open(args.state.clone(), args.seed.as_deref(), seed_yaml).await?;
+    let app = Arc::new(app::App::new(world, args.api_key, Faults::new(args.faults)));
     let server = Server::start("xtracta", args.listen, routes::router(app)).await?;
     Ok(Running {
         addr: server.addr(),

@@ -9,6 +9,8 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use serde::ser::SerializeMap as _;
 
+use crate::sim::kept::Unsaved;
+
 /// The platforms a write reaches, in the order the vendor's examples list them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Platform {
@@ -142,6 +144,16 @@ impl Refusal {
             message: self.message.clone(),
             response_platforms: Platforms::default(),
         }
+    }
+}
+
+/// The state file could not be written: a 500, the change not made.
+impl From<Unsaved> for Refusal {
+    fn from(Unsaved: Unsaved) -> Self {
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "could not save simulator state",
+        )
     }
 }
 

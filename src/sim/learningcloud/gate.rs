@@ -48,7 +48,7 @@ pub(crate) async fn gate(State(app): State<Arc<App>>, request: Request, next: Ne
         ?verdict,
         "learningcloud request"
     );
-    app.counts().record(&endpoint, status);
+    app.counts.record(&endpoint, status);
     response
 }
 

@@ -71,7 +71,7 @@ pub(crate) async fn list_users(
         let Query(pairs) = query.map_err(|_| Refusal::bad_request("malformed query string"))?;
         let start = number(&pairs, "startIndex", 0)?;
         let count = number(&pairs, "count", PAGE_LIMIT)?;
-        let page = app.read(|w| {
+        let page = app.world.read(|w| {
             let users: Vec<_> = w
                 .page(start, count)
                 .iter()
@@ -93,7 +93,7 @@ pub(crate) async fn get_user(
     let result = async {
         headers::authorise(&app, &headers)?;
         let key = key(path)?;
-        let found = app.read(|w| {
+        let found = app.world.read(|w| {
             w.get(&key)
                 .map(|user| json_reply(StatusCode::OK, &render::user(w, user)))
         });
@@ -111,7 +111,7 @@ pub(crate) async fn create_user(
     let result = async {
         let mode = write_checks(&app, &headers, &body)?;
         let new = request::new_user(&body)?;
-        let id = app.write(|w| w.create_user(new)).await?;
+        let id = app.world.write(|w| w.create_user(new)).await?;
         Ok(written(&app, mode, Some(format!("/users/{id}"))))
     };
     answer(result.await)
@@ -128,7 +128,7 @@ pub(crate) async fn update_user(
         let mode = write_checks(&app, &headers, &body)?;
         let key = key(path)?;
         let update = request::user_update(&body)?;
-        app.write(|w| w.update_user(&key, update)).await?;
+        app.world.write(|w| w.update_user(&key, update)).await?;
         Ok(written(&app, mode, None))
     };
     answer(result.await)
@@ -144,7 +144,7 @@ pub(crate) async fn delete_user(
     let result = async {
         let mode = write_checks(&app, &headers, &body)?;
         let key = key(path)?;
-        app.write(|w| w.delete_user(&key)).await?;
+        app.world.write(|w| w.delete_user(&key)).await?;
         Ok(written(&app, mode, None))
     };
     answer(result.await)
@@ -160,7 +160,7 @@ pub(crate) async fn activate(
     let result = async {
         let mode = write_checks(&app, &headers, &body)?;
         let key = key(path)?;
-        app.write(|w| w.set_enabled(&key, true)).await?;
+        app.world.write(|w| w.set_enabled(&key, true)).await?;
         Ok(written(&app, mode, None))
     };
     answer(result.await)
@@ -177,7 +177,7 @@ pub(crate) async fn deactivate(
         let mode = write_checks(&app, &headers, &body)?;
         let key = key(path)?;
         request::deactivation(&body)?;
-        app.write(|w| w.set_enabled(&key, false)).await?;
+        app.world.write(|w| w.set_enabled(&key, false)).await?;
         Ok(written(&app, mode, None))
     };
     answer(result.await)
@@ -194,7 +194,9 @@ pub(crate) async fn change_password(
         write_checks(&app, &headers, &body)?;
         let key = key(path)?;
         let password = request::new_password(&body)?;
-        app.write(|w| w.change_password(&key, password)).await?;
+        app.world
+            .write(|w| w.change_password(&key, password))
+            .await?;
         Ok(written(&app, SyncMode::Synchronous, None))
     };
     answer(result.await)

@@ -1,17 +1,19 @@
 //! The simulator's URL map: the user services under `/integration/ws/management/rest`
 //! behind the fault gate, and the `/_sim/*` endpoints for tests.
 //!
-//! Wiring only; the behaviour lives in `handlers.rs`, `gate.rs` and `introspect.rs`.
+//! Wiring only; the behaviour lives in `handlers.rs`, `gate.rs`, `introspect.rs` and the
+//! shared `crate::sim::introspect`.
 
 use std::sync::Arc;
 
 use axum::Router;
 use axum::middleware::from_fn_with_state;
-use axum::routing::{MethodRouter, get, post, put};
+use axum::routing::{MethodRouter, get, put};
 
 use super::app::App;
 use super::introspect::BASE;
 use super::{gate, handlers, introspect};
+use crate::sim::introspect as sim_introspect;
 
 pub(crate) fn router(app: Arc<App>) -> Router {
     let user_routes = [
@@ -35,12 +37,7 @@ pub(crate) fn router(app: Arc<App>) -> Router {
         router = router.route(&format!("{BASE}{path}"), methods);
     }
     router
-        .route(
-            "/_sim/state",
-            get(introspect::get_state).put(introspect::put_state),
-        )
-        .route("/_sim/requests", get(introspect::get_requests))
-        .route("/_sim/requests/reset", post(introspect::reset_requests))
+        .merge(sim_introspect::routes::<App>())
         .route("/_sim/headers", get(introspect::get_headers))
         .fallback(handlers::unknown_endpoint)
         .layer(from_fn_with_state(app.clone(), gate::gate))

@@ -1,23 +1,23 @@
-//! The shared state of one running simulator: the world behind a lock, where it is saved, the
-//! accepted client and its tokens, the deployment flavour, the fault engine and the request
-//! counters.
+//! The shared state of one running simulator: the world (kept by the shared
+//! `crate::sim::kept`), the accepted client and its tokens, the deployment flavour, the fault
+//! engine and the request counters.
 //!
-//! Every change to the world goes through [`App::write`], which saves before it commits, so
+//! Every change to the world goes through `Kept::write`, which saves before it commits, so
 //! an answered write is on disk. It knows nothing of HTTP shapes or JSON.
 
 use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
-use axum::http::StatusCode;
 use tokio::time::Instant;
 
 use super::Deployment;
 use super::auth::{Client, TokenError, TokenRequest, Tokens};
-use super::introspect::RequestCounts;
 use super::reply::Refusal;
 use super::world::World;
+use crate::sim::counts::Counter;
 use crate::sim::faults::Faults;
-use crate::sim::store::Store;
+use crate::sim::introspect::Introspect;
+use crate::sim::kept::Kept;
 
 /// What the simulator was told at start-up besides the world.
 #[derive(Debug)]
@@ -29,11 +29,10 @@ pub(crate) struct Config {
 
 #[derive(Debug)]
 pub(crate) struct App {
-    world: tokio::sync::Mutex<World>,
-    store: Option<Store<World>>,
+    pub(crate) world: Kept<World, Refusal>,
     pub(crate) config: Config,
     pub(crate) faults: Faults,
-    counts: Mutex<RequestCounts>,
+    pub(crate) counts: Counter,
     tokens: Mutex<Tokens>,
 }
 
@@ -46,59 +45,14 @@ pub(crate) struct Grant {
 }
 
 impl App {
-    pub(crate) fn new(
-        world: World,
-        store: Option<Store<World>>,
-        config: Config,
-        faults: Faults,
-    ) -> Self {
+    pub(crate) fn new(world: Kept<World, Refusal>, config: Config, faults: Faults) -> Self {
         Self {
-            world: tokio::sync::Mutex::new(world),
-            store,
+            world,
             config,
             faults,
-            counts: Mutex::new(RequestCounts::default()),
+            counts: Counter::default(),
             tokens: Mutex::new(Tokens::default()),
         }
-    }
-
-    pub(crate) async fn read<T>(&self, look: impl FnOnce(&World) -> T) -> T {
-        look(&*self.world.lock().await)
-    }
-
-    pub(crate) async fn snapshot(&self) -> World {
-        self.world.lock().await.clone()
-    }
-
-    /// Applies `change` to a copy, saves the copy, then makes it the world: a refused or
-    /// unsaved change leaves no trace.
-    pub(crate) async fn write<T>(
-        &self,
-        change: impl FnOnce(&mut World) -> Result<T, Refusal>,
-    ) -> Result<T, Refusal> {
-        let mut world = self.world.lock().await;
-        let mut next = world.clone();
-        let out = change(&mut next)?;
-        self.save(&next).await?;
-        *world = next;
-        Ok(out)
-    }
-
-    pub(crate) async fn replace(&self, next: World) -> Result<(), Refusal> {
-        let mut world = self.world.lock().await;
-        self.save(&next).await?;
-        *world = next;
-        Ok(())
-    }
-
-    async fn save(&self, world: &World) -> Result<(), Refusal> {
-        let Some(store) = &self.store else {
-            return Ok(());
-        };
-        store.save(world).await.map_err(|err| {
-            tracing::error!(error = format!("{err:#}"), "could not save simulator state");
-            Refusal::Status(StatusCode::INTERNAL_SERVER_ERROR)
-        })
     }
 
     /// Decides a token request and, if it passes, issues a token.
@@ -118,10 +72,17 @@ impl App {
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
+}
 
-    pub(crate) fn counts(&self) -> MutexGuard<'_, RequestCounts> {
-        self.counts
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+impl Introspect for App {
+    type World = World;
+    type Refusal = Refusal;
+
+    fn kept(&self) -> &Kept<World, Refusal> {
+        &self.world
+    }
+
+    fn counter(&self) -> &Counter {
+        &self.counts
     }
 }

@@ -60,7 +60,7 @@ pub(crate) async fn gate(State(app): State<Arc<App>>, request: Request, next: Ne
     };
     let status = response.status();
     tracing::debug!(key, status = status.as_u16(), ?verdict, "uipath request");
-    app.counts().record(&key, status);
+    app.counts.record(&key, status);
     response
 }
 

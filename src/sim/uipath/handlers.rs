@@ -37,7 +37,7 @@ async fn admit(
     resource: Resource,
     access: Access,
 ) -> Result<(), Refusal> {
-    if !app.read(|w| w.org.eq_ignore_ascii_case(org)).await {
+    if !app.world.read(|w| w.org.eq_ignore_ascii_case(org)).await {
         return Err(Refusal::not_found());
     }
     let authorization = headers
@@ -93,18 +93,19 @@ pub(crate) async fn list_users(
 ) -> Response {
     let result = async {
         admit(&app, &org, &headers, Resource::User, Access::Read).await?;
-        app.read(|w| {
-            path_partition(w, &partition)?;
-            let query = query::list_query(raw.as_deref())?;
-            let (total_count, users) = w.list_users(&query);
-            let results = users.into_iter().map(UserDto::from).collect();
-            let page = UserPage {
-                total_count,
-                results,
-            };
-            Ok(reply::json(StatusCode::OK, &page))
-        })
-        .await
+        app.world
+            .read(|w| {
+                path_partition(w, &partition)?;
+                let query = query::list_query(raw.as_deref())?;
+                let (total_count, users) = w.list_users(&query);
+                let results = users.into_iter().map(UserDto::from).collect();
+                let page = UserPage {
+                    total_count,
+                    results,
+                };
+                Ok(reply::json(StatusCode::OK, &page))
+            })
+            .await
     };
     respond(result.await)
 }
@@ -118,11 +119,12 @@ pub(crate) async fn get_user(
     let result = async {
         admit(&app, &org, &headers, Resource::User, Access::Read).await?;
         let id = guid("userId", &user_id)?;
-        app.read(|w| match w.user(id) {
-            Some(user) => Ok(reply::json(StatusCode::OK, &UserDto::from(user))),
-            None => Err(Refusal::not_found()),
-        })
-        .await
+        app.world
+            .read(|w| match w.user(id) {
+                Some(user) => Ok(reply::json(StatusCode::OK, &UserDto::from(user))),
+                None => Err(Refusal::not_found()),
+            })
+            .await
     };
     respond(result.await)
 }
@@ -139,11 +141,12 @@ pub(crate) async fn create_user(
         let command: CreateUserCommand = body::parse(&headers, &bytes)?;
         let partition = command.partition_global_id;
         let new = NewUser::from(command);
-        app.write(|w| {
-            body_partition(w, partition)?;
-            Ok(w.create_user(new, Timestamp::now(), Uuid::random())?)
-        })
-        .await?;
+        app.world
+            .write(|w| -> Result<_, Refusal> {
+                body_partition(w, partition)?;
+                Ok(w.create_user(new, Timestamp::now(), Uuid::random())?)
+            })
+            .await?;
         Ok(succeeded())
     };
     respond(result.await)
@@ -162,7 +165,8 @@ pub(crate) async fn update_user(
         let command: UpdateUserCommand = body::parse(&headers, &bytes)?;
         let patch = UserPatch::from(command);
         let deployment = app.config.deployment;
-        app.write(|w| Ok(w.update_user(id, patch, deployment, Timestamp::now())?))
+        app.world
+            .write(|w| w.update_user(id, patch, deployment, Timestamp::now()))
             .await?;
         Ok(succeeded())
     };
@@ -178,7 +182,7 @@ pub(crate) async fn delete_user(
     let result = async {
         admit(&app, &org, &headers, Resource::User, Access::Write).await?;
         let id = guid("userId", &user_id)?;
-        app.write(|w| Ok(w.delete_user(id)?)).await?;
+        app.world.write(|w| w.delete_user(id)).await?;
         Ok(StatusCode::NO_CONTENT.into_response())
     };
     respond(result.await)
@@ -196,11 +200,12 @@ pub(crate) async fn delete_users(
         admit(&app, &org, &headers, Resource::User, Access::Write).await?;
         let command: BulkSoftDeleteCommand = body::parse(&headers, &bytes)?;
         let ids = command.user_ids.unwrap_or_default();
-        app.write(|w| {
-            body_partition(w, command.partition_global_id)?;
-            Ok(w.delete_users(&ids))
-        })
-        .await?;
+        app.world
+            .write(|w| -> Result<_, Refusal> {
+                body_partition(w, command.partition_global_id)?;
+                Ok(w.delete_users(&ids))
+            })
+            .await?;
         Ok(StatusCode::NO_CONTENT.into_response())
     };
     respond(result.await)
@@ -214,12 +219,13 @@ pub(crate) async fn list_groups(
 ) -> Response {
     let result = async {
         admit(&app, &org, &headers, Resource::Group, Access::Read).await?;
-        app.read(|w| {
-            path_partition(w, &partition)?;
-            let groups: Vec<GroupDto<'_>> = w.groups.iter().map(GroupDto::from).collect();
-            Ok(reply::json(StatusCode::OK, &groups))
-        })
-        .await
+        app.world
+            .read(|w| {
+                path_partition(w, &partition)?;
+                let groups: Vec<GroupDto<'_>> = w.groups.iter().map(GroupDto::from).collect();
+                Ok(reply::json(StatusCode::OK, &groups))
+            })
+            .await
     };
     respond(result.await)
 }

@@ -13,6 +13,7 @@ use serde::Serialize;
 use super::auth::BearerError;
 use super::ops::{IdentityError, OpError};
 use super::wire::{IdentityResult, ProblemDetails};
+use crate::sim::kept::Unsaved;
 
 const JSON: &str = "application/json; charset=utf-8";
 const PROBLEM_JSON: &str = "application/problem+json; charset=utf-8";
@@ -75,6 +76,13 @@ impl Refusal {
             Self::Forbidden => StatusCode::FORBIDDEN,
             Self::Status(status) => *status,
         }
+    }
+}
+
+/// The state file could not be written: a 500, the change not made.
+impl From<Unsaved> for Refusal {
+    fn from(Unsaved: Unsaved) -> Self {
+        Self::Status(StatusCode::INTERNAL_SERVER_ERROR)
     }
 }
 

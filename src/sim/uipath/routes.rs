@@ -1,8 +1,8 @@
 //! The simulator's URL map: the token endpoint and the org-scoped Identity API behind the
 //! fault gate, and the `/_sim/*` endpoints for tests.
 //!
-//! Wiring only; the behaviour lives in `handlers.rs`, `token.rs`, `gate.rs` and
-//! `introspect.rs`. Paths are matched as the spec spells them (`/api/User`, not `/api/user`).
+//! Wiring only; the behaviour lives in `handlers.rs`, `token.rs`, `gate.rs`, `introspect.rs`
+//! and the shared `crate::sim::introspect`. Paths are matched as the spec spells them (`/api/User`, not `/api/user`).
 
 use std::sync::Arc;
 
@@ -12,6 +12,7 @@ use axum::routing::{get, post};
 
 use super::app::App;
 use super::{gate, handlers, introspect, token};
+use crate::sim::introspect as sim_introspect;
 
 pub(crate) fn router(app: Arc<App>) -> Router {
     Router::new()
@@ -34,12 +35,7 @@ pub(crate) fn router(app: Arc<App>) -> Router {
             "/{org}/identity_/api/Group/{partition}",
             get(handlers::list_groups),
         )
-        .route(
-            "/_sim/state",
-            get(introspect::get_state).put(introspect::put_state),
-        )
-        .route("/_sim/requests", get(introspect::get_requests))
-        .route("/_sim/requests/reset", post(introspect::reset_requests))
+        .merge(sim_introspect::routes::<App>())
         .route("/_sim/tokens", get(introspect::get_tokens))
         .route("/_sim/tokens/revoke", post(introspect::revoke_tokens))
         .fallback(handlers::unknown_endpoint)

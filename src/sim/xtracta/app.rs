@@ -1,46 +1,37 @@
-//! The shared state of one running simulator: the world behind a lock, where it is saved,
-//! the accepted key, the fault engine and the request counters.
+//! The shared state of one running simulator: the world (kept by the shared
+//! `crate::sim::kept`), the accepted key, the fault engine, the request counters and the
+//! login-token sequence.
 //!
-//! Every change to the world goes through [`App::write`], which saves before it commits, so
+//! Every change to the world goes through `Kept::write`, which saves before it commits, so
 //! an answered write is on disk. It knows nothing of HTTP shapes or XML.
 
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use axum::http::StatusCode;
-
-use super::introspect::RequestCounts;
-use super::ops::WorldError;
 use super::params::Refusal;
 use super::world::World;
 use super::xml::LoginToken;
+use crate::sim::counts::Counter;
 use crate::sim::faults::{Faults, mix};
-use crate::sim::store::Store;
+use crate::sim::introspect::Introspect;
+use crate::sim::kept::Kept;
 
 #[derive(Debug)]
 pub(crate) struct App {
-    world: tokio::sync::Mutex<World>,
-    store: Option<Store<World>>,
+    pub(crate) world: Kept<World, Refusal>,
     api_key: String,
     pub(crate) faults: Faults,
-    counts: Mutex<RequestCounts>,
+    pub(crate) counts: Counter,
     tokens_issued: AtomicU64,
 }
 
 impl App {
-    pub(crate) fn new(
-        world: World,
-        store: Option<Store<World>>,
-        api_key: String,
-        faults: Faults,
-    ) -> Self {
+    pub(crate) fn new(world: Kept<World, Refusal>, api_key: String, faults: Faults) -> Self {
         Self {
-            world: tokio::sync::Mutex::new(world),
-            store,
+            world,
             api_key,
             faults,
-            counts: Mutex::new(RequestCounts::default()),
+            counts: Counter::default(),
             tokens_issued: AtomicU64::new(0),
         }
     }
@@ -49,54 +40,6 @@ impl App {
     pub(crate) fn key_matches(&self, given: &str) -> bool {
         let (a, b) = (self.api_key.as_bytes(), given.as_bytes());
         a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
-    }
-
-    pub(crate) async fn read<T>(&self, look: impl FnOnce(&World) -> T) -> T {
-        look(&*self.world.lock().await)
-    }
-
-    pub(crate) async fn snapshot(&self) -> World {
-        self.world.lock().await.clone()
-    }
-
-    /// Applies `change` to a copy, saves the copy, then makes it the world: a refused or
-    /// unsaved change leaves no trace. Without a state file nothing can fail to save, and
-    /// every operation checks before it changes anything (`ops.rs`), so the change is made in
-    /// place: copying a world of 100,000 users per write made the simulator, not the client,
-    /// the bottleneck of the benchmark.
-    pub(crate) async fn write<T>(
-        &self,
-        change: impl FnOnce(&mut World) -> Result<T, WorldError>,
-    ) -> Result<T, Refusal> {
-        let mut world = self.world.lock().await;
-        if self.store.is_none() {
-            return Ok(change(&mut world)?);
-        }
-        let mut next = world.clone();
-        let out = change(&mut next)?;
-        self.save(&next).await?;
-        *world = next;
-        Ok(out)
-    }
-
-    pub(crate) async fn replace(&self, next: World) -> Result<(), Refusal> {
-        let mut world = self.world.lock().await;
-        self.save(&next).await?;
-        *world = next;
-        Ok(())
-    }
-
-    async fn save(&self, world: &World) -> Result<(), Refusal> {
-        let Some(store) = &self.store else {
-            return Ok(());
-        };
-        store.save(world).await.map_err(|err| {
-            tracing::error!(error = format!("{err:#}"), "could not save simulator state");
-            Refusal::new(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "could not save simulator state",
-            )
-        })
     }
 
     /// A fresh, deterministic login token for a new user.
@@ -112,14 +55,17 @@ impl App {
             expire: now + seconds,
         }
     }
+}
 
-    pub(crate) fn record(&self, path: &str, status: StatusCode) {
-        self.counts().record(path, status);
+impl Introspect for App {
+    type World = World;
+    type Refusal = Refusal;
+
+    fn kept(&self) -> &Kept<World, Refusal> {
+        &self.world
     }
 
-    pub(crate) fn counts(&self) -> std::sync::MutexGuard<'_, RequestCounts> {
-        self.counts
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    fn counter(&self) -> &Counter {
+        &self.counts
     }
 }

@@ -49,7 +49,7 @@ pub(crate) async fn gate(State(app): State<Arc<App>>, request: Request, next: Ne
     };
     let status = response.status();
     tracing::debug!(path, status = status.as_u16(), ?verdict, "xtracta request");
-    app.record(&path, status);
+    app.counts.record(&path, status);
     response
 }
 

@@ -56,7 +56,9 @@ pub(crate) async fn get_users(State(app): State<Arc<App>>, form: FormPairs) -> R
     let result = async {
         let params = authorise(&app, form)?;
         let scope = params::list_scope(&params)?;
-        let body = app.read(|w| w.list_users(scope).map(|users| xml::user_list(&users)));
+        let body = app
+            .world
+            .read(|w| w.list_users(scope).map(|users| xml::user_list(&users)));
         Ok(body.await?)
     };
     answer(Root::User, result.await)
@@ -68,7 +70,7 @@ pub(crate) async fn add_user(State(app): State<Arc<App>>, form: FormPairs) -> Re
         let params = authorise(&app, form)?;
         let (new, token_expire) = params::new_user(&params)?;
         let password = new.password.clone();
-        let user = app.write(|w| w.add_user(new)).await?;
+        let user = app.world.write(|w| w.add_user(new)).await?;
         let token = token_expire.map(|seconds| app.login_token(user.user_id, seconds));
         Ok(xml::one_user(&user, password.as_deref(), token.as_ref()))
     };
@@ -80,7 +82,7 @@ pub(crate) async fn update_user(State(app): State<Arc<App>>, form: FormPairs) ->
     let result = async {
         let params = authorise(&app, form)?;
         let (user_id, patch) = params::user_patch(&params)?;
-        let user = app.write(|w| w.update_user(user_id, patch)).await?;
+        let user = app.world.write(|w| w.update_user(user_id, patch)).await?;
         Ok(xml::one_user(&user, None, None))
     };
     answer(Root::User, result.await)
@@ -91,7 +93,7 @@ pub(crate) async fn delete_user(State(app): State<Arc<App>>, form: FormPairs) ->
     let result = async {
         let params = authorise(&app, form)?;
         let user_id = params::user_id(&params)?;
-        app.write(|w| w.delete_user(user_id)).await?;
+        app.world.write(|w| w.delete_user(user_id)).await?;
         Ok(xml::status_only(Root::User, 200, xml::SUCCESS))
     };
     answer(Root::User, result.await)
@@ -102,7 +104,8 @@ pub(crate) async fn update_workflow(State(app): State<Arc<App>>, form: FormPairs
     let result = async {
         let params = authorise(&app, form)?;
         let (workflow_id, members) = params::workflow_members(&params)?;
-        app.write(|w| w.replace_workflow_members(workflow_id, &members))
+        app.world
+            .write(|w| w.replace_workflow_members(workflow_id, &members))
             .await?;
         Ok(xml::status_only(Root::Workflow, 200, xml::SUCCESS))
     };

@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use axum::http::StatusCode;
 
 use super::ops::{NewUser, Scope, UserPatch};
+use crate::sim::kept::Unsaved;
 
 /// A refused request: the status and the human message of the XML error envelope.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -27,6 +28,16 @@ impl Refusal {
 
     fn bad_request(message: impl Into<String>) -> Self {
         Self::new(StatusCode::BAD_REQUEST, message)
+    }
+}
+
+/// The state file could not be written: a 500, the change not made.
+impl From<Unsaved> for Refusal {
+    fn from(Unsaved: Unsaved) -> Self {
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "could not save simulator state",
+        )
     }
 }
 

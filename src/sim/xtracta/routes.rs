@@ -1,17 +1,19 @@
 //! The simulator's URL map: the five vendor endpoints behind the fault gate, and the
 //! `/_sim/*` endpoints for tests.
 //!
-//! Wiring only; the behaviour lives in `handlers.rs`, `gate.rs` and `introspect.rs`.
+//! Wiring only; the behaviour lives in `handlers.rs`, `gate.rs` and the shared
+//! `crate::sim::introspect`.
 
 use std::sync::Arc;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::middleware::from_fn_with_state;
-use axum::routing::{get, post};
+use axum::routing::post;
 
 use super::app::App;
-use super::{gate, handlers, introspect};
+use super::{gate, handlers};
+use crate::sim::introspect;
 
 pub(crate) fn router(app: Arc<App>) -> Router {
     Router::new()
@@ -35,15 +37,11 @@ pub(crate) fn router(app: Arc<App>) -> Router {
             "/v1/workflow/update",
             post(handlers::update_workflow).fallback(handlers::wrong_method),
         )
-        .route(
-            "/_sim/state",
-            get(introspect::get_state)
-                .put(introspect::put_state)
-                // A world of 100,000 users is ~15 MB of JSON, over axum's 2 MB default.
-                .layer(DefaultBodyLimit::disable()),
+        .merge(
+            // A world of 100,000 users is ~15 MB of JSON, over axum's 2 MB default; of these
+            // routes only `PUT /_sim/state` reads a body.
+            introspect::routes::<App>().layer(DefaultBodyLimit::disable()),
         )
-        .route("/_sim/requests", get(introspect::get_requests))
-        .route("/_sim/requests/reset", post(introspect::reset_requests))
         .fallback(handlers::unknown_endpoint)
         .layer(from_fn_with_state(app.clone(), gate::gate))
         .with_state(app)

@@ -31,6 +31,9 @@ impl store::World for World {
     fn normalise(&mut self) {
         World::normalise(self);
     }
+
+    /// Every operation in `ops.rs` checks everything before it changes anything.
+    const CHECKS_BEFORE_CHANGING: bool = true;
 }
 
 #[cfg(test)]

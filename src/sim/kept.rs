@@ -1,0 +1,98 @@
+//! One running simulator's world behind a lock, and where it is saved. Every change is made
+//! to a copy and saved before it becomes the world, so an answered write is on disk and a
+//! refused or unsaved change leaves no trace.
+//!
+//! It knows nothing of HTTP or wire shapes: a vendor says how an unsaved change is answered
+//! through `From<Unsaved>` on its refusal type `R`.
+
+use std::marker::PhantomData;
+use std::path::{Path, PathBuf};
+
+use super::store::{self, Sources, Store, World};
+
+/// The state file could not be written, so the change was not made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Unsaved;
+
+/// The world of one running simulator, refusing changes with `R`.
+#[derive(Debug)]
+pub(crate) struct Kept<W, R> {
+    world: tokio::sync::Mutex<W>,
+    store: Option<Store<W>>,
+    refusal: PhantomData<fn() -> R>,
+}
+
+impl<W: World + Clone, R: From<Unsaved>> Kept<W, R> {
+    /// The world at start-up (see [`store::initial_world`]), saved at once when it is kept in
+    /// `state`, so that a bad state path fails the start rather than the first write.
+    pub(crate) async fn open(
+        state: Option<PathBuf>,
+        seed_file: Option<&Path>,
+        seed_text: Option<&str>,
+    ) -> anyhow::Result<Self> {
+        let store = state.map(Store::new);
+        let sources = Sources {
+            state: store.as_ref(),
+            seed_file,
+            seed_text,
+        };
+        let world = store::initial_world(sources).await?;
+        if let Some(store) = &store {
+            store.save(&world).await?;
+        }
+        Ok(Self {
+            world: tokio::sync::Mutex::new(world),
+            store,
+            refusal: PhantomData,
+        })
+    }
+
+    pub(crate) async fn read<T>(&self, look: impl FnOnce(&W) -> T) -> T {
+        look(&*self.world.lock().await)
+    }
+
+    pub(crate) async fn snapshot(&self) -> W {
+        self.world.lock().await.clone()
+    }
+
+    /// Applies `change` to a copy, saves the copy, then makes it the world: a refused or
+    /// unsaved change leaves no trace. A world whose changes check before they change
+    /// ([`World::CHECKS_BEFORE_CHANGING`]) and that has no state file is changed in place:
+    /// copying a world of 100,000 users per write made the simulator, not the client, the
+    /// bottleneck of the benchmark.
+    pub(crate) async fn write<T, E>(
+        &self,
+        change: impl FnOnce(&mut W) -> Result<T, E>,
+    ) -> Result<T, R>
+    where
+        R: From<E>,
+    {
+        let mut world = self.world.lock().await;
+        if W::CHECKS_BEFORE_CHANGING && self.store.is_none() {
+            return Ok(change(&mut world)?);
+        }
+        let mut next = world.clone();
+        let out = change(&mut next)?;
+        self.save(&next).await?;
+        *world = next;
+        Ok(out)
+    }
+
+    /// Makes `next` the world once it is saved.
+    pub(crate) async fn replace(&self, next: W) -> Result<(), Unsaved> {
+        let mut world = self.world.lock().await;
+        self.save(&next).await?;
+        *world = next;
+        Ok(())
+    }
+
+    async fn save(&self, world: &W) -> Result<(), Unsaved> {
+        let Some(store) = &self.store else {
+            return Ok(());
+        };
+        store.save(world).await.map_err(|err| {
+            tracing::error!(error = format!("{err:#}"), "could not save simulator state");
+            Unsaved
+        })
+    }
+}
