@@ -10,6 +10,7 @@ mod introspect;
 mod kept;
 pub mod learningcloud;
 mod problem;
+mod secret;
 mod seed;
 mod server;
 mod store;

@@ -14,6 +14,7 @@ use crate::sim::counts::Counter;
 use crate::sim::faults::Faults;
 use crate::sim::introspect::Introspect;
 use crate::sim::kept::Kept;
+use crate::sim::secret;
 
 #[derive(Debug)]
 pub(crate) struct App {
@@ -42,10 +43,8 @@ impl App {
         }
     }
 
-    /// Compares without stopping at the first differing byte.
     pub(crate) fn token_matches(&self, given: &str) -> bool {
-        let (a, b) = (self.token.as_bytes(), given.as_bytes());
-        a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+        secret::matches(&self.token, given)
     }
 
     /// The envelope of a performed write, with the configured platform failure if any.

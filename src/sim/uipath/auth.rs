@@ -12,6 +12,7 @@ use std::time::Duration;
 use tokio::time::Instant;
 
 use super::ids::random_u64;
+use crate::sim::secret;
 
 /// The OAuth error codes the token endpoint answers with (RFC 6749 §5.2).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
@@ -56,10 +57,12 @@ impl Client {
     /// The scopes a token request gets, checked in IdentityServer's order: client, grant
     /// type, scopes. No `scope` (or an empty one) asks for everything granted.
     pub(crate) fn decide(&self, request: &TokenRequest<'_>) -> Result<Vec<String>, TokenError> {
-        let id_ok = request.client_id.is_some_and(|id| same(&self.id, id));
+        let id_ok = request
+            .client_id
+            .is_some_and(|id| secret::matches(&self.id, id));
         let secret_ok = request
             .client_secret
-            .is_some_and(|secret| same(&self.secret, secret));
+            .is_some_and(|given| secret::matches(&self.secret, given));
         if !(id_ok && secret_ok) {
             return Err(TokenError::InvalidClient);
         }
@@ -84,12 +87,6 @@ impl Client {
         }
         Ok(scopes)
     }
-}
-
-/// Compares without stopping at the first differing byte.
-fn same(expected: &str, given: &str) -> bool {
-    let (a, b) = (expected.as_bytes(), given.as_bytes());
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 /// Why a request's bearer token is not accepted.

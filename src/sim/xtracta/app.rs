@@ -15,6 +15,7 @@ use crate::sim::counts::Counter;
 use crate::sim::faults::{Faults, mix};
 use crate::sim::introspect::Introspect;
 use crate::sim::kept::Kept;
+use crate::sim::secret;
 
 #[derive(Debug)]
 pub(crate) struct App {
@@ -36,10 +37,8 @@ impl App {
         }
     }
 
-    /// Compares without stopping at the first differing byte.
     pub(crate) fn key_matches(&self, given: &str) -> bool {
-        let (a, b) = (self.api_key.as_bytes(), given.as_bytes());
-        a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+        secret::matches(&self.api_key, given)
     }
 
     /// A fresh, deterministic login token for a new user.
