@@ -6,6 +6,7 @@
 //! simulator's world.
 
 mod broken_body;
+mod http;
 mod prng;
 
 use std::sync::Mutex;
@@ -15,6 +16,7 @@ use axum::http::StatusCode;
 use tokio::time::Instant;
 
 pub(crate) use broken_body::broken_body;
+pub(crate) use http::{break_off, hint_retry, is_introspection};
 pub(crate) use prng::{SplitMix64, mix};
 
 /// Command-line knobs for injected faults; all off by default.
@@ -106,6 +108,15 @@ impl Faults {
     /// values, so a seed replays identically whatever the rates are.
     pub(crate) fn judge(&self) -> Verdict {
         self.judge_at(Instant::now())
+    }
+
+    /// Decides the fate of a request arriving now, and waits out its latency.
+    pub(crate) async fn arrive(&self) -> Verdict {
+        let verdict = self.judge();
+        if !verdict.latency.is_zero() {
+            tokio::time::sleep(verdict.latency).await;
+        }
+        verdict
     }
 
     fn judge_at(&self, now: Instant) -> Verdict {

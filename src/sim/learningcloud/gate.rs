@@ -7,18 +7,18 @@
 use std::sync::Arc;
 
 use axum::extract::{Request, State};
-use axum::http::{HeaderValue, Method, StatusCode, header};
+use axum::http::{Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse as _, Response};
 
 use super::app::App;
 use super::envelope::{Refusal, malformed};
 use super::introspect::endpoint_key;
-use crate::sim::faults::{Reject, broken_body};
+use crate::sim::faults::{Reject, break_off, hint_retry, is_introspection};
 
 pub(crate) async fn gate(State(app): State<Arc<App>>, request: Request, next: Next) -> Response {
     let path = request.uri().path().to_owned();
-    if path == "/_sim" || path.starts_with("/_sim/") {
+    if is_introspection(&path) {
         return next.run(request).await;
     }
     let method = request.method().clone();
@@ -26,16 +26,17 @@ pub(crate) async fn gate(State(app): State<Arc<App>>, request: Request, next: Ne
     // Every method but GET and HEAD changes the world when it succeeds.
     let write = !matches!(method, Method::GET | Method::HEAD);
     app.headers().record(&endpoint, write, request.headers());
-    let verdict = app.faults.judge();
-    if !verdict.latency.is_zero() {
-        tokio::time::sleep(verdict.latency).await;
-    }
+    let verdict = app.faults.arrive().await;
     let response = match verdict.reject {
         Some(reject) => refuse(endpoint == "GET /users", reject),
         None => {
             let response = next.run(request).await;
             if verdict.ambiguous && write && response.status() == StatusCode::OK {
-                break_off(response).await
+                let lost = || {
+                    let message = "lost the answer body";
+                    Refusal::new(StatusCode::INTERNAL_SERVER_ERROR, message).into_response()
+                };
+                break_off(response, lost).await
             } else {
                 response
             }
@@ -53,38 +54,15 @@ pub(crate) async fn gate(State(app): State<Arc<App>>, request: Request, next: Ne
 }
 
 fn refuse(list: bool, reject: Reject) -> Response {
-    let retry_after = |mut response: Response| {
-        let one = HeaderValue::from_static("1");
-        response.headers_mut().insert(header::RETRY_AFTER, one);
-        response
-    };
-    match reject {
+    let response = match reject {
         Reject::RateLimited => {
             let message = "rate limit exceeded: retry after 1 second";
-            retry_after(Refusal::new(StatusCode::TOO_MANY_REQUESTS, message).into_response())
+            Refusal::new(StatusCode::TOO_MANY_REQUESTS, message).into_response()
         }
         Reject::ServerError(status) => {
-            let response = Refusal::new(status, "simulated server error").into_response();
-            if status == StatusCode::SERVICE_UNAVAILABLE {
-                retry_after(response)
-            } else {
-                response
-            }
+            Refusal::new(status, "simulated server error").into_response()
         }
         Reject::Malformed(variant) => malformed(list, variant),
-    }
-}
-
-/// Keeps the status and headers of a performed write, but breaks its body off midway.
-async fn break_off(response: Response) -> Response {
-    let (mut parts, body) = response.into_parts();
-    match axum::body::to_bytes(body, usize::MAX).await {
-        Ok(bytes) => {
-            parts.headers.remove(header::CONTENT_LENGTH);
-            Response::from_parts(parts, broken_body(bytes))
-        }
-        Err(_) => {
-            Refusal::new(StatusCode::INTERNAL_SERVER_ERROR, "lost the answer body").into_response()
-        }
-    }
+    };
+    hint_retry(reject, response)
 }

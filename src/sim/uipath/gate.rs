@@ -7,13 +7,13 @@
 use std::sync::Arc;
 
 use axum::extract::{Request, State};
-use axum::http::{HeaderValue, Method, StatusCode, header};
+use axum::http::{Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::Response;
 
 use super::app::App;
 use super::reply;
-use crate::sim::faults::{Reject, broken_body};
+use crate::sim::faults::{Reject, break_off, hint_retry, is_introspection};
 
 /// The key a request is counted under: its method and a path template with the
 /// organisation and ids left out, e.g. `PUT /api/User/{id}` or `POST /connect/token`.
@@ -37,22 +37,19 @@ pub(crate) fn endpoint_key(method: &Method, path: &str) -> String {
 
 pub(crate) async fn gate(State(app): State<Arc<App>>, request: Request, next: Next) -> Response {
     let path = request.uri().path().to_owned();
-    if path == "/_sim" || path.starts_with("/_sim/") {
+    if is_introspection(&path) {
         return next.run(request).await;
     }
     let key = endpoint_key(request.method(), &path);
     // Only changes to the world are left ambiguous; a lost token answer is just a failure.
     let write = !matches!(*request.method(), Method::GET | Method::HEAD) && key != TOKEN_KEY;
-    let verdict = app.faults.judge();
-    if !verdict.latency.is_zero() {
-        tokio::time::sleep(verdict.latency).await;
-    }
+    let verdict = app.faults.arrive().await;
     let response = match verdict.reject {
         Some(reject) => refuse(reject),
         None => {
             let response = next.run(request).await;
             if verdict.ambiguous && write && response.status().is_success() {
-                break_off(response).await
+                break_off_write(response).await
             } else {
                 response
             }
@@ -65,40 +62,25 @@ pub(crate) async fn gate(State(app): State<Arc<App>>, request: Request, next: Ne
 }
 
 fn refuse(reject: Reject) -> Response {
-    let retry_after = |mut response: Response| {
-        let one = HeaderValue::from_static("1");
-        response.headers_mut().insert(header::RETRY_AFTER, one);
-        response
-    };
-    match reject {
-        Reject::RateLimited => retry_after(reply::problem(StatusCode::TOO_MANY_REQUESTS, None)),
-        Reject::ServerError(status) => {
-            let response = reply::problem(status, None);
-            if status == StatusCode::SERVICE_UNAVAILABLE {
-                retry_after(response)
-            } else {
-                response
-            }
-        }
+    let response = match reject {
+        Reject::RateLimited => reply::problem(StatusCode::TOO_MANY_REQUESTS, None),
+        Reject::ServerError(status) => reply::problem(status, None),
         Reject::Malformed(variant) => reply::malformed(variant),
-    }
+    };
+    hint_retry(reject, response)
 }
 
 /// Keeps the status and headers of a performed write but breaks its body off midway. A 204
 /// has no body to break, so a committed delete answers 504 Gateway Timeout instead, as a
 /// proxy that gave up waiting would.
-async fn break_off(response: Response) -> Response {
+async fn break_off_write(response: Response) -> Response {
     if response.status() == StatusCode::NO_CONTENT {
         return reply::problem(StatusCode::GATEWAY_TIMEOUT, None);
     }
-    let (mut parts, body) = response.into_parts();
-    match axum::body::to_bytes(body, usize::MAX).await {
-        Ok(bytes) => {
-            parts.headers.remove(header::CONTENT_LENGTH);
-            Response::from_parts(parts, broken_body(bytes))
-        }
-        Err(_) => reply::problem(StatusCode::INTERNAL_SERVER_ERROR, None),
-    }
+    break_off(response, || {
+        reply::problem(StatusCode::INTERNAL_SERVER_ERROR, None)
+    })
+    .await
 }
 
 #[cfg(test)]
