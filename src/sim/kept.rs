@@ -96,3 +96,83 @@ impl<W: World + Clone, R: From<Unsaved>> Kept<W, R> {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use serde::{Deserialize, Serialize};
+
+    use super::*;
+    use crate::sim::problem::Problem;
+    use crate::sim::seed::SeedError;
+
+    /// The smallest world the store accepts: a list of numbers.
+    #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+    struct Numbers(Vec<u64>);
+
+    impl World for Numbers {
+        type Subject = usize;
+
+        fn from_seed(text: &str) -> Result<Self, SeedError> {
+            crate::sim::seed::read(text).map(Numbers)
+        }
+
+        fn problems(&self) -> Vec<Problem<usize>> {
+            Vec::new()
+        }
+
+        fn path(i: usize) -> String {
+            format!("[{i}]")
+        }
+
+        fn normalise(&mut self) {}
+    }
+
+    #[derive(Debug, PartialEq, Eq)]
+    enum Refused {
+        Odd,
+        Unsaved,
+    }
+
+    impl From<Unsaved> for Refused {
+        fn from(Unsaved: Unsaved) -> Self {
+            Self::Unsaved
+        }
+    }
+
+    fn push_even(n: u64) -> impl FnOnce(&mut Numbers) -> Result<usize, Refused> {
+        move |w| {
+            if n % 2 == 1 {
+                return Err(Refused::Odd);
+            }
+            w.0.push(n);
+            Ok(w.0.len())
+        }
+    }
+
+    #[tokio::test]
+    async fn a_refused_change_leaves_no_trace() {
+        let kept = Kept::<Numbers, Refused>::open(None, None, Some("[2]"))
+            .await
+            .unwrap();
+        assert_eq!(kept.write(push_even(4)).await, Ok(2));
+        assert_eq!(kept.write(push_even(5)).await, Err(Refused::Odd));
+        assert_eq!(kept.snapshot().await, Numbers(vec![2, 4]));
+    }
+
+    #[tokio::test]
+    async fn a_change_is_saved_before_it_is_made() {
+        let dir = tempfile::tempdir().unwrap();
+        let state = dir.path().join("state.json");
+        let kept = Kept::<Numbers, Refused>::open(Some(state.clone()), None, Some("[2]"))
+            .await
+            .unwrap();
+        assert_eq!(std::fs::read_to_string(&state).unwrap(), "[\n  2\n]\n");
+        assert_eq!(kept.write(push_even(4)).await, Ok(2));
+        assert!(std::fs::read_to_string(&state).unwrap().contains('4'));
+
+        dir.close().unwrap();
+        assert_eq!(kept.write(push_even(6)).await, Err(Refused::Unsaved));
+        assert_eq!(kept.replace(Numbers(vec![8])).await, Err(Unsaved));
+        assert_eq!(kept.read(|w| w.0.clone()).await, [2, 4]);
+    }
+}
