@@ -3,9 +3,11 @@
 //! vendor's per-platform envelope, a world seeded from YAML, optionally kept in a JSON state
 //! file, and optional injected faults and platform failures.
 //!
-//! It shares no wire code with the roster client (`provider`): request and response shapes
-//! are the simulator's own serde types. This file only starts and stops the server; each
-//! concern has its own submodule.
+//! It shares no wire code with the roster client (`provider`): request and response shapes are
+//! the simulator's own serde types. This file only checks its arguments and starts the vendor's
+//! app on the shared `crate::sim::server`; each concern has its own submodule, and the
+//! vendor-neutral plumbing (state file, world keeper, request counts, `/_sim` endpoints) is
+//! shared from `crate::sim`.
 
 mod app;
 mod envelope;

@@ -5,8 +5,10 @@
 //! injected faults.
 //!
 //! It shares no wire code with the roster client (`provider`): every request and answer shape
-//! is defined here (`body.rs`, `wire.rs`). This file only starts and stops the server; each
-//! concern has its own submodule.
+//! is defined here (`body.rs`, `wire.rs`). This file only checks its arguments and starts the
+//! vendor's app on the shared `crate::sim::server`; each concern has its own submodule, and the
+//! vendor-neutral plumbing (state file, world keeper, request counts, `/_sim` endpoints) is
+//! shared from `crate::sim`.
 
 mod app;
 mod auth;

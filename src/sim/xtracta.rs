@@ -3,8 +3,10 @@
 //! optional injected faults.
 //!
 //! It shares no wire code with the roster client (`provider`): XML is written here with
-//! `quick_xml::Writer` and forms are read into the simulator's own types. This file only
-//! starts and stops the server; each concern has its own submodule.
+//! `quick_xml::Writer` and forms are read into the simulator's own types. This file only checks
+//! its arguments and starts the vendor's app on the shared `crate::sim::server`; each concern
+//! has its own submodule, and the vendor-neutral plumbing (state file, world keeper, request
+//! counts, `/_sim` endpoints) is shared from `crate::sim`.
 
 mod app;
 mod gate;

@@ -2,7 +2,8 @@
 //! fault gate, and the `/_sim/*` endpoints for tests.
 //!
 //! Wiring only; the behaviour lives in `handlers.rs`, `token.rs`, `gate.rs`, `introspect.rs`
-//! and the shared `crate::sim::introspect`. Paths are matched as the spec spells them (`/api/User`, not `/api/user`).
+//! and the shared `crate::sim::introspect`. Paths are matched as the spec spells them
+//! (`/api/User`, not `/api/user`).
 
 use std::sync::Arc;
 
