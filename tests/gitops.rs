@@ -447,11 +447,7 @@ fn every_example_matches_the_schema_and_the_demo_runs() {
 fn a_long_apply_shows_progress_on_a_terminal_and_nothing_otherwise() {
     let sim = Sim::xtracta("groups: [12345]\nusers: []\n", &[]);
     let ws = Workspace::xtracta(&sim, "");
-    let mut text = String::from("users:\n");
-    for i in 0..12 {
-        text.push_str(&format!("  - email: p{i}@example.com\n    name: P{i}\n"));
-    }
-    ws.write("users/a.yaml", &text);
+    ws.write("users/a.yaml", &util::xtracta_users("p", 12));
     let plain = ws.roster(&["plan"]);
     assert!(!plain.stderr.contains("changes,"), "{}", plain.stderr);
     // `script` gives the run a terminal, as a person at a shell would have.

@@ -162,11 +162,7 @@ fn two_applies_at_once_one_refused_nothing_twice() {
 fn sigterm_mid_apply_finishes_in_flight_reports_the_rest_and_rerun_converges() {
     let sim = Sim::xtracta(&seed(0), &["--latency", "300"]);
     let ws = Workspace::xtracta(&sim, "    concurrency: 1\n");
-    let mut text = String::from("users:\n");
-    for i in 0..8 {
-        text.push_str(&format!("  - email: s{i}@example.com\n    name: S{i}\n"));
-    }
-    ws.write("users/a.yaml", &text);
+    ws.write("users/a.yaml", &util::xtracta_users("s", 8));
     let child = Command::new(util::roster_bin())
         .current_dir(ws.path())
         .env("XTRACTA_API_KEY", util::API_KEY)
@@ -216,11 +212,7 @@ fn sigterm_mid_apply_finishes_in_flight_reports_the_rest_and_rerun_converges() {
 fn rate_limit_keeps_under_the_vendors_limit() {
     let sim = Sim::xtracta(&seed(0), &["--rate-limit", "5"]);
     let ws = Workspace::xtracta(&sim, "    rate_limit: 4\n    concurrency: 4\n");
-    let mut text = String::from("users:\n");
-    for i in 0..10 {
-        text.push_str(&format!("  - email: r{i}@example.com\n    name: R{i}\n"));
-    }
-    ws.write("users/a.yaml", &text);
+    ws.write("users/a.yaml", &util::xtracta_users("r", 10));
     ws.roster(&["apply", "--yes"]).ok();
     let statuses = sim.requests()["by_endpoint_status"].to_string();
     assert!(
@@ -250,11 +242,7 @@ fn oversized_manifest_is_refused() {
 fn throttling_is_waited_out_with_retry_after() {
     let sim = Sim::xtracta(&seed(0), &["--rate-limit", "2"]);
     let ws = Workspace::xtracta(&sim, "    concurrency: 4\n");
-    let mut text = String::from("users:\n");
-    for i in 0..6 {
-        text.push_str(&format!("  - email: t{i}@example.com\n    name: T{i}\n"));
-    }
-    ws.write("users/a.yaml", &text);
+    ws.write("users/a.yaml", &util::xtracta_users("t", 6));
     ws.roster(&["apply", "--yes"]).ok();
     let statuses = sim.requests()["by_endpoint_status"].to_string();
     assert!(

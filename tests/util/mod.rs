@@ -334,3 +334,15 @@ impl Out {
         self
     }
 }
+
+/// A manifest of `n` Xtracta users `{prefix}{i}@example.com` named `{PREFIX}{i}`.
+pub fn xtracta_users(prefix: &str, n: usize) -> String {
+    let mut text = String::from("users:\n");
+    for i in 0..n {
+        let name = prefix.to_uppercase();
+        text.push_str(&format!(
+            "  - email: {prefix}{i}@example.com\n    name: {name}{i}\n"
+        ));
+    }
+    text
+}
