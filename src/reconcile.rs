@@ -11,7 +11,7 @@ use crate::apply::{self, Report, Stop};
 use crate::config::{Config, ProviderConfig, Target};
 use crate::diag::Problems;
 use crate::manifest::{self, Desired};
-use crate::plan::{self, GuardTrip, Plan, TargetPlan};
+use crate::plan::{self, GuardTrip, Plan};
 use crate::provider::Provider;
 use crate::provider::any::AnyProvider;
 use crate::provider::http::Stats;
@@ -176,11 +176,7 @@ pub async fn apply_with(
             stop: stop.clone(),
             progress: progress.clone(),
         };
-        reports.push(apply_one(p, t, &opts).await);
+        reports.push(apply::apply(p, t, &opts).await);
     }
     reports
-}
-
-async fn apply_one(p: &AnyProvider, t: &TargetPlan, opts: &apply::Options<'_>) -> Report {
-    apply::apply(p, t, opts).await
 }
