@@ -19,6 +19,7 @@ use crate::secret::SecretRef;
 
 pub(crate) use parse::is_uuid;
 pub(crate) use parse::secret as parse_secret;
+pub(crate) use parse::vendor_url;
 pub(crate) use raw::RawSecret as RawSecretRef;
 /// The config file's shape, for `roster schema config`.
 pub(crate) type RawConfigSchema = raw::RawConfig;

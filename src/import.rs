@@ -10,12 +10,13 @@ use std::fmt::Write;
 use crate::config::{ProviderConfig, Target};
 use crate::model::{ActualUser, Value, names};
 
-fn quoted(s: &str) -> String {
+/// A YAML scalar that reads back as exactly `s`, whatever it holds.
+pub fn quoted(s: &str) -> String {
     serde_json::to_string(s).unwrap_or_else(|_| "\"\"".into())
 }
 
 /// A YAML key: bare when it is a plain identifier, quoted otherwise.
-fn key(s: &str) -> String {
+pub fn key(s: &str) -> String {
     if !s.is_empty()
         && s.chars()
             .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == '.')
@@ -26,7 +27,8 @@ fn key(s: &str) -> String {
     }
 }
 
-fn numbers_or_strings(items: &BTreeSet<String>, numeric: bool) -> String {
+/// A flow list of numbers (written bare) or texts (quoted), sorted as people sort them.
+pub fn numbers_or_strings(items: &BTreeSet<String>, numeric: bool) -> String {
     let sorted = crate::model::sorted_for_display(items);
     let parts: Vec<String> = sorted
         .iter()

@@ -23,3 +23,5 @@ pub mod render;
 pub mod saved;
 pub mod secret;
 pub mod sim;
+pub mod vendor;
+pub mod yaml;

@@ -153,6 +153,21 @@ pub struct FieldSpec {
     pub identity: bool,
 }
 
+/// What a provider tells the planner about itself.
+#[derive(Clone, Debug)]
+pub struct Schema {
+    pub provider: &'static str,
+    pub fields: Vec<FieldSpec>,
+    /// The field and value that deactivate a user, when the vendor has such a switch.
+    pub deactivate: Option<(&'static str, Value)>,
+}
+
+impl Schema {
+    pub fn spec(&self, field: &str) -> Option<&FieldSpec> {
+        self.fields.iter().find(|f| f.name == field)
+    }
+}
+
 /// What happens to users in scope that no manifest declares.
 #[derive(
     Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema,
