@@ -18,7 +18,7 @@ use futures_util::StreamExt;
 use futures_util::stream;
 
 use crate::plan::{Create, TargetPlan};
-use crate::provider::{Applied, Provider, ProviderError};
+use crate::vendor::{Applied, Client, ProviderError};
 
 /// How one change ended.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
@@ -149,7 +149,7 @@ async fn run_phase<'a>(jobs: Vec<Job<'a>>, opts: &Options<'_>, steps: &mut Vec<S
 }
 
 /// Executes `plan` and reports every change.
-pub async fn apply<P: Provider>(provider: &P, plan: &TargetPlan, opts: &Options<'_>) -> Report {
+pub async fn apply(provider: &dyn Client, plan: &TargetPlan, opts: &Options<'_>) -> Report {
     let mut steps = Vec::new();
     let removals: Vec<Job> = plan
         .deletes
@@ -219,11 +219,7 @@ pub async fn apply<P: Provider>(provider: &P, plan: &TargetPlan, opts: &Options<
 }
 
 /// Creates a user; after an answer that never came, looks it up before trying again.
-async fn create<P: Provider>(
-    provider: &P,
-    c: &Create,
-    opts: &Options<'_>,
-) -> Result<Applied, String> {
+async fn create(provider: &dyn Client, c: &Create, opts: &Options<'_>) -> Result<Applied, String> {
     let password = match &c.password {
         Some(r) => Some(
             r.resolve(opts.secrets_base)

@@ -7,8 +7,9 @@
 //! Complexity: O(bytes) to parse the files, O(n) to validate n users (duplicates through hash
 //! maps), O(n log n) to sort each target's users by key.
 
-mod fields;
 mod raw;
+mod schema;
+pub(crate) mod user;
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
@@ -17,33 +18,8 @@ use crate::config::Config;
 use crate::diag::{self, Problem, Problems};
 use crate::model::{DesiredUser, Origin};
 
-pub use crate::model::names;
-pub use fields::provider_fields;
-
-/// The fields a provider (by its config name) manages; empty for an unknown provider.
-pub fn provider_fields_by_name(provider: &str) -> &'static [&'static str] {
-    match provider {
-        "xtracta" => &["name", "email", "workflows", "group_id"],
-        "uipath" => &["email", "user_name", "name", "surname", "active", "groups"],
-        "learningcloud" => &[
-            "username",
-            "email",
-            "name",
-            "surname",
-            "language",
-            "timezone",
-            "enabled",
-            "roles",
-            "external_id",
-            "extended_fields",
-        ],
-        _ => &[],
-    }
-}
 use raw::RawManifest;
-
-/// A manifest's shape, for `roster schema manifest`.
-pub(crate) type RawManifestSchema = raw::RawManifest;
+pub use schema::schema as json_schema;
 
 /// The desired state: every declared user, grouped by target name.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -170,9 +146,7 @@ impl Loader<'_> {
             return;
         };
         for u in &raw.users.value {
-            let origin = diag::origin_of(&shown, &u.referenced);
-            let (user, problems) =
-                fields::convert(target, &u.value, &shown, origin, &self.config.base_dir);
+            let (user, problems) = user::read(target, &shown, u, &self.config.base_dir);
             for p in problems {
                 self.problems.push(p);
             }

@@ -184,23 +184,3 @@ pub enum Unmanaged {
 pub fn normalise_key(raw: &str) -> String {
     raw.trim().to_lowercase()
 }
-
-/// Field names, as used in plans, `ignore:` lists and output.
-pub mod names {
-    pub const NAME: &str = "name";
-    pub const EMAIL: &str = "email";
-    pub const WORKFLOWS: &str = "workflows";
-    pub const GROUP_ID: &str = "group_id";
-    pub const USER_NAME: &str = "user_name";
-    pub const SURNAME: &str = "surname";
-    pub const ACTIVE: &str = "active";
-    pub const GROUPS: &str = "groups";
-    // learningCloud
-    pub const USERNAME: &str = "username";
-    pub const LANGUAGE: &str = "language";
-    pub const TIMEZONE: &str = "timezone";
-    pub const ENABLED: &str = "enabled";
-    pub const ROLES: &str = "roles";
-    pub const EXTERNAL_ID: &str = "external_id";
-    pub const EXTENDED_FIELDS: &str = "extended_fields";
-}

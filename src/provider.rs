@@ -3,7 +3,6 @@
 //! Vendor wire shapes (XML, JSON) never leave their own module below this one. Errors say
 //! whether retrying can help and whether a write may have happened.
 
-pub mod any;
 pub mod http;
 pub mod learningcloud;
 pub mod uipath;
@@ -15,16 +14,13 @@ use secrecy::SecretString;
 
 use crate::diag::Problem;
 use crate::model::{ActualUser, DesiredUser};
-use crate::plan::{Create, Membership, Schema, Update, UserRef};
+use crate::plan::{Create, Membership, Update, UserRef};
 
 /// A vendor's user API.
 ///
 /// Every method makes its own bounded retries for errors that retrying can fix; what it
 /// returns is final for this attempt.
 pub trait Provider: Send + Sync {
-    /// The fields this vendor understands and how each can change.
-    fn schema(&self) -> Schema;
-
     /// Every user in scope for these desired users. Never an empty list in place of an error.
     fn fetch(
         &self,

@@ -6,9 +6,8 @@ use proptest::prelude::*;
 
 use super::*;
 use crate::config::Policy;
-use crate::model::{
-    ActualUser, DesiredUser, FieldSpec, Mutability, Origin, Unmanaged, Value, names,
-};
+use crate::model::{ActualUser, DesiredUser, FieldSpec, Mutability, Origin, Unmanaged, Value};
+use crate::vendor::xtracta::names;
 
 fn schema() -> Schema {
     Schema {

@@ -20,9 +20,9 @@ use secrecy::{ExposeSecret, SecretString};
 use super::http::{Http, Repeat, Stats};
 use super::{Applied, Provider, ProviderError};
 use crate::config::Limits;
-use crate::manifest::names;
-use crate::model::{ActualUser, DesiredUser, FieldSpec, Mutability, Value, normalise_key};
-use crate::plan::{Create, Membership, Schema, Update, UserRef};
+use crate::model::{ActualUser, DesiredUser, Value, normalise_key};
+use crate::plan::{Create, Membership, Update, UserRef};
+use crate::vendor::learningcloud::names;
 
 use wire::{UserOut, WireUser};
 
@@ -300,34 +300,7 @@ fn update_body(update: &Update) -> Result<UserOut<'_>, ProviderError> {
     Ok(out)
 }
 
-fn spec(name: &'static str, identity: bool) -> FieldSpec {
-    FieldSpec {
-        name,
-        mutability: Mutability::Update,
-        identity,
-    }
-}
-
 impl Provider for LearningCloud {
-    fn schema(&self) -> Schema {
-        Schema {
-            provider: "learningcloud",
-            fields: vec![
-                spec(names::USERNAME, true),
-                spec(names::EMAIL, false),
-                spec(names::NAME, false),
-                spec(names::SURNAME, false),
-                spec(names::LANGUAGE, false),
-                spec(names::TIMEZONE, false),
-                spec(names::ENABLED, false),
-                spec(names::ROLES, false),
-                spec(names::EXTERNAL_ID, false),
-                spec(names::EXTENDED_FIELDS, false),
-            ],
-            deactivate: Some((names::ENABLED, Value::Bool(false))),
-        }
-    }
-
     /// Every user of the tenant, `PAGE` at a time until a short page.
     async fn fetch(&self, _desired: &[DesiredUser]) -> Result<Vec<ActualUser>, ProviderError> {
         let mut users = Vec::new();

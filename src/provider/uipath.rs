@@ -19,8 +19,9 @@ use super::http::{Http, Repeat, Stats};
 use super::{Applied, Provider, ProviderError};
 use crate::config::Limits;
 use crate::diag::Problem;
-use crate::model::{ActualUser, DesiredUser, FieldSpec, Mutability, Value, names, normalise_key};
-use crate::plan::{Create, Membership, Schema, Update, UserRef};
+use crate::model::{ActualUser, DesiredUser, Value, normalise_key};
+use crate::plan::{Create, Membership, Update, UserRef};
+use crate::vendor::uipath::names;
 
 use wire::WireUser;
 
@@ -260,35 +261,6 @@ impl Uipath {
 }
 
 impl Provider for Uipath {
-    fn schema(&self) -> Schema {
-        let email = if self.s.cloud {
-            Mutability::NeedsPerson
-        } else {
-            Mutability::Update
-        };
-        let f = |name, mutability| FieldSpec {
-            name,
-            mutability,
-            identity: false,
-        };
-        Schema {
-            provider: "uipath",
-            fields: vec![
-                FieldSpec {
-                    name: names::EMAIL,
-                    mutability: email,
-                    identity: true,
-                },
-                f(names::USER_NAME, Mutability::NeedsPerson),
-                f(names::NAME, Mutability::Update),
-                f(names::SURNAME, Mutability::Update),
-                f(names::ACTIVE, Mutability::Update),
-                f(names::GROUPS, Mutability::Update),
-            ],
-            deactivate: Some((names::ACTIVE, Value::Bool(false))),
-        }
-    }
-
     async fn fetch(&self, _desired: &[DesiredUser]) -> Result<Vec<ActualUser>, ProviderError> {
         self.load_groups().await?;
         let users = self.list(None).await?;

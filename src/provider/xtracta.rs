@@ -19,9 +19,9 @@ use secrecy::{ExposeSecret, SecretString};
 use super::http::{Http, Repeat, Stats};
 use super::{Applied, Provider, ProviderError};
 use crate::config::Limits;
-use crate::manifest::names;
-use crate::model::{ActualUser, DesiredUser, FieldSpec, Mutability, Value, normalise_key};
-use crate::plan::{Create, Membership, Schema, Update, UserRef};
+use crate::model::{ActualUser, DesiredUser, Value, normalise_key};
+use crate::plan::{Create, Membership, Update, UserRef};
+use crate::vendor::xtracta::names;
 
 use wire::WireUser;
 
@@ -144,35 +144,6 @@ fn text_field<'a>(fields: &'a BTreeMap<String, Value>, name: &str) -> Option<&'a
 }
 
 impl Provider for Xtracta {
-    fn schema(&self) -> Schema {
-        Schema {
-            provider: "xtracta",
-            fields: vec![
-                FieldSpec {
-                    name: names::NAME,
-                    mutability: Mutability::Update,
-                    identity: false,
-                },
-                FieldSpec {
-                    name: names::EMAIL,
-                    mutability: Mutability::Update,
-                    identity: true,
-                },
-                FieldSpec {
-                    name: names::WORKFLOWS,
-                    mutability: Mutability::Membership,
-                    identity: false,
-                },
-                FieldSpec {
-                    name: names::GROUP_ID,
-                    mutability: Mutability::NeedsPerson,
-                    identity: false,
-                },
-            ],
-            deactivate: None,
-        }
-    }
-
     async fn fetch(&self, desired: &[DesiredUser]) -> Result<Vec<ActualUser>, ProviderError> {
         let mut seen: HashMap<String, ActualUser> = HashMap::new();
         for group in self.groups_in_play(desired) {

@@ -29,6 +29,7 @@
 mod contract;
 pub mod read;
 mod registry;
+pub mod schema;
 
 pub mod learningcloud;
 pub mod uipath;

@@ -136,3 +136,19 @@ pub fn number_set(keys: &mut Keys<'_>, key: &str, what: &str) -> Option<BTreeSet
 pub fn problem(origin: &Origin, message: impl Into<String>) -> Problem {
     Problem::at(origin.clone(), message)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn emails() {
+        assert!(valid_email("ana@example.com"));
+        assert!(valid_email(" Ana@Example.com "));
+        assert!(!valid_email("ana"));
+        assert!(!valid_email("ana@localhost"));
+        assert!(!valid_email("a b@example.com"));
+        assert!(!valid_email("@example.com"));
+        assert!(!valid_email("a@b@example.com"));
+    }
+}

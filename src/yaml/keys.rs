@@ -299,32 +299,45 @@ impl<'a> Keys<'a> {
         self.problems.extend(problems);
     }
 
-    /// The keys nobody read, in written order, with where each is written.
-    pub fn unread(&self) -> Vec<(&'a str, Origin)> {
+    /// The keys nobody read, in written order, with where each key and its value are written.
+    pub fn unread(&self) -> Vec<(&'a str, Origin, Origin)> {
         self.entries
             .iter()
             .zip(&self.used)
             .filter(|(_, used)| !**used)
-            .map(|((k, _), _)| (k.value.as_str(), diag::origin_of(self.file, &k.referenced)))
+            .map(|((k, v), _)| {
+                let key = diag::origin_of(self.file, &k.referenced);
+                (
+                    k.value.as_str(),
+                    key,
+                    diag::origin_of(self.file, &v.referenced),
+                )
+            })
             .collect()
     }
 
+    /// Ends reading without judging the unread keys: the problems found so far.
+    pub fn into_problems(self) -> Vec<Problem> {
+        self.problems
+    }
+
     /// Ends reading: every problem found, plus one for each key nobody read. `foreign` may
-    /// explain such a key (e.g. "`group_id` is not a uipath setting"); otherwise it is an
-    /// unknown field, listed with the `known` ones.
+    /// explain such a key (e.g. "`group_id` is not a uipath setting"; reported at its value);
+    /// otherwise it is an unknown field (reported at the key), listed with the `known` ones.
     pub fn finish(mut self, known: &[&str], foreign: Foreign<'_>) -> Vec<Problem> {
-        for (key, origin) in self.unread() {
-            let message = foreign(key).unwrap_or_else(|| {
-                if known.is_empty() {
-                    format!("unknown field `{key}`")
-                } else {
+        for (key, key_at, value_at) in self.unread() {
+            let p = match foreign(key) {
+                Some(message) => Problem::at(value_at, message),
+                None if known.is_empty() => Problem::at(key_at, format!("unknown field `{key}`")),
+                None => Problem::at(
+                    key_at,
                     format!(
                         "unknown field `{key}`, expected one of {}",
                         known.join(", ")
-                    )
-                }
-            });
-            self.problems.push(Problem::at(origin, message));
+                    ),
+                ),
+            };
+            self.problems.push(p);
         }
         self.problems
     }
@@ -376,7 +389,7 @@ mod tests {
             problems,
             [
                 "f.yaml:3:1: unknown field `nmae`, expected one of a, name",
-                "f.yaml:4:1: not here"
+                "f.yaml:4:11: not here"
             ]
         );
     }

@@ -24,3 +24,6 @@ pub(crate) mod names {
     pub const EXTERNAL_ID: &str = "external_id";
     pub const EXTENDED_FIELDS: &str = "extended_fields";
 }
+
+#[cfg(test)]
+mod tests;
