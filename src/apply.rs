@@ -245,3 +245,6 @@ async fn create(provider: &dyn Client, c: &Create, opts: &Options<'_>) -> Result
         }
     }
 }
+
+#[cfg(test)]
+mod tests;

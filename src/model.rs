@@ -151,6 +151,64 @@ pub struct FieldSpec {
     pub mutability: Mutability,
     /// Used as the identity: a change to it is a rename.
     pub identity: bool,
+    /// The kind of value the field holds.
+    pub kind: ValueKind,
+    /// For a set: what one member is called in plans ("workflow", "group", "role").
+    pub noun: Option<&'static str>,
+}
+
+/// The kind of [`Value`] a field holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ValueKind {
+    Text,
+    Bool,
+    Set,
+    Map,
+}
+
+impl FieldSpec {
+    /// A text field.
+    pub const fn text(name: &'static str, mutability: Mutability) -> Self {
+        FieldSpec {
+            name,
+            mutability,
+            identity: false,
+            kind: ValueKind::Text,
+            noun: None,
+        }
+    }
+
+    /// The identity field (e.g. the e-mail): a change to it is a rename.
+    pub const fn identity(name: &'static str, mutability: Mutability) -> Self {
+        FieldSpec {
+            identity: true,
+            ..FieldSpec::text(name, mutability)
+        }
+    }
+
+    pub const fn bool(name: &'static str, mutability: Mutability) -> Self {
+        FieldSpec {
+            kind: ValueKind::Bool,
+            ..FieldSpec::text(name, mutability)
+        }
+    }
+
+    /// A set whose members are called `noun` in plans.
+    pub const fn set(name: &'static str, mutability: Mutability, noun: &'static str) -> Self {
+        FieldSpec {
+            kind: ValueKind::Set,
+            noun: Some(noun),
+            ..FieldSpec::text(name, mutability)
+        }
+    }
+
+    /// A map of which only the keys a manifest sets are managed.
+    pub const fn map(name: &'static str, mutability: Mutability) -> Self {
+        FieldSpec {
+            kind: ValueKind::Map,
+            ..FieldSpec::text(name, mutability)
+        }
+    }
 }
 
 /// What a provider tells the planner about itself.

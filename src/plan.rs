@@ -1,10 +1,12 @@
 //! The planner: a pure, synchronous function from (desired, actual, schema, policy) to a
 //! [`TargetPlan`]. No I/O, no clock, no async; the plan leaves no decision to the executor.
-//! The steps are modules: [`matching`], [`diff`], [`unclaimed`]; [`guard`] checks the result.
+//! The steps are modules: [`matching`], [`diff`], [`collisions`], [`unclaimed`]; [`guard`]
+//! checks the result.
 //!
 //! Complexity: O(n + m) in desired and actual users (hash-map matching, no nested scans), plus
 //! O(k log k) to sort the k changes for deterministic output.
 
+mod collisions;
 mod diff;
 mod guard;
 mod matching;
@@ -19,7 +21,8 @@ pub use guard::{GuardTrip, check_guards, hold_guarded};
 pub use types::*;
 
 /// Plans one target, in named steps: pair desired and vendor users, diff each pair, gather
-/// membership changes, decide about the vendor's users nobody declares.
+/// membership changes, hold back creates whose identity is still taken, decide about the
+/// vendor's users nobody declares.
 pub fn plan(
     target: &str,
     desired: &[DesiredUser],
@@ -40,6 +43,7 @@ pub fn plan(
         diff::user(d, &actual[i], schema, policy, &mut out, &mut memberships);
     }
     out.memberships = memberships.into_changes();
+    collisions::creates(actual, schema, &mut out);
     unclaimed::users(actual, &matched.claimed, schema, policy, &mut out);
     out.sort();
     out

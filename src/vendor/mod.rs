@@ -27,6 +27,10 @@
 //! the simulators name a vendor.
 
 mod contract;
+#[cfg(test)]
+pub(crate) mod fake;
+#[cfg(test)]
+mod proptests;
 pub mod read;
 mod registry;
 pub mod schema;

@@ -23,29 +23,24 @@ pub struct Settings {
     schema: Schema,
 }
 
-fn spec(name: &'static str, identity: bool) -> FieldSpec {
-    FieldSpec {
-        name,
-        mutability: Mutability::Update,
-        identity,
-    }
-}
+/// Every learningCloud field changes through the user update.
+const UPDATE: Mutability = Mutability::Update;
 
 impl Settings {
-    pub(super) fn new(token: SecretRef, synchronous: bool) -> Self {
+    pub(crate) fn new(token: SecretRef, synchronous: bool) -> Self {
         let schema = Schema {
             provider: "learningcloud",
             fields: vec![
-                spec(names::USERNAME, true),
-                spec(names::EMAIL, false),
-                spec(names::NAME, false),
-                spec(names::SURNAME, false),
-                spec(names::LANGUAGE, false),
-                spec(names::TIMEZONE, false),
-                spec(names::ENABLED, false),
-                spec(names::ROLES, false),
-                spec(names::EXTERNAL_ID, false),
-                spec(names::EXTENDED_FIELDS, false),
+                FieldSpec::identity(names::USERNAME, UPDATE),
+                FieldSpec::text(names::EMAIL, UPDATE),
+                FieldSpec::text(names::NAME, UPDATE),
+                FieldSpec::text(names::SURNAME, UPDATE),
+                FieldSpec::text(names::LANGUAGE, UPDATE),
+                FieldSpec::text(names::TIMEZONE, UPDATE),
+                FieldSpec::bool(names::ENABLED, UPDATE),
+                FieldSpec::set(names::ROLES, UPDATE, "role"),
+                FieldSpec::text(names::EXTERNAL_ID, UPDATE),
+                FieldSpec::map(names::EXTENDED_FIELDS, UPDATE),
             ],
             deactivate: Some((names::ENABLED, Value::Bool(false))),
         };

@@ -27,7 +27,7 @@ pub struct Settings {
 }
 
 impl Settings {
-    pub(super) fn new(
+    pub(crate) fn new(
         token_url: reqwest::Url,
         client_id: SecretRef,
         client_secret: SecretRef,
@@ -40,24 +40,15 @@ impl Settings {
         } else {
             Mutability::Update
         };
-        let f = |name, mutability| FieldSpec {
-            name,
-            mutability,
-            identity: false,
-        };
         let schema = Schema {
             provider: "uipath",
             fields: vec![
-                FieldSpec {
-                    name: names::EMAIL,
-                    mutability: email,
-                    identity: true,
-                },
-                f(names::USER_NAME, Mutability::NeedsPerson),
-                f(names::NAME, Mutability::Update),
-                f(names::SURNAME, Mutability::Update),
-                f(names::ACTIVE, Mutability::Update),
-                f(names::GROUPS, Mutability::Update),
+                FieldSpec::identity(names::EMAIL, email),
+                FieldSpec::text(names::USER_NAME, Mutability::NeedsPerson),
+                FieldSpec::text(names::NAME, Mutability::Update),
+                FieldSpec::text(names::SURNAME, Mutability::Update),
+                FieldSpec::bool(names::ACTIVE, Mutability::Update),
+                FieldSpec::set(names::GROUPS, Mutability::Update, "group"),
             ],
             deactivate: Some((names::ACTIVE, Value::Bool(false))),
         };

@@ -22,19 +22,14 @@ pub struct Settings {
 }
 
 impl Settings {
-    pub(super) fn new(api_key: SecretRef, group_id: u64) -> Self {
-        let f = |name, mutability, identity| FieldSpec {
-            name,
-            mutability,
-            identity,
-        };
+    pub(crate) fn new(api_key: SecretRef, group_id: u64) -> Self {
         let schema = Schema {
             provider: "xtracta",
             fields: vec![
-                f(names::NAME, Mutability::Update, false),
-                f(names::EMAIL, Mutability::Update, true),
-                f(names::WORKFLOWS, Mutability::Membership, false),
-                f(names::GROUP_ID, Mutability::NeedsPerson, false),
+                FieldSpec::text(names::NAME, Mutability::Update),
+                FieldSpec::identity(names::EMAIL, Mutability::Update),
+                FieldSpec::set(names::WORKFLOWS, Mutability::Membership, "workflow"),
+                FieldSpec::text(names::GROUP_ID, Mutability::NeedsPerson),
             ],
             deactivate: None,
         };
