@@ -34,9 +34,15 @@ pub struct Cli {
     /// Output format for validate, plan and apply
     #[arg(long, value_enum, default_value_t = Output::Human, global = true)]
     pub output: Output,
-    /// Mask personal data (e-mails, names) in plan output, for public CI logs
+    /// Mask personal data (e-mails, names) in plan and apply output, for public CI logs
     #[arg(long, global = true)]
     pub redact: bool,
+    /// Show every change of a long plan: human output folds sections of over 50 changes
+    #[arg(long, global = true)]
+    pub full: bool,
+    /// Most bytes markdown output may take (removals of access are never folded)
+    #[arg(long, value_name = "N", default_value_t = crate::render::markdown::MAX_BYTES, global = true)]
+    pub max_bytes: usize,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -193,6 +199,8 @@ async fn dispatch(cli: Cli) -> anyhow::Result<u8> {
         styles: styles(cli.color),
         output: cli.output,
         redact: cli.redact,
+        full: cli.full,
+        max_bytes: cli.max_bytes,
     };
     match &cli.command {
         Command::Validate => Ok(commands::validate::run(&cx)),
