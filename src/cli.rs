@@ -37,10 +37,10 @@ pub struct Cli {
     /// Mask personal data (e-mails, names) in plan and apply output, for public CI logs
     #[arg(long, global = true)]
     pub redact: bool,
-    /// Show every change of a long plan: human output folds sections of over 50 changes
+    /// Show every change of a long plan (human output folds sections of over 50; markdown keeps to --max-bytes)
     #[arg(long, global = true)]
     pub full: bool,
-    /// Most bytes markdown output may take (removals of access are never folded)
+    /// Most bytes markdown output may take; long sections fold first, removals of access never
     #[arg(long, value_name = "N", default_value_t = crate::render::markdown::MAX_BYTES, global = true)]
     pub max_bytes: usize,
     #[command(subcommand)]

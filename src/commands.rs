@@ -85,7 +85,15 @@ impl Ctx {
         match self.output {
             Output::Human => render::plan_with(&shown, &self.styles, &opts),
             Output::Json => render::json::plan(&shown),
-            Output::Markdown => render::markdown::plan(&shown, &opts, self.max_bytes),
+            // `--full` asks for everything, whatever the budget.
+            Output::Markdown => {
+                let max = if self.full {
+                    usize::MAX
+                } else {
+                    self.max_bytes
+                };
+                render::markdown::plan(&shown, &opts, max)
+            }
         }
     }
 }

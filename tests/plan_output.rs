@@ -795,3 +795,75 @@ fn vendor_control_characters_are_escaped_in_the_plan() {
         }
     }
 }
+
+/// The arguments of the example pipeline's `roster plan … --output markdown` step.
+fn pipeline_plan_args(file: &str) -> Vec<String> {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("examples/gitops")
+        .join(file);
+    let text = std::fs::read_to_string(&path).unwrap();
+    let line = text
+        .lines()
+        .find(|l| l.contains("roster plan") && l.contains("--output markdown"))
+        .unwrap_or_else(|| panic!("{file} has no markdown plan step"));
+    let command = line.split("roster plan").nth(1).unwrap();
+    let command = command.split(['>', '|']).next().unwrap();
+    std::iter::once("plan".to_string())
+        .chain(command.split_whitespace().map(str::to_string))
+        .collect()
+}
+
+#[test]
+fn the_example_pipelines_post_a_ten_thousand_change_plan() {
+    // 5,000 users renamed, 5,000 created, 40 deleted: the comment GitHub (65,536 characters)
+    // and GitLab accept, with every deletion in it.
+    let mut seed = String::from("groups: [12345]\nusers:\n");
+    let mut manifest = String::from("users:\n");
+    for i in 0..5_040 {
+        seed.push_str(&format!(
+            "  - {{ id: {}, name: U{i}, email: u{i}@example.com }}\n",
+            10_000 + i
+        ));
+        if i < 5_000 {
+            manifest.push_str(&format!("  - email: u{i}@example.com\n    name: U{i} L\n"));
+        }
+    }
+    for i in 0..5_000 {
+        manifest.push_str(&format!("  - email: n{i}@example.com\n    name: N{i}\n"));
+    }
+    let sim = Sim::xtracta(&seed, &[]);
+    let ws = Workspace::xtracta(&sim, "    unmanaged: delete\n    max_delete: 100\n");
+    ws.write("users/acme.yaml", &manifest);
+    for file in [".github/workflows/roster.yml", ".gitlab-ci.yml"] {
+        let args = pipeline_plan_args(file);
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let out = ws.roster(&args);
+        out.ok();
+        let limit = if file.contains("gitlab") {
+            1_000_000
+        } else {
+            65_536
+        };
+        assert!(
+            out.stdout.chars().count() <= limit,
+            "{file}: {} characters",
+            out.stdout.chars().count()
+        );
+        assert!(
+            out.stdout.contains("Plan: 5000 to create, 5000 to update"),
+            "{file}"
+        );
+        assert!(
+            out.stdout
+                .contains("every change is in the saved plan `plan.json`"),
+            "{file}"
+        );
+        let listed = listed(&out.stdout);
+        let deleted = listed.iter().filter(|l| l.starts_with("- delete ")).count();
+        assert_eq!(deleted, 40, "{file}: every deletion is listed");
+        assert!(
+            ws.path().join("plan.json").is_file(),
+            "{file}: the saved plan"
+        );
+    }
+}
