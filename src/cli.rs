@@ -184,10 +184,12 @@ pub fn run() -> ExitCode {
             return ExitCode::from(exit::ERROR);
         }
     };
+    let redact = cli.redact;
     match runtime.block_on(dispatch(cli)) {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
-            eprintln!("error: {e:#}");
+            let text = crate::render::error_text(&format!("{e:#}"), redact);
+            eprintln!("error: {text}");
             ExitCode::from(exit::ERROR)
         }
     }

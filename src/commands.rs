@@ -44,7 +44,7 @@ impl Ctx {
             if self.output == Output::Json {
                 print!("{}", render::json::validate(&problems.0, 0, 0, 0));
             }
-            eprintln!("{problems}");
+            eprintln!("{}", render::error_text(&problems.to_string(), self.redact));
             let n = problems.0.len();
             eprintln!("error: {n} problem{} found; nothing was sent", plural(n));
             exit::ERROR

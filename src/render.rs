@@ -37,6 +37,13 @@ pub struct Options {
     pub saved: Option<String>,
 }
 
+/// Free text for stderr (an error with its causes, a list of problems): every line escaped as
+/// plan output is, and e-mail addresses masked when `redact` is set.
+pub fn error_text(s: &str, redact: bool) -> String {
+    let s = escape::lines(s);
+    if redact { redact::mask_emails(&s) } else { s }
+}
+
 /// The summary line for a set of target plans.
 pub fn summary(targets: &[TargetPlan]) -> String {
     let sum = |f: fn(&TargetPlan) -> usize| targets.iter().map(f).sum::<usize>();

@@ -867,3 +867,30 @@ fn the_example_pipelines_post_a_ten_thousand_change_plan() {
         );
     }
 }
+
+#[test]
+fn problems_on_stderr_are_escaped_and_redacted() {
+    let sim = Sim::xtracta(PEOPLE_SEED, &[]);
+    let ws = Workspace::xtracta(&sim, "");
+    let user = "  - email: \"ana\\e]0;x\\a@example.com\"\n    name: Ana\n";
+    ws.write("users/acme.yaml", &format!("users:\n{user}{user}"));
+    let plain = ws.roster(&["plan"]);
+    assert_eq!(plain.code, 1, "{}", plain.all());
+    assert!(
+        plain
+            .stderr
+            .contains(r"user ana\e]0;x\x07@example.com declared twice"),
+        "{}",
+        plain.stderr
+    );
+    let redacted = ws.roster(&["plan", "--redact"]);
+    assert_eq!(redacted.code, 1, "{}", redacted.all());
+    for out in [&plain, &redacted] {
+        assert!(!out.all().contains(['\u{1b}', '\u{7}']), "{:?}", out.all());
+    }
+    assert!(
+        !redacted.all().contains("example.com"),
+        "{}",
+        redacted.all()
+    );
+}

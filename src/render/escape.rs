@@ -51,6 +51,12 @@ pub(crate) fn text(s: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// Multi-line text (an error with its causes, a list of problems) with each line escaped as
+/// [`text`] does; the line breaks themselves are kept.
+pub(crate) fn lines(s: &str) -> String {
+    s.split('\n').map(text).collect::<Vec<_>>().join("\n")
+}
+
 /// `s` in double quotes, with `"` and `\` escaped and then control characters as [`text`] does.
 pub(crate) fn quoted(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
@@ -137,6 +143,11 @@ mod tests {
             let shown = text(&format!("x{c}y")).into_owned();
             assert!(!shown.chars().any(char::is_control), "{c:?} -> {shown:?}");
         }
+    }
+
+    #[test]
+    fn lines_keep_their_breaks() {
+        assert_eq!(lines("a\u{1b}\nb\rc\n"), "a\\e\nb\\rc\n");
     }
 
     #[test]

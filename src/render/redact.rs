@@ -12,7 +12,7 @@ use crate::apply::{Outcome, Report};
 use crate::model::Value;
 use crate::plan::{FieldChange, Plan, UserRef};
 
-pub(crate) use emails::mask_emails;
+pub use emails::mask_emails;
 
 /// Fields that hold personal data.
 const PERSONAL: [&str; 5] = ["email", "name", "surname", "user_name", "username"];

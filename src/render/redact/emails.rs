@@ -14,7 +14,7 @@ fn domain_char(b: u8) -> bool {
 }
 
 /// `text` with every `local@domain.tld` masked as [`mask`] does.
-pub(crate) fn mask_emails(text: &str) -> String {
+pub fn mask_emails(text: &str) -> String {
     let bytes = text.as_bytes();
     let mut out = String::with_capacity(text.len());
     let mut copied = 0;
