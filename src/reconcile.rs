@@ -123,13 +123,9 @@ pub async fn plan(loaded: &Loaded, stats: Arc<Stats>) -> anyhow::Result<Planned>
             let list = crate::diag::Problems(problems);
             anyhow::bail!("target {name}: the manifests do not fit the vendor's account:\n{list}");
         }
-        plan.targets.push(plan::plan(
-            name,
-            desired,
-            &actual,
-            &p.schema(),
-            &target.policy,
-        ));
+        let mut planned = plan::plan(name, desired, &actual, &p.schema(), &target.policy);
+        planned.host = crate::render::host_label(&target.url);
+        plan.targets.push(planned);
         providers.push(p);
         actuals.push(actual);
     }

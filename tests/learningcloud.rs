@@ -194,17 +194,12 @@ fn updates_every_field_kind() {
     let plan = run(&ws, &["plan"]);
     plan.ok();
     for line in [
-        "-name: \"Rest\"",
-        "+name: \"Restituta\"",
-        "-roles: [management:user, training:user]",
-        "+roles: [management:user, play:author, training:trainer]",
-        "-external_id: \"HR-1\"",
-        "+external_id: \"HR-2\"",
-        "-extended_fields: {department: \"Ops\"}",
-        "+extended_fields: {department: \"Sales\"}",
-        "-enabled: true",
-        "+enabled: false",
-        "+language: \"fr\"",
+        "~ name: \"Rest\" → \"Restituta\"",
+        "~ roles: + play:author, training:trainer − training:user",
+        "~ external_id: \"HR-1\" → \"HR-2\"",
+        "~ extended_fields: {department: \"Ops\" → \"Sales\"}",
+        "~ enabled: true → false",
+        "~ language: \"es\" → \"fr\"",
         "Plan: 0 to create, 2 to update",
     ] {
         assert!(
@@ -263,7 +258,8 @@ fn username_changes_through_the_bound_id() {
         plan.stdout
     );
     assert!(
-        plan.stdout.contains("+username: \"Bo.Chen-Lima\""),
+        plan.stdout
+            .contains("~ username: \"bo.chen\" → \"Bo.Chen-Lima\""),
         "{}",
         plan.stdout
     );

@@ -168,10 +168,10 @@ fn plan_apply_plan_converges() {
 
 #[test]
 fn plan_output_snapshot() {
-    let (_sim, ws) = world();
+    let (sim, ws) = world();
     let out = with_password(&ws, &["plan"]);
     out.ok();
-    insta::assert_snapshot!("xtracta_plan", out.stdout);
+    insta::assert_snapshot!("xtracta_plan", out.stdout.replace(&sim.addr, "SIM"));
 }
 
 #[test]

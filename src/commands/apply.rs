@@ -47,7 +47,7 @@ pub async fn run(
         },
     };
     if cx.output != Output::Json {
-        print!("{}", cx.render_plan(&planned.plan, false));
+        print!("{}", cx.render_plan(&planned.plan, false, file));
     }
     if !planned.plan.has_changes() {
         if cx.output == Output::Json {
@@ -152,17 +152,12 @@ async fn saved_plan(
 }
 
 fn print_reports(cx: &Ctx, plan: &Plan, reports: &[Report]) {
+    let reports: Vec<Report> = reports.iter().map(|r| cx.shown_report(plan, r)).collect();
     match cx.output {
-        Output::Json => print!("{}", render::json::apply(&cx.shown(plan), reports)),
-        Output::Markdown => {
-            println!("### roster apply\n\n```");
-            for r in reports {
-                print!("{}", render::report(r, &render::Styles::colored(false)));
-            }
-            println!("```");
-        }
+        Output::Json => print!("{}", render::json::apply(&cx.shown(plan), &reports)),
+        Output::Markdown => print!("{}", render::markdown::reports(&reports)),
         Output::Human => {
-            for r in reports {
+            for r in &reports {
                 print!("{}", render::report(r, &cx.styles));
             }
         }

@@ -22,7 +22,7 @@ pub async fn run(
         Err(code) => return Ok(code),
     };
     let planned = reconcile::plan(&loaded, Default::default()).await?;
-    print!("{}", cx.render_plan(&planned.plan, show_ignored));
+    print!("{}", cx.render_plan(&planned.plan, show_ignored, out));
     for trip in reconcile::guards(&loaded, &planned.plan) {
         eprintln!("warning: apply would refuse: {trip}");
     }
