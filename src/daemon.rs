@@ -19,6 +19,8 @@ use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 use crate::apply::{Outcome, Stop};
+use crate::coordination::local::LocalLocks;
+use crate::coordination::{Coordinator, Ownership};
 use crate::exit;
 use crate::plan::{self, TargetPlan};
 use crate::provider::http::Stats;
@@ -233,10 +235,11 @@ impl Daemon {
             anyhow::bail!("no valid desired state yet");
         };
         let apply_mode = loaded.config.daemon.apply;
-        let mut _locks = Vec::new();
+        let mut owned = Vec::new();
         if apply_mode {
+            let locks = LocalLocks::new(&loaded.config.state_dir);
             for name in loaded.config.targets.keys() {
-                _locks.push(crate::lock::acquire(&loaded.config.state_dir, name)?);
+                owned.push(locks.acquire(name).await?);
             }
         }
         let stats = Arc::new(Stats::default());
@@ -264,6 +267,9 @@ impl Daemon {
                 self.set_pending(&t.target, changes_in(t));
             }
             return Ok(format!("plan mode, {summary}"));
+        }
+        for o in &owned {
+            o.fence().await?;
         }
         let reports = reconcile::apply(loaded, &planned, &self.stop).await;
         self.record_requests(&stats);

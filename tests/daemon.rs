@@ -22,9 +22,14 @@ struct Daemon {
 
 impl Daemon {
     fn start(ws: &Workspace) -> Daemon {
+        Daemon::start_env(ws, &[])
+    }
+
+    fn start_env(ws: &Workspace, env: &[(&str, &str)]) -> Daemon {
         let mut child = Command::new(util::roster_bin())
             .current_dir(ws.path())
             .env("XTRACTA_API_KEY", util::API_KEY)
+            .envs(env.iter().copied())
             .env("RUST_LOG", "info")
             .args(["daemon"])
             .stdin(Stdio::null())
@@ -418,4 +423,32 @@ fn a_tripped_guard_holds_removals_applies_the_rest_and_keeps_running() {
     assert_eq!(d.metric("roster_pending_drift", "acme"), 10.0);
     assert!(d.log().contains("--allow-mass-delete"), "{}", d.log());
     assert_eq!(d.get("/healthz").0, 200);
+}
+
+#[test]
+fn a_cli_apply_is_refused_while_the_daemon_holds_the_target_whatever_the_environment() {
+    // Every vendor request takes 20 s, so the daemon holds the lock throughout the test.
+    let sim = Sim::xtracta(SEED, &["--latency", "20000"]);
+    let ws = workspace(&sim, "users", "", FAR);
+    ws.write("users/keep.yaml", &user("keep@example.com", "Kept"));
+    let (a, b) = (ws.path().join("state-a"), ws.path().join("state-b"));
+    let d = Daemon::start_env(&ws, &[("STATE_DIRECTORY", a.to_str().unwrap())]);
+    let lock = ws.path().join(".roster/acme.lock");
+    let pid = d.child.id().to_string();
+    wait_for("the daemon to take the lock beside the config", &d, || {
+        std::fs::read_to_string(&lock).is_ok_and(|t| t.split_whitespace().next() == Some(&pid))
+    });
+    let out = ws.roster_env(
+        &["apply", "--yes"],
+        &[("STATE_DIRECTORY", b.to_str().unwrap())],
+    );
+    assert_eq!(out.code, 1, "{}", out.all());
+    assert!(
+        out.stderr.contains(&format!(
+            "target acme is being applied by another roster process (pid {pid} on "
+        )),
+        "{}",
+        out.stderr
+    );
+    assert!(!a.exists() && !b.exists(), "$STATE_DIRECTORY is not used");
 }

@@ -251,3 +251,25 @@ fn throttling_is_waited_out_with_retry_after() {
     );
     assert_eq!(sim.users().len(), 6);
 }
+
+#[test]
+fn an_unwritable_lock_folder_is_named_with_the_fix_and_nothing_is_sent() {
+    let sim = Sim::xtracta(&seed(0), &[]);
+    let ws = Workspace::xtracta(&sim, "");
+    ws.write("not-a-folder", "");
+    let config = std::fs::read_to_string(ws.path().join("roster.yaml")).unwrap();
+    ws.write(
+        "roster.yaml",
+        &format!("state_dir: not-a-folder/locks\n{config}"),
+    );
+    ws.write("users/a.yaml", &util::xtracta_users("w", 1));
+    let out = ws.roster(&["apply", "--yes"]);
+    assert_eq!(out.code, 1, "{}", out.all());
+    assert!(
+        out.stderr.contains("not-a-folder/locks: ")
+            && out.stderr.contains("set `state_dir:` in the config"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(sim.total_requests(), 0, "nothing sent");
+}

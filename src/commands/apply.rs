@@ -6,8 +6,9 @@ use std::path::Path;
 use std::sync::Arc;
 
 use crate::apply::{Report, Stop};
+use crate::coordination::local::{LocalLocks, LocalOwnership};
+use crate::coordination::{Coordinator, Ownership};
 use crate::exit;
-use crate::lock::TargetLock;
 use crate::plan::Plan;
 use crate::reconcile::{self, Loaded, Planned};
 use crate::render;
@@ -25,7 +26,7 @@ pub async fn run(
         Ok(l) => l,
         Err(code) => return Ok(code),
     };
-    let _locks = lock_all(&loaded)?;
+    let owned = own_all(&loaded).await?;
     let planned = match file {
         None => reconcile::plan(&loaded, Default::default()).await?,
         Some(path) => match saved_plan(cx, &loaded, path).await? {
@@ -74,6 +75,9 @@ pub async fn run(
     let tick = bar
         .clone()
         .map(|b| Arc::new(move || b.inc(1)) as Arc<dyn Fn() + Send + Sync>);
+    for o in &owned {
+        o.fence().await?;
+    }
     let reports = reconcile::apply_with(&loaded, &planned, &stop, tick).await;
     if let Some(b) = bar {
         b.finish_and_clear();
@@ -92,13 +96,14 @@ pub async fn run(
     })
 }
 
-fn lock_all(loaded: &Loaded) -> anyhow::Result<Vec<TargetLock>> {
-    loaded
-        .config
-        .targets
-        .keys()
-        .map(|name| crate::lock::acquire(&loaded.config.state_dir, name).map_err(Into::into))
-        .collect()
+/// Takes every target before planning, so that nobody else applies them meanwhile.
+async fn own_all(loaded: &Loaded) -> anyhow::Result<Vec<LocalOwnership>> {
+    let locks = LocalLocks::new(&loaded.config.state_dir);
+    let mut owned = Vec::new();
+    for name in loaded.config.targets.keys() {
+        owned.push(locks.acquire(name).await?);
+    }
+    Ok(owned)
 }
 
 /// Reads a saved plan and checks it against the config, the manifests and the vendor.
