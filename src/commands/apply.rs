@@ -31,13 +31,17 @@ pub async fn run(
         None => reconcile::plan(&loaded, Default::default()).await?,
         Some(path) => match saved_plan(cx, &loaded, path).await? {
             Ok(p) => p,
-            Err(reasons) => {
+            Err(refusal) => {
+                let (why, lines) = match refusal {
+                    Refusal::Stale(lines) => ("is stale", lines),
+                    Refusal::Differs(lines) => ("does not match a fresh plan", lines),
+                };
                 eprintln!(
-                    "error: the saved plan {} is stale; nothing was changed:",
+                    "error: the saved plan {} {why}; nothing was changed:",
                     path.display()
                 );
-                for r in reasons {
-                    eprintln!("  - {r}");
+                for line in lines {
+                    eprintln!("  - {line}");
                 }
                 eprintln!(
                     "Make a new plan with `roster plan --out {}`.",
@@ -106,13 +110,23 @@ async fn own_all(loaded: &Loaded) -> anyhow::Result<Vec<LocalOwnership>> {
     Ok(owned)
 }
 
-/// Reads a saved plan and checks it against the config, the manifests and the vendor.
+/// Why a saved plan was not applied.
+enum Refusal {
+    /// Something it was made from changed since.
+    Stale(Vec<String>),
+    /// Its changes are not what a fresh plan makes of the same inputs: edited, or forged.
+    Differs(Vec<String>),
+}
+
+/// Reads a saved plan, checks it against the config, the manifests and the vendor, and
+/// returns a fresh plan when it equals the saved one. The file is never applied itself: what
+/// runs (passwords, `protect`, guards included) comes from the current config and manifests.
 async fn saved_plan(
     cx: &Ctx,
     loaded: &Loaded,
     path: &Path,
-) -> anyhow::Result<Result<Planned, Vec<String>>> {
-    let saved = saved::read(path).map_err(anyhow::Error::msg)?;
+) -> anyhow::Result<Result<Planned, Refusal>> {
+    let saved = saved::read(path)?;
     let mut reasons = Vec::new();
     if saved::file_digest(&cx.config)? != saved.config_digest {
         reasons.push(format!(
@@ -129,10 +143,10 @@ async fn saved_plan(
         ));
     }
     if !reasons.is_empty() {
-        return Ok(Err(reasons));
+        return Ok(Err(Refusal::Stale(reasons)));
     }
-    let now = reconcile::plan(loaded, Default::default()).await?;
-    for (t, actual) in now.plan.targets.iter().zip(&now.actual) {
+    let fresh = reconcile::plan(loaded, Default::default()).await?;
+    for (t, actual) in fresh.plan.targets.iter().zip(&fresh.actual) {
         match saved.assumptions.get(&t.target) {
             Some(a) => reasons.extend(saved::vendor_changes(&t.target, a, actual)),
             None => reasons.push(format!("target {} is not in the saved plan", t.target)),
@@ -143,17 +157,22 @@ async fn saved_plan(
         .targets
         .iter()
         .map(|t| &t.target)
-        .ne(now.plan.targets.iter().map(|t| &t.target))
+        .ne(fresh.plan.targets.iter().map(|t| &t.target))
     {
         reasons.push("the config's targets differ from the saved plan's".into());
     }
     if !reasons.is_empty() {
-        return Ok(Err(reasons));
+        return Ok(Err(Refusal::Stale(reasons)));
     }
-    Ok(Ok(Planned {
-        plan: saved.plan,
-        ..now
-    }))
+    if saved.plan != fresh.plan {
+        // Shown as this run shows plans: redacted when asked.
+        let mut lines = saved::differences(&cx.shown(&saved.plan), &cx.shown(&fresh.plan));
+        if lines.is_empty() {
+            lines.push("it differs from a fresh plan in what --redact masks".into());
+        }
+        return Ok(Err(Refusal::Differs(lines)));
+    }
+    Ok(Ok(fresh))
 }
 
 fn print_reports(cx: &Ctx, plan: &Plan, reports: &[Report]) {
