@@ -23,6 +23,7 @@ use crate::coordination::local::LocalLocks;
 use crate::coordination::{Coordinator, Ownership};
 use crate::exit;
 use crate::plan::{self, TargetPlan};
+use crate::provider::Provider;
 use crate::provider::http::Stats;
 use crate::reconcile::{self, Loaded};
 
@@ -246,11 +247,12 @@ impl Daemon {
         let planned = reconcile::plan(loaded, stats.clone()).await;
         self.record_requests(&stats);
         let mut planned = planned?;
-        for t in &mut planned.plan.targets {
+        for (t, p) in planned.plan.targets.iter_mut().zip(&planned.providers) {
             let Some(target) = loaded.config.targets.get(&t.target) else {
                 continue;
             };
-            if let Err(trip) = plan::check_guards(t, &target.policy) {
+            let schema = p.schema();
+            if let Err(trip) = plan::check_guards(t, &target.policy, &schema) {
                 tracing::warn!("guard tripped, holding removals back: {trip}");
                 self.metrics
                     .guards_tripped
@@ -258,7 +260,7 @@ impl Daemon {
                         target: t.target.clone(),
                     })
                     .inc();
-                plan::hold_guarded(t);
+                plan::hold_guarded(t, &schema);
             }
         }
         let summary = plan_summary(&planned.plan.targets);

@@ -452,3 +452,36 @@ fn a_cli_apply_is_refused_while_the_daemon_holds_the_target_whatever_the_environ
     );
     assert!(!a.exists() && !b.exists(), "$STATE_DIRECTORY is not used");
 }
+
+#[test]
+fn a_tripped_guard_holds_mass_workflow_leaves_and_applies_the_rest() {
+    let mut seed =
+        String::from("groups: [12345]\nworkflows: [{ id: 100, name: Invoices }]\nusers:\n");
+    let mut manifest = String::from("users:\n  - email: fresh@example.com\n    name: Fresh\n");
+    for i in 0..10 {
+        seed.push_str(&format!(
+            "  - {{ id: {}, name: U{i}, email: u{i}@example.com, group: 12345, workflows: [100] }}\n",
+            10 + i
+        ));
+        let wf = if i < 6 { "[]" } else { "[100]" };
+        manifest.push_str(&format!(
+            "  - email: u{i}@example.com\n    name: U{i}\n    workflows: {wf}\n"
+        ));
+    }
+    let sim = Sim::xtracta(&seed, &[]);
+    let ws = workspace(&sim, "users", "", FAR);
+    ws.write("users/a.yaml", &manifest);
+    let d = Daemon::start(&ws);
+    wait_for("the safe part (a create)", &d, || {
+        has(&sim, "fresh@example.com", "Fresh")
+    });
+    wait_for("the guard to be counted", &d, || {
+        d.metric("roster_guards_tripped_total", "acme") >= 1.0
+    });
+    wait_for("the held leaves to count as pending", &d, || {
+        d.metric("roster_pending_drift", "acme") == 6.0
+    });
+    let members = sim.users().iter().filter(|u| u.4 == [100]).count();
+    assert_eq!(members, 10, "nobody left the workflow");
+    assert!(d.log().contains("(6 leaving workflows)"), "{}", d.log());
+}

@@ -38,8 +38,9 @@ fn mass_delete_is_refused_unless_allowed() {
     let out = ws.roster(&["apply", "--yes"]);
     assert_eq!(out.code, 1, "{}", out.all());
     assert!(
-        out.stderr
-            .contains("refusing to remove 6 of 20 users (more than max_delete = 5)"),
+        out.stderr.contains(
+            "refusing to remove access of 6 of 20 users (6 deleted): more than max_delete = 5"
+        ),
         "{}",
         out.stderr
     );
@@ -272,4 +273,44 @@ fn an_unwritable_lock_folder_is_named_with_the_fix_and_nothing_is_sent() {
         out.stderr
     );
     assert_eq!(sim.total_requests(), 0, "nothing sent");
+}
+
+#[test]
+fn mass_deactivation_by_manifest_edit_is_refused_unless_allowed() {
+    let user = |i: usize| {
+        format!(
+            "  - {{ username: u{i}, email: u{i}@acme.example, name: U, surname: N{i}, language: en, timezone: UTC }}\n"
+        )
+    };
+    let seed: String = std::iter::once("users:\n".to_string())
+        .chain((0..10).map(user))
+        .collect();
+    let sim = Sim::learningcloud(&seed, &[]);
+    let ws = Workspace::learningcloud(&sim, "    synchronization: synchronous\n");
+    let mut manifest = seed.clone();
+    for i in 0..6 {
+        manifest = manifest.replace(
+            &format!("surname: N{i}, "),
+            &format!("surname: N{i}, enabled: false, "),
+        );
+    }
+    ws.write("users/a.yaml", &manifest);
+    let before = sim.state();
+    let out = ws.roster(&["apply", "--yes"]);
+    assert_eq!(out.code, 1, "{}", out.all());
+    assert!(
+        out.stderr.contains(
+            "target academy: refusing to remove access of 6 of 10 users (6 deactivated): more than max_delete = 5"
+        ),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(sim.state(), before, "nothing changed");
+    ws.roster(&["apply", "--yes", "--allow-mass-delete"]).ok();
+    let disabled = sim
+        .lc_users()
+        .iter()
+        .filter(|u| u["enabled"] == false)
+        .count();
+    assert_eq!(disabled, 6);
 }

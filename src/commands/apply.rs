@@ -62,7 +62,7 @@ pub async fn run(
         }
         return Ok(exit::OK);
     }
-    let trips = reconcile::guards(&loaded, &planned.plan);
+    let trips = reconcile::guards(&loaded, &planned);
     if !trips.is_empty() && !allow_mass_delete {
         for trip in &trips {
             eprintln!("error: {trip}");
