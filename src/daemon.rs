@@ -42,6 +42,10 @@ struct Daemon {
     watch: Option<watch::Watch>,
     failures: u32,
     retry: Option<tokio::task::JoinHandle<()>>,
+    /// Beaten on every idle iteration and on every vendor answer or finished change.
+    heartbeat: systemd::Heartbeat,
+    /// How often to beat: a quarter of `WatchdogSec=`; `None` without a watchdog.
+    beat_every: Option<Duration>,
 }
 
 /// Runs the daemon until SIGTERM or SIGINT.
@@ -73,7 +77,9 @@ pub async fn run(config_path: &Path) -> anyhow::Result<u8> {
         schedule::SystemClock,
         queue.clone(),
     ));
-    tokio::spawn(systemd::watchdog());
+    let heartbeat = systemd::Heartbeat::new();
+    let beat_every = systemd::watchdog_interval().map(systemd::beat_period);
+    tokio::spawn(systemd::watchdog(heartbeat.clone()));
 
     let mut d = Daemon {
         config_path: config_path.to_path_buf(),
@@ -84,15 +90,30 @@ pub async fn run(config_path: &Path) -> anyhow::Result<u8> {
         watch: None,
         failures: 0,
         retry: None,
+        heartbeat: heartbeat.clone(),
+        beat_every,
     };
     d.adopt(loaded, settings.debounce);
     systemd::ready();
     queue.push(Trigger::Startup);
 
+    let mut idle = beat_every.map(|every| {
+        let mut tick = tokio::time::interval(every);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+        tick
+    });
     loop {
+        heartbeat.beat();
+        let idle_tick = async {
+            match idle.as_mut() {
+                Some(tick) => tick.tick().await,
+                None => std::future::pending().await,
+            }
+        };
         let trigger = tokio::select! {
             _ = shutdown.changed() => break,
             t = rx.recv() => match t { Some(t) => t, None => break },
+            _ = idle_tick => continue,
         };
         d.reconcile(trigger).await;
         if trigger == Trigger::Signal {
@@ -244,7 +265,14 @@ impl Daemon {
             }
         }
         let stats = Arc::new(Stats::default());
-        let planned = reconcile::plan(loaded, stats.clone()).await;
+        let answers = || stats.total() + stats.retries();
+        let planned = systemd::beating(
+            reconcile::plan(loaded, stats.clone()),
+            &self.heartbeat,
+            self.beat_every,
+            answers,
+        )
+        .await;
         self.record_requests(&stats);
         let mut planned = planned?;
         for (t, p) in planned.plan.targets.iter_mut().zip(&planned.providers) {
@@ -273,7 +301,15 @@ impl Daemon {
         for o in &owned {
             o.fence().await?;
         }
-        let reports = reconcile::apply(loaded, &planned, &self.stop).await;
+        let heartbeat = self.heartbeat.clone();
+        let beat: Arc<dyn Fn() + Send + Sync> = Arc::new(move || heartbeat.beat());
+        let reports = systemd::beating(
+            reconcile::apply_with(loaded, &planned, &self.stop, Some(beat)),
+            &self.heartbeat,
+            self.beat_every,
+            answers,
+        )
+        .await;
         self.record_requests(&stats);
         let mut failed = Vec::new();
         for (r, t) in reports.iter().zip(&planned.plan.targets) {

@@ -485,3 +485,105 @@ fn a_tripped_guard_holds_mass_workflow_leaves_and_applies_the_rest() {
     assert_eq!(members, 10, "nobody left the workflow");
     assert!(d.log().contains("(6 leaving workflows)"), "{}", d.log());
 }
+
+/// Datagrams a fake systemd hears on `NOTIFY_SOCKET`.
+struct Notify {
+    sock: std::os::unix::net::UnixDatagram,
+    path: std::path::PathBuf,
+}
+
+impl Notify {
+    fn bind(ws: &Workspace, name: &str) -> Notify {
+        let path = ws.path().join(name);
+        let sock = std::os::unix::net::UnixDatagram::bind(&path).unwrap();
+        sock.set_read_timeout(Some(Duration::from_millis(50)))
+            .unwrap();
+        Notify { sock, path }
+    }
+
+    /// Forgets what was sent so far.
+    fn drain(&self) {
+        let mut buf = [0u8; 4096];
+        self.sock.set_nonblocking(true).unwrap();
+        while self.sock.recv(&mut buf).is_ok() {}
+        self.sock.set_nonblocking(false).unwrap();
+    }
+
+    /// Every datagram heard until `until` is true of one, or `within` has passed.
+    fn listen(&self, within: Duration, mut until: impl FnMut(&str) -> bool) -> Vec<String> {
+        let deadline = Instant::now() + within;
+        let mut heard = Vec::new();
+        let mut buf = [0u8; 4096];
+        while Instant::now() < deadline {
+            if let Ok(n) = self.sock.recv(&mut buf) {
+                let msg = String::from_utf8_lossy(&buf[..n]).into_owned();
+                let done = until(&msg);
+                heard.push(msg);
+                if done {
+                    break;
+                }
+            }
+        }
+        heard
+    }
+}
+
+#[test]
+fn the_watchdog_is_pinged_while_the_loop_progresses_and_not_while_a_reconcile_hangs() {
+    const WATCHDOG_USEC: &str = "400000";
+    let sim = Sim::xtracta(SEED, &[]);
+    let ws = workspace(&sim, "users", "", FAR);
+    ws.write("users/keep.yaml", &user("keep@example.com", "Kept"));
+    let notify = Notify::bind(&ws, "idle.sock");
+    let d = Daemon::start_env(
+        &ws,
+        &[
+            ("NOTIFY_SOCKET", notify.path.to_str().unwrap()),
+            ("WATCHDOG_USEC", WATCHDOG_USEC),
+        ],
+    );
+    let done = notify.listen(Duration::from_secs(20), |m| m.contains("STATUS="));
+    assert!(
+        done.last().is_some_and(|m| m.contains("STATUS=")),
+        "{done:?}"
+    );
+    let mut pings = 0;
+    notify.listen(Duration::from_secs(20), |m| {
+        pings += usize::from(m.contains("WATCHDOG=1"));
+        pings >= 4
+    });
+    assert!(
+        pings >= 4,
+        "an idle daemon keeps pinging; log:\n{}",
+        d.log()
+    );
+    drop(d);
+
+    // Every vendor request takes 20 s: the start-up reconcile makes no progress.
+    let slow = Sim::xtracta(SEED, &["--latency", "20000"]);
+    let ws = workspace(&slow, "users", "", FAR);
+    ws.write("users/keep.yaml", &user("keep@example.com", "Kept"));
+    let notify = Notify::bind(&ws, "hung.sock");
+    let d = Daemon::start_env(
+        &ws,
+        &[
+            ("NOTIFY_SOCKET", notify.path.to_str().unwrap()),
+            ("WATCHDOG_USEC", WATCHDOG_USEC),
+        ],
+    );
+    wait_for("the watchdog to give up", &d, || {
+        d.log().contains("no longer pinging the watchdog")
+    });
+    notify.drain();
+    // Three periods of the pinger, all while the reconcile still waits for its answer.
+    let after = notify.listen(Duration::from_millis(300), |_| false);
+    assert!(
+        !after.iter().any(|m| m.contains("WATCHDOG=1")),
+        "pinged while hung: {after:?}"
+    );
+    assert!(
+        d.log().contains("made no progress for"),
+        "the reason is logged:\n{}",
+        d.log()
+    );
+}
