@@ -584,3 +584,32 @@ fn a_plan_file_that_is_not_a_plan_is_a_clean_error() {
     }
     assert_eq!(sim.total_requests(), 0, "nothing sent");
 }
+
+#[test]
+fn the_guards_are_checked_again_when_a_saved_plan_is_applied() {
+    let sim = Sim::xtracta(XSEED, &[]);
+    let ws = Workspace::xtracta(&sim, "    unmanaged: delete\n");
+    ws.write(
+        "users/a.yaml",
+        "users:\n  - email: bo@example.com\n    name: Bo\n",
+    );
+    let plan = ws.roster(&["plan", "--out", "plan.json"]);
+    plan.ok();
+    assert!(
+        plan.stderr.contains("warning: apply would refuse"),
+        "{}",
+        plan.stderr
+    );
+    let out = ws.roster(&["apply", "plan.json"]);
+    assert_eq!(out.code, 1, "{}", out.all());
+    assert!(
+        out.stderr
+            .contains("refusing to remove access of 1 of 2 users (1 deleted)"),
+        "{}",
+        out.stderr
+    );
+    assert!(sim.user_by_email("carla@example.com").is_some());
+    ws.roster(&["apply", "plan.json", "--allow-mass-delete"])
+        .ok();
+    assert!(sim.user_by_email("carla@example.com").is_none());
+}

@@ -2,9 +2,11 @@
 //! is (the daemon, a CLI `apply` in a shell, a timer's one-shot run).
 //!
 //! A [`Coordinator`] hands out an [`Ownership`] of one target; the holder keeps it while it
-//! plans and applies and gives it up by dropping it. Before every write batch the holder calls
+//! plans and applies and gives it up by dropping it. Before writing, the holder calls
 //! [`Ownership::fence`] to prove it still owns the target, so that a backend whose ownership can
-//! lapse (an etcd lease, issue 16) stops a process that lost it from writing.
+//! lapse (an etcd lease, issue 16) stops a process that lost it. Today `apply` and the daemon
+//! fence once before an apply starts; a lapsing backend should also fence inside the executor
+//! before each write batch (`apply::Options` would carry the ownership).
 //!
 //! The one backend today is [`local`]: an advisory file lock in the config's `state_dir`, shared
 //! by every process that reads the same config and never dependent on its environment.
