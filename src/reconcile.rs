@@ -138,12 +138,15 @@ pub async fn plan(loaded: &Loaded, stats: Arc<Stats>) -> anyhow::Result<Planned>
 }
 
 /// Checks every target's guards; returns every trip.
-pub fn guards(loaded: &Loaded, plan: &Plan) -> Vec<GuardTrip> {
-    plan.targets
+pub fn guards(loaded: &Loaded, planned: &Planned) -> Vec<GuardTrip> {
+    planned
+        .plan
+        .targets
         .iter()
-        .filter_map(|t| {
+        .zip(&planned.providers)
+        .filter_map(|(t, p)| {
             let target = loaded.config.targets.get(&t.target)?;
-            plan::check_guards(t, &target.policy).err()
+            plan::check_guards(t, &target.policy, &p.schema()).err()
         })
         .collect()
 }

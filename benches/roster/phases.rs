@@ -222,7 +222,7 @@ pub async fn apply(args: &Args, ws: &Workspace, sim: &Sim) -> anyhow::Result<Vec
         let loaded = load(ws)?;
         let stats = Arc::new(Stats::default());
         let planned = reconcile::plan(&loaded, stats.clone()).await?;
-        let trips = reconcile::guards(&loaded, &planned.plan);
+        let trips = reconcile::guards(&loaded, &planned);
         anyhow::ensure!(trips.is_empty(), "a mass-change guard tripped: {trips:?}");
         let summary = Summary::of(&planned.plan);
         stats.take();
