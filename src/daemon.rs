@@ -240,7 +240,7 @@ impl Daemon {
             }
         }
         let stats = Arc::new(Stats::default());
-        let planned = reconcile::plan(loaded, stats.clone()).await;
+        let planned = reconcile::plan_until(loaded, stats.clone(), &self.stop).await;
         self.record_requests(&stats);
         let mut planned = planned?;
         for t in &mut planned.plan.targets {

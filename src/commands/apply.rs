@@ -26,9 +26,11 @@ pub async fn run(
         Err(code) => return Ok(code),
     };
     let _locks = lock_all(&loaded)?;
+    // Made before planning: the providers built then obey it while applying.
+    let stop = Stop::default();
     let planned = match file {
-        None => reconcile::plan(&loaded, Default::default()).await?,
-        Some(path) => match saved_plan(cx, &loaded, path).await? {
+        None => reconcile::plan_until(&loaded, Default::default(), &stop).await?,
+        Some(path) => match saved_plan(cx, &loaded, path, &stop).await? {
             Ok(p) => p,
             Err(reasons) => {
                 eprintln!(
@@ -68,7 +70,6 @@ pub async fn run(
     if file.is_none() && !yes && !confirm()? {
         return Ok(exit::ERROR);
     }
-    let stop = Stop::default();
     let watcher = tokio::spawn(stop_on_signal(stop.clone()));
     let bar = progress(&planned.plan);
     let tick = bar
@@ -106,6 +107,7 @@ async fn saved_plan(
     cx: &Ctx,
     loaded: &Loaded,
     path: &Path,
+    stop: &Stop,
 ) -> anyhow::Result<Result<Planned, Vec<String>>> {
     let saved = saved::read(path).map_err(anyhow::Error::msg)?;
     let mut reasons = Vec::new();
@@ -126,7 +128,7 @@ async fn saved_plan(
     if !reasons.is_empty() {
         return Ok(Err(reasons));
     }
-    let now = reconcile::plan(loaded, Default::default()).await?;
+    let now = reconcile::plan_until(loaded, Default::default(), stop).await?;
     for (t, actual) in now.plan.targets.iter().zip(&now.actual) {
         match saved.assumptions.get(&t.target) {
             Some(a) => reasons.extend(saved::vendor_changes(&t.target, a, actual)),

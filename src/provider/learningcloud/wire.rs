@@ -12,6 +12,7 @@ use std::fmt;
 use serde::de::{MapAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize};
 
+use crate::provider::clean::snippet;
 use crate::provider::{Applied, ProviderError};
 
 /// A user as Get and List show it. Fields roster does not manage are skipped.
@@ -127,18 +128,6 @@ fn ok(status: u16) -> bool {
     (200..300).contains(&status)
 }
 
-fn snippet(body: &str) -> String {
-    let flat: String = body.split_whitespace().collect::<Vec<_>>().join(" ");
-    let mut s: String = flat.chars().take(120).collect();
-    if flat.chars().count() > 120 {
-        s.push('…');
-    }
-    if s.is_empty() {
-        s.push_str("(empty)");
-    }
-    s
-}
-
 fn malformed(endpoint: &str, detail: String) -> ProviderError {
     ProviderError::Malformed {
         endpoint: endpoint.to_string(),
@@ -223,6 +212,21 @@ pub(crate) fn user(
                 )
             })
         })
+}
+
+/// A delete's answer: as any write's, except that the vendor's own 404 (its JSON envelope,
+/// e.g. `user not found`) means done: an earlier attempt whose answer was lost deleted the
+/// user. A 404 from anything else (a proxy's HTML page, an empty body) is an error.
+pub(crate) fn deleted(
+    endpoint: &str,
+    http_status: u16,
+    body: &str,
+) -> Result<Applied, ProviderError> {
+    let own_404 = serde_json::from_str::<Envelope>(body).is_ok_and(|e| e.status == Some(404));
+    if http_status == 404 && own_404 {
+        return Ok(Applied::Confirmed);
+    }
+    written(endpoint, http_status, body)
 }
 
 /// The answer to a write: confirmed when every status is 2xx and none is 202, accepted when

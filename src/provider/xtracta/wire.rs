@@ -7,6 +7,7 @@
 use serde::Deserialize;
 
 use crate::provider::ProviderError;
+use crate::provider::clean::snippet;
 
 #[derive(Debug, Deserialize)]
 struct Envelope {
@@ -55,15 +56,6 @@ fn root_name(body: &str) -> Result<String, String> {
             Err(e) => return Err(format!("not XML: {e}")),
         }
     }
-}
-
-fn snippet(body: &str) -> String {
-    let flat: String = body.split_whitespace().collect::<Vec<_>>().join(" ");
-    let mut s: String = flat.chars().take(120).collect();
-    if flat.chars().count() > 120 {
-        s.push('…');
-    }
-    s
 }
 
 /// Reads an answer whose root must be `root`, returning its users.
@@ -122,6 +114,24 @@ pub(crate) fn parse(
         return Err(vendor(status, message));
     }
     Ok(env.users)
+}
+
+/// A delete's answer: done when the vendor confirms it, and also when Xtracta itself says the
+/// user is not found (an earlier attempt whose answer was lost deleted it). A 404 from
+/// anything else (a proxy's page, an empty body) is an error: the goal is not proven met.
+pub(crate) fn deleted(endpoint: &str, http_status: u16, body: &str) -> Result<(), ProviderError> {
+    match parse(endpoint, "user_response", http_status, body) {
+        Ok(_) => Ok(()),
+        Err(ProviderError::Vendor { status: 404, .. }) if own_not_found(body) => Ok(()),
+        Err(e) => Err(e),
+    }
+}
+
+/// Xtracta's own envelope with `<status>404</status>`.
+fn own_not_found(body: &str) -> bool {
+    root_name(body).is_ok_and(|r| r == "user_response")
+        && quick_xml::de::from_str::<Envelope>(body)
+            .is_ok_and(|env| env.status.as_deref().map(str::trim) == Some("404"))
 }
 
 #[cfg(test)]
