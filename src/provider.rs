@@ -7,6 +7,8 @@ pub mod any;
 pub(crate) mod clean;
 pub mod http;
 pub mod learningcloud;
+#[cfg(test)]
+pub(crate) mod mutate;
 pub(crate) mod paging;
 pub mod stop;
 pub mod uipath;

@@ -8,6 +8,7 @@
 //! that a repeated create is refused by id rather than making a second user.
 
 mod auth;
+mod groups;
 mod wire;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -24,7 +25,7 @@ use super::stop::Stop;
 use super::{Applied, Provider, ProviderError};
 use crate::config::Limits;
 use crate::diag::Problem;
-use crate::model::{ActualUser, DesiredUser, FieldSpec, Mutability, Value, names, normalise_key};
+use crate::model::{ActualUser, DesiredUser, FieldSpec, Mutability, Value, names};
 use crate::plan::{Create, Membership, Schema, Update, UserRef};
 
 use wire::WireUser;
@@ -142,75 +143,6 @@ impl Uipath {
             .entry(key.to_string())
             .or_insert_with(|| uuid::Uuid::new_v4().to_string())
             .clone()
-    }
-
-    async fn load_groups(&self) -> Result<(), ProviderError> {
-        let url = self.api(&format!("Group/{}", self.s.partition_global_id));
-        let groups: Vec<wire::WireGroup> = self
-            .call(EP_GROUPS, Method::GET, url, None, Repeat::Safe, |s, b| {
-                wire::json(EP_GROUPS, s, b)
-            })
-            .await?;
-        let mut lock = self.groups.lock().unwrap_or_else(|e| e.into_inner());
-        lock.0 = groups
-            .iter()
-            .map(|g| (g.name.clone(), g.id.clone()))
-            .collect();
-        lock.1 = groups.into_iter().map(|g| (g.id, g.name)).collect();
-        Ok(())
-    }
-
-    fn group_ids(&self, names: &BTreeSet<String>) -> Result<Vec<String>, ProviderError> {
-        let lock = self.groups.lock().unwrap_or_else(|e| e.into_inner());
-        names
-            .iter()
-            .map(|n| {
-                lock.0
-                    .get(n)
-                    .cloned()
-                    .ok_or_else(|| ProviderError::Invalid(format!("unknown group {n:?}")))
-            })
-            .collect()
-    }
-
-    fn to_actual(&self, u: WireUser) -> ActualUser {
-        let lock = self.groups.lock().unwrap_or_else(|e| e.into_inner());
-        let email = u.email.clone().unwrap_or_default();
-        let mut fields = BTreeMap::new();
-        fields.insert(names::EMAIL.to_string(), Value::text(email.trim()));
-        fields.insert(
-            names::USER_NAME.to_string(),
-            Value::text(u.user_name.clone().unwrap_or_default()),
-        );
-        fields.insert(
-            names::NAME.to_string(),
-            Value::text(u.name.clone().unwrap_or_default()),
-        );
-        if let Some(s) = &u.surname {
-            fields.insert(names::SURNAME.to_string(), Value::text(s.clone()));
-        }
-        fields.insert(
-            names::ACTIVE.to_string(),
-            Value::Bool(u.is_active.unwrap_or(true)),
-        );
-        let groups = u
-            .group_ids
-            .iter()
-            .flatten()
-            .map(|id| lock.1.get(id).cloned().unwrap_or_else(|| id.clone()))
-            .filter(|name| name != EVERYONE)
-            .collect();
-        fields.insert(names::GROUPS.to_string(), Value::Set(groups));
-        let key_source = if email.trim().is_empty() {
-            u.user_name.clone().unwrap_or_default()
-        } else {
-            email
-        };
-        ActualUser {
-            id: u.id,
-            key: normalise_key(&key_source),
-            fields,
-        }
     }
 
     async fn put(&self, id: &str, body: Json) -> Result<Applied, ProviderError> {

@@ -106,4 +106,14 @@ mod tests {
             assert_eq!(retry_after(junk, now), None, "{junk:?}");
         }
     }
+
+    proptest::proptest! {
+        #[test]
+        fn retry_after_never_panics_and_stays_capped(value in "\\PC{0,40}", secs in 0u64..u64::MAX) {
+            let now = SystemTime::UNIX_EPOCH + Duration::from_secs(secs % (1 << 40));
+            if let Some(wait) = retry_after(&value, now) {
+                proptest::prop_assert!(wait <= RETRY_AFTER_CAP);
+            }
+        }
+    }
 }

@@ -247,7 +247,42 @@ mod tests {
         assert!(matches!(e, ProviderError::Malformed { .. }));
     }
 
+    #[test]
+    fn delete_404_is_done_only_in_xtractas_envelope() {
+        let own =
+            "<user_response><status>404</status><message>user not found</message></user_response>";
+        assert!(deleted("/v1/user/delete", 404, own).is_ok());
+        assert!(
+            deleted("/v1/user/delete", 200, own).is_ok(),
+            "404 inside a 200"
+        );
+        for body in [
+            "",
+            "<html><body>404 Not Found</body></html>",
+            "<workflow_response><status>404</status><message>x</message></workflow_response>",
+            "not found",
+        ] {
+            let e = deleted("/v1/user/delete", 404, body).unwrap_err();
+            assert!(
+                matches!(e, ProviderError::Vendor { status: 404, .. }),
+                "{body:?}: {e:?}"
+            );
+        }
+        let ok = "<user_response><status>200</status><message>deleted</message></user_response>";
+        assert!(deleted("/v1/user/delete", 200, ok).is_ok());
+    }
+
     proptest::proptest! {
+        /// A real answer mangled (cut, doubled, tokens inserted) gives users or an error.
+        #[test]
+        fn never_panics_on_mangled_answers(
+            body in crate::provider::mutate::mangled(ONE),
+            status in proptest::sample::select(vec![200u16, 400, 404, 500]),
+        ) {
+            let _ = parse("/v1/user", "user_response", status, &body);
+            let _ = deleted("/v1/user/delete", status, &body);
+        }
+
         /// Any answer, mangled or not, gives users or an error: never a panic.
         #[test]
         fn never_panics_on_arbitrary_answers(body in ".{0,300}", status in 100u16..600) {
