@@ -377,6 +377,38 @@ fn a_huge_expires_in_is_capped_not_a_panic() {
     }
 }
 
+#[test]
+fn a_vendor_quoting_the_password_or_key_back_has_it_masked() {
+    const PASSWORD: &str = "Hunter2-first-password";
+    let vendor = Stub::start(|hit| match hit.path.as_str() {
+        "/v1/user" => reply(200, "application/xml", xtracta_users(&[])),
+        _ => {
+            // Echoes the request, escape sequences and all.
+            let echo = hit.body.replace('&', " ");
+            let message = format!("rejected \u{1b}]0;pwned\u{7}{echo}");
+            reply(400, "application/xml", xtracta_status(400, &message))
+        }
+    });
+    let ws = xtracta_ws(&vendor, "");
+    ws.write(
+        "users/a.yaml",
+        "users:\n  - email: a@example.com\n    name: A\n    password: { env: FIRST_PASSWORD }\n",
+    );
+    let out = ws.roster_env(&["apply", "--yes"], &[("FIRST_PASSWORD", PASSWORD)]);
+    assert_eq!(out.code, 1, "{}", out.all());
+    assert!(
+        out.stdout
+            .contains("FAILED create a@example.com: /v1/user/add: vendor answered 400: rejected"),
+        "{}",
+        out.all()
+    );
+    assert!(out.stdout.contains("password=(secret)"), "{}", out.stdout);
+    assert!(out.stdout.contains("api_key=(secret)"), "{}", out.stdout);
+    assert!(!out.all().contains(PASSWORD), "{}", out.all());
+    assert!(!out.all().contains('\u{1b}'), "{:?}", out.all());
+    assert_no_secret(&out);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Answer size cap
 

@@ -243,6 +243,10 @@ impl Provider for LearningCloud {
         create: &Create,
         password: Option<SecretString>,
     ) -> Result<Applied, ProviderError> {
+        if let Some(p) = &password {
+            // Masked too, should the vendor quote the request in an error.
+            self.http.conceal(p);
+        }
         let body = wire::body(&create_body(
             &create.fields,
             password.as_ref().map(ExposeSecret::expose_secret),

@@ -270,6 +270,8 @@ impl Provider for Uipath {
             "groupIDs": self.group_ids(&groups)?,
         });
         if let Some(p) = &password {
+            // Masked too, should the vendor quote the request in an error.
+            self.http.conceal(p);
             body["password"] = Json::String(p.expose_secret().to_string());
         }
         let url = self.api("User");

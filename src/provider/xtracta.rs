@@ -239,6 +239,8 @@ impl Provider for Xtracta {
             ));
         }
         if let Some(p) = &password {
+            // Masked too, should the vendor quote the request in an error.
+            self.http.conceal(p);
             params.push(("password", p.expose_secret().to_string()));
         }
         self.post(ADD, "user_response", Repeat::Unsafe, params)
