@@ -740,8 +740,18 @@ fn uipath_lost_create_pauses_before_the_look_up_and_keeps_its_guid() {
 // ---------------------------------------------------------------------------------------------
 // A stop ends waiting at once; a request in flight gets a bounded grace
 
-/// Starts `roster apply --yes` in `ws`, waits until the vendor has seen `ready`, sends SIGTERM,
-/// and returns the output and how long the process took to exit after the signal.
+/// Whether process `pid` has a handler for SIGTERM (Linux: `SigCgt` in its status).
+fn catches_sigterm(pid: u32) -> bool {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("SigCgt:"))
+        .and_then(|mask| u64::from_str_radix(mask.trim(), 16).ok())
+        .is_some_and(|mask| mask & (1 << (15 - 1)) != 0)
+}
+
+/// Starts `roster apply --yes` in `ws`, waits until the vendor has seen `ready` and apply
+/// handles SIGTERM, sends it, and returns the output and how long the process took to exit.
 fn apply_then_sigterm(ws: &Workspace, ready: impl Fn() -> bool) -> (util::Out, Duration) {
     let mut child = Command::new(util::roster_bin())
         .current_dir(ws.path())
@@ -767,8 +777,10 @@ fn apply_then_sigterm(ws: &Workspace, ready: impl Fn() -> bool) -> (util::Out, D
         );
         std::thread::sleep(Duration::from_millis(20));
     }
-    // The signal handler is installed before the first write; give the answer time to land.
-    std::thread::sleep(Duration::from_millis(200));
+    while !catches_sigterm(child.id()) {
+        assert!(Instant::now() < deadline, "apply never handled SIGTERM");
+        std::thread::sleep(Duration::from_millis(20));
+    }
     let signalled = Instant::now();
     assert!(
         Command::new("kill")
@@ -821,6 +833,29 @@ fn sigterm_during_a_long_retry_after_exits_at_once_reporting_what_was_not_done()
     assert!(out.stderr.contains("stopped by a signal"), "{}", out.stderr);
     assert_eq!(vendor.count("POST", "/v1/user/add"), 1, "nothing more sent");
     assert_no_secret(&out);
+}
+
+#[test]
+fn sigterm_while_paced_by_the_rate_limit_exits_at_once() {
+    let vendor = Stub::start(|hit| match hit.path.as_str() {
+        "/v1/user" => reply(200, "application/xml", xtracta_users(&[])),
+        _ => reply(200, "application/xml", xtracta_status(200, "ok")),
+    });
+    // One request per 100 s: the list goes at once, the first create waits its turn.
+    let ws = xtracta_ws(&vendor, "    rate_limit: 0.01\n");
+    three_users(&ws);
+    let (out, took) = apply_then_sigterm(&ws, || vendor.count("POST", "/v1/user") >= 1);
+    assert!(took < Duration::from_secs(4), "took {took:?} to stop");
+    assert_eq!(out.code, 1, "{}", out.all());
+    for user in ["a", "b", "c"] {
+        assert!(
+            out.stdout
+                .contains(&format!("not started create {user}@example.com")),
+            "{}",
+            out.all()
+        );
+    }
+    assert_eq!(vendor.count("POST", "/v1/user/add"), 0);
 }
 
 #[test]
