@@ -69,6 +69,8 @@ pub struct Limits {
     pub rate_limit: Option<f64>,
     /// Attempts per request, the first included.
     pub max_attempts: u32,
+    /// The largest answer body read, in bytes.
+    pub max_answer_size: u64,
 }
 
 /// Vendor-specific settings.
@@ -503,11 +505,19 @@ impl Validator<'_> {
             Some(s) => s.value,
             None => 5,
         };
+        let max_answer_size = match &r.max_answer_size {
+            Some(s) => parse::size(&s.value).unwrap_or_else(|e| {
+                self.err(s, format!("target {name}: max_answer_size: {e}"));
+                parse::DEFAULT_ANSWER_SIZE
+            }),
+            None => parse::DEFAULT_ANSWER_SIZE,
+        };
         Limits {
             timeout,
             concurrency,
             rate_limit,
             max_attempts,
+            max_answer_size,
         }
     }
 

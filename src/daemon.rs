@@ -267,7 +267,7 @@ impl Daemon {
         let stats = Arc::new(Stats::default());
         let answers = || stats.total() + stats.retries();
         let planned = systemd::beating(
-            reconcile::plan(loaded, stats.clone()),
+            reconcile::plan_until(loaded, stats.clone(), &self.stop),
             &self.heartbeat,
             self.beat_every,
             answers,

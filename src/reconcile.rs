@@ -32,11 +32,13 @@ pub fn load(path: &std::path::Path) -> Result<Loaded, Problems> {
     Ok(Loaded { config, desired })
 }
 
-/// Builds a target's client, reading its credentials.
+/// Builds a target's client, reading its credentials. Its requests stop waiting when `stop`
+/// is requested.
 pub fn provider(
     config: &Config,
     target: &Target,
     stats: Arc<Stats>,
+    stop: &Stop,
 ) -> anyhow::Result<AnyProvider> {
     let base = &config.base_dir;
     let read = |what: &str, r: &crate::secret::SecretRef| {
@@ -62,7 +64,12 @@ pub fn provider(
                 cloud: *cloud,
             };
             Ok(AnyProvider::Uipath(Box::new(
-                crate::provider::uipath::Uipath::new(settings, &target.limits, stats)?,
+                crate::provider::uipath::Uipath::new(
+                    settings,
+                    &target.limits,
+                    stats,
+                    stop.clone(),
+                )?,
             )))
         }
         ProviderConfig::Xtracta { api_key, group_id } => {
@@ -75,6 +82,7 @@ pub fn provider(
                 *group_id,
                 &target.limits,
                 stats,
+                stop.clone(),
             )?))
         }
         ProviderConfig::LearningCloud { token, synchronous } => {
@@ -87,6 +95,7 @@ pub fn provider(
                 *synchronous,
                 &target.limits,
                 stats,
+                stop.clone(),
             )?))
         }
     }
@@ -103,11 +112,21 @@ pub struct Planned {
 
 /// Fetches every target and plans it.
 pub async fn plan(loaded: &Loaded, stats: Arc<Stats>) -> anyhow::Result<Planned> {
+    plan_until(loaded, stats, &Stop::default()).await
+}
+
+/// Fetches every target and plans it; the providers' requests (then and when applying) stop
+/// waiting when `stop` is requested.
+pub async fn plan_until(
+    loaded: &Loaded,
+    stats: Arc<Stats>,
+    stop: &Stop,
+) -> anyhow::Result<Planned> {
     let mut plan = Plan::default();
     let mut providers = Vec::new();
     let mut actuals = Vec::new();
     for (name, target) in &loaded.config.targets {
-        let p = provider(&loaded.config, target, stats.clone())?;
+        let p = provider(&loaded.config, target, stats.clone(), stop)?;
         let desired = loaded
             .desired
             .by_target

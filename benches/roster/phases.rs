@@ -182,7 +182,12 @@ pub async fn read_only(args: &Args, ws: &Workspace, sim: &Sim) -> anyhow::Result
             .get(name)
             .map(Vec::as_slice)
             .unwrap_or_default();
-        let provider = reconcile::provider(&loaded.config, target, Arc::new(Stats::default()))?;
+        let provider = reconcile::provider(
+            &loaded.config,
+            target,
+            Arc::new(Stats::default()),
+            &Stop::default(),
+        )?;
         let t = Instant::now();
         let actual = provider.fetch(desired).await.context("fetch")?;
         out.fetch.push(t.elapsed());

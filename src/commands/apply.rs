@@ -27,9 +27,11 @@ pub async fn run(
         Err(code) => return Ok(code),
     };
     let owned = own_all(&loaded).await?;
+    // Made before planning: the providers built then obey it while applying.
+    let stop = Stop::default();
     let planned = match file {
-        None => reconcile::plan(&loaded, Default::default()).await?,
-        Some(path) => match saved_plan(cx, &loaded, path).await? {
+        None => reconcile::plan_until(&loaded, Default::default(), &stop).await?,
+        Some(path) => match saved_plan(cx, &loaded, path, &stop).await? {
             Ok(p) => p,
             Err(refusal) => {
                 let (why, lines) = match refusal {
@@ -73,7 +75,6 @@ pub async fn run(
     if file.is_none() && !yes && !confirm()? {
         return Ok(exit::ERROR);
     }
-    let stop = Stop::default();
     let watcher = tokio::spawn(stop_on_signal(stop.clone()));
     let bar = progress(&planned.plan);
     let tick = bar
@@ -125,6 +126,7 @@ async fn saved_plan(
     cx: &Ctx,
     loaded: &Loaded,
     path: &Path,
+    stop: &Stop,
 ) -> anyhow::Result<Result<Planned, Refusal>> {
     let saved = saved::read(path)?;
     let mut reasons = Vec::new();
@@ -145,7 +147,7 @@ async fn saved_plan(
     if !reasons.is_empty() {
         return Ok(Err(Refusal::Stale(reasons)));
     }
-    let fresh = reconcile::plan(loaded, Default::default()).await?;
+    let fresh = reconcile::plan_until(loaded, Default::default(), stop).await?;
     for (t, actual) in fresh.plan.targets.iter().zip(&fresh.actual) {
         match saved.assumptions.get(&t.target) {
             Some(a) => reasons.extend(saved::vendor_changes(&t.target, a, actual)),

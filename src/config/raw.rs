@@ -52,6 +52,8 @@ pub(crate) struct RawTarget {
     pub rate_limit: Option<Spanned<f64>>,
     #[schemars(with = "Option<u32>")]
     pub max_attempts: Option<Spanned<u32>>,
+    #[schemars(with = "Option<String>")]
+    pub max_answer_size: Option<Spanned<String>>,
     #[schemars(with = "Option<Vec<String>>")]
     pub ignore: Option<Vec<Spanned<String>>>,
     // xtracta

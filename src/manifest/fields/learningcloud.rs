@@ -258,6 +258,7 @@ mod tests {
                 concurrency: 1,
                 rate_limit: None,
                 max_attempts: 1,
+                max_answer_size: 1 << 20,
             },
         }
     }
