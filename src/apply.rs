@@ -1,10 +1,11 @@
-//! The executor: carries out a [`TargetPlan`] through a [`Provider`], and decides nothing.
+//! The executor: carries out a [`TargetPlan`] through a vendor [`Client`], and decides nothing.
 //!
 //! Order: removals, then updates (which may free an e-mail), then creates, then membership
 //! changes. Within a phase up to `concurrency` changes run at once. One failure does not stop
 //! the others; every change ends in the report as done, failed (with why) or not started (after
-//! a stop was requested). A create whose answer never came is looked up before it is retried,
-//! so that no user is ever created twice.
+//! a stop was requested, including a change whose request was still waiting to be sent). A
+//! create whose answer never came is looked up, after a pause with jitter, before it is
+//! retried, so that no user is ever created twice.
 //!
 //! Complexity: one request per change (two for a membership change: list, then update), at most
 //! `concurrency` in flight, so k changes take about k / concurrency round trips; O(k log k) to
@@ -12,13 +13,16 @@
 
 use std::path::Path;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
 
 use futures_util::StreamExt;
 use futures_util::stream;
 
 use crate::plan::{Create, TargetPlan};
+use crate::provider::http::{ceiling, random_unit};
 use crate::vendor::{Applied, Client, ProviderError};
+
+pub use crate::provider::stop::Stop;
 
 /// How one change ended.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
@@ -77,19 +81,6 @@ impl Report {
     }
 }
 
-/// A flag that asks a running apply to start nothing new.
-#[derive(Clone, Debug, Default)]
-pub struct Stop(Arc<AtomicBool>);
-
-impl Stop {
-    pub fn request(&self) {
-        self.0.store(true, Ordering::SeqCst);
-    }
-    pub fn requested(&self) -> bool {
-        self.0.load(Ordering::SeqCst)
-    }
-}
-
 /// Calls the progress callback when a change ends, however it ends.
 struct Tick(Option<Arc<dyn Fn() + Send + Sync>>);
 
@@ -114,8 +105,25 @@ pub struct Options<'a> {
 
 type Job<'a> = (
     String,
-    std::pin::Pin<Box<dyn std::future::Future<Output = Result<Applied, String>> + Send + 'a>>,
+    std::pin::Pin<Box<dyn std::future::Future<Output = Outcome> + Send + 'a>>,
 );
+
+/// How a change ended, from its provider call.
+fn outcome(result: Result<Applied, ProviderError>) -> Outcome {
+    match result {
+        Ok(Applied::Confirmed) => Outcome::Done,
+        Ok(Applied::Accepted(note)) => Outcome::Accepted(note),
+        // Stopped before anything of it reached the vendor.
+        Err(ProviderError::Stopped {
+            maybe_applied: false,
+            ..
+        }) => Outcome::NotStarted,
+        Err(e @ ProviderError::Stopped { .. }) => Outcome::Failed(format!(
+            "interrupted: {e} (the next plan shows whether it did)"
+        )),
+        Err(e) => Outcome::Failed(e.to_string()),
+    }
+}
 
 async fn run_phase<'a>(jobs: Vec<Job<'a>>, opts: &Options<'_>, steps: &mut Vec<Step>) {
     let stop = opts.stop.clone();
@@ -132,12 +140,10 @@ async fn run_phase<'a>(jobs: Vec<Job<'a>>, opts: &Options<'_>, steps: &mut Vec<S
                         outcome: Outcome::NotStarted,
                     };
                 }
-                let outcome = match fut.await {
-                    Ok(Applied::Confirmed) => Outcome::Done,
-                    Ok(Applied::Accepted(note)) => Outcome::Accepted(note),
-                    Err(e) => Outcome::Failed(e),
-                };
-                Step { change, outcome }
+                Step {
+                    change,
+                    outcome: fut.await,
+                }
             }
         })
         .buffer_unordered(opts.concurrency.max(1))
@@ -157,13 +163,13 @@ pub async fn apply(provider: &dyn Client, plan: &TargetPlan, opts: &Options<'_>)
         .map(|u| -> Job {
             (
                 format!("delete {}", u.key),
-                Box::pin(async move { provider.delete(u).await.map_err(|e| e.to_string()) }),
+                Box::pin(async move { outcome(provider.delete(u).await) }),
             )
         })
         .chain(plan.deactivations.iter().map(|u| -> Job {
             (
                 format!("deactivate {}", u.user.key),
-                Box::pin(async move { provider.update(u).await.map_err(|e| e.to_string()) }),
+                Box::pin(async move { outcome(provider.update(u).await) }),
             )
         }))
         .collect();
@@ -175,7 +181,7 @@ pub async fn apply(provider: &dyn Client, plan: &TargetPlan, opts: &Options<'_>)
         .map(|u| -> Job {
             (
                 format!("update {}", u.user.key),
-                Box::pin(async move { provider.update(u).await.map_err(|e| e.to_string()) }),
+                Box::pin(async move { outcome(provider.update(u).await) }),
             )
         })
         .collect();
@@ -206,7 +212,7 @@ pub async fn apply(provider: &dyn Client, plan: &TargetPlan, opts: &Options<'_>)
             );
             (
                 change,
-                Box::pin(async move { provider.membership(m).await.map_err(|e| e.to_string()) }),
+                Box::pin(async move { outcome(provider.membership(m).await) }),
             )
         })
         .collect();
@@ -218,30 +224,53 @@ pub async fn apply(provider: &dyn Client, plan: &TargetPlan, opts: &Options<'_>)
     }
 }
 
-/// Creates a user; after an answer that never came, looks it up before trying again.
-async fn create(provider: &dyn Client, c: &Create, opts: &Options<'_>) -> Result<Applied, String> {
+/// The first pause before looking a lost create up, doubled per attempt up to the cap.
+const LOOKUP_BASE: Duration = Duration::from_millis(500);
+const LOOKUP_CAP: Duration = Duration::from_secs(10);
+
+/// A random pause in `[c/2, c]` for `c = min(cap, base · 2^(attempt-1))`: at least half the
+/// ceiling, so that the vendor has had time to commit a create whose answer was lost.
+fn lookup_pause(attempt: u32) -> Duration {
+    let c = ceiling(LOOKUP_BASE, LOOKUP_CAP, attempt);
+    c / 2 + (c / 2).mul_f64(random_unit())
+}
+
+/// Creates a user; after an answer that never came, pauses, then looks it up before trying
+/// again.
+async fn create(provider: &dyn Client, c: &Create, opts: &Options<'_>) -> Outcome {
     let password = match &c.password {
-        Some(r) => Some(
-            r.resolve(opts.secrets_base)
-                .map_err(|e| format!("password: {e}"))?,
-        ),
+        Some(r) => match r.resolve(opts.secrets_base) {
+            Ok(p) => Some(p),
+            Err(e) => return Outcome::Failed(format!("password: {e}")),
+        },
         None => None,
     };
     let mut attempt = 1;
     loop {
         let err: ProviderError = match provider.create(c, password.clone()).await {
-            Ok(applied) => return Ok(applied),
+            Ok(applied) => return outcome(Ok(applied)),
             Err(e) => e,
         };
         if !err.is_ambiguous() {
-            return Err(err.to_string());
+            return outcome(Err(err));
         }
         tracing::warn!(user = %c.user.key, error = %err, "create answer lost; checking whether it happened");
+        tokio::select! {
+            biased;
+            () = opts.stop.wait() => {
+                return Outcome::Failed(format!(
+                    "interrupted: {err}; stopped before checking whether the user was created (the next plan shows it)"
+                ));
+            }
+            () = tokio::time::sleep(lookup_pause(attempt)) => {}
+        }
         match provider.find(c).await {
-            Ok(Some(_)) => return Ok(Applied::Confirmed),
+            Ok(Some(_)) => return Outcome::Done,
             Ok(None) if attempt < opts.max_attempts => attempt += 1,
-            Ok(None) => return Err(err.to_string()),
-            Err(e) => return Err(format!("{err}; and the check that followed failed: {e}")),
+            Ok(None) => return Outcome::Failed(err.to_string()),
+            Err(e) => {
+                return Outcome::Failed(format!("{err}; and the check that followed failed: {e}"));
+            }
         }
     }
 }

@@ -34,9 +34,15 @@ pub struct Cli {
     /// Output format for validate, plan and apply
     #[arg(long, value_enum, default_value_t = Output::Human, global = true)]
     pub output: Output,
-    /// Mask personal data (e-mails, names) in plan output, for public CI logs
+    /// Mask personal data (e-mails, names) in plan and apply output, for public CI logs
     #[arg(long, global = true)]
     pub redact: bool,
+    /// Show every change of a long plan (human output folds sections of over 50; markdown keeps to --max-bytes)
+    #[arg(long, global = true)]
+    pub full: bool,
+    /// Most bytes markdown output may take; long sections fold first, removals of access never
+    #[arg(long, value_name = "N", default_value_t = crate::render::markdown::MAX_BYTES, global = true)]
+    pub max_bytes: usize,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -178,10 +184,12 @@ pub fn run() -> ExitCode {
             return ExitCode::from(exit::ERROR);
         }
     };
+    let redact = cli.redact;
     match runtime.block_on(dispatch(cli)) {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
-            eprintln!("error: {e:#}");
+            let text = crate::render::error_text(&format!("{e:#}"), redact);
+            eprintln!("error: {text}");
             ExitCode::from(exit::ERROR)
         }
     }
@@ -193,6 +201,8 @@ async fn dispatch(cli: Cli) -> anyhow::Result<u8> {
         styles: styles(cli.color),
         output: cli.output,
         redact: cli.redact,
+        full: cli.full,
+        max_bytes: cli.max_bytes,
     };
     match &cli.command {
         Command::Validate => Ok(commands::validate::run(&cx)),

@@ -11,10 +11,11 @@ pub mod validate;
 
 use std::path::{Path, PathBuf};
 
+use crate::apply::Report;
 use crate::exit;
 use crate::plan::Plan;
 use crate::reconcile::{self, Loaded};
-use crate::render::{self, Styles};
+use crate::render::{self, Fold, Styles};
 
 /// How data is written to stdout.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -30,6 +31,10 @@ pub struct Ctx {
     pub styles: Styles,
     pub output: Output,
     pub redact: bool,
+    /// `--full`: human output folds nothing.
+    pub full: bool,
+    /// `--max-bytes`: the markdown output's budget.
+    pub max_bytes: usize,
 }
 
 impl Ctx {
@@ -39,7 +44,7 @@ impl Ctx {
             if self.output == Output::Json {
                 print!("{}", render::json::validate(&problems.0, 0, 0, 0));
             }
-            eprintln!("{problems}");
+            eprintln!("{}", render::error_text(&problems.to_string(), self.redact));
             let n = problems.0.len();
             eprintln!("error: {n} problem{} found; nothing was sent", plural(n));
             exit::ERROR
@@ -55,13 +60,40 @@ impl Ctx {
         }
     }
 
-    /// Renders a plan in the chosen format.
-    pub fn render_plan(&self, plan: &Plan, show_ignored: bool) -> String {
+    /// An apply report as this run shows it: redacted when asked (`plan` is the plan applied,
+    /// unredacted, which names the users the report's changes are about).
+    pub fn shown_report(&self, plan: &Plan, report: &Report) -> Report {
+        if self.redact {
+            render::redact::report(report, plan)
+        } else {
+            report.clone()
+        }
+    }
+
+    /// Renders a plan in the chosen format; `saved` is the plan's file, when there is one.
+    pub fn render_plan(&self, plan: &Plan, show_ignored: bool, saved: Option<&Path>) -> String {
         let shown = self.shown(plan);
+        let opts = render::Options {
+            show_ignored,
+            fold: if self.full {
+                Fold::FULL
+            } else {
+                Fold::default()
+            },
+            saved: saved.map(|p| p.display().to_string()),
+        };
         match self.output {
-            Output::Human => render::plan(&shown, &self.styles, show_ignored),
+            Output::Human => render::plan_with(&shown, &self.styles, &opts),
             Output::Json => render::json::plan(&shown),
-            Output::Markdown => render::markdown::plan(&shown, show_ignored),
+            // `--full` asks for everything, whatever the budget.
+            Output::Markdown => {
+                let max = if self.full {
+                    usize::MAX
+                } else {
+                    self.max_bytes
+                };
+                render::markdown::plan(&shown, &opts, max)
+            }
         }
     }
 }

@@ -84,6 +84,8 @@ pub struct Limits {
     pub rate_limit: Option<f64>,
     /// Attempts per request, the first included.
     pub max_attempts: u32,
+    /// The largest answer body read, in bytes.
+    pub max_answer_size: u64,
 }
 
 /// `daemon:` settings.
@@ -157,11 +159,11 @@ impl Validator<'_> {
 
     fn config(mut self, raw: RawConfig) -> Result<Config, Problems> {
         let manifests = self.base.join(raw.manifests.value.trim());
-        // systemd's StateDirectory= sets $STATE_DIRECTORY; elsewhere `.roster` beside the config.
-        let state_dir = match (&raw.state_dir, std::env::var_os("STATE_DIRECTORY")) {
-            (Some(s), _) => self.base.join(s.value.trim()),
-            (None, Some(dir)) if !dir.is_empty() => PathBuf::from(dir),
-            (None, _) => self.base.join(".roster"),
+        // Never from the environment: the daemon and a CLI run in a shell read the same config
+        // and must lock the same files.
+        let state_dir = match &raw.state_dir {
+            Some(s) => self.base.join(s.value.trim()),
+            None => self.base.join(".roster"),
         };
         if raw.targets.value.is_empty() {
             self.err(

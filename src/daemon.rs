@@ -19,6 +19,8 @@ use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 use crate::apply::{Outcome, Stop};
+use crate::coordination::local::LocalLocks;
+use crate::coordination::{Coordinator, Ownership};
 use crate::exit;
 use crate::plan::{self, TargetPlan};
 use crate::provider::http::Stats;
@@ -39,6 +41,10 @@ struct Daemon {
     watch: Option<watch::Watch>,
     failures: u32,
     retry: Option<tokio::task::JoinHandle<()>>,
+    /// Beaten on every idle iteration and on every vendor answer or finished change.
+    heartbeat: systemd::Heartbeat,
+    /// How often to beat: a quarter of `WatchdogSec=`; `None` without a watchdog.
+    beat_every: Option<Duration>,
 }
 
 /// Runs the daemon until SIGTERM or SIGINT.
@@ -70,7 +76,9 @@ pub async fn run(config_path: &Path) -> anyhow::Result<u8> {
         schedule::SystemClock,
         queue.clone(),
     ));
-    tokio::spawn(systemd::watchdog());
+    let heartbeat = systemd::Heartbeat::new();
+    let beat_every = systemd::watchdog_interval().map(systemd::beat_period);
+    tokio::spawn(systemd::watchdog(heartbeat.clone()));
 
     let mut d = Daemon {
         config_path: config_path.to_path_buf(),
@@ -81,15 +89,30 @@ pub async fn run(config_path: &Path) -> anyhow::Result<u8> {
         watch: None,
         failures: 0,
         retry: None,
+        heartbeat: heartbeat.clone(),
+        beat_every,
     };
     d.adopt(loaded, settings.debounce);
     systemd::ready();
     queue.push(Trigger::Startup);
 
+    let mut idle = beat_every.map(|every| {
+        let mut tick = tokio::time::interval(every);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+        tick
+    });
     loop {
+        heartbeat.beat();
+        let idle_tick = async {
+            match idle.as_mut() {
+                Some(tick) => tick.tick().await,
+                None => std::future::pending().await,
+            }
+        };
         let trigger = tokio::select! {
             _ = shutdown.changed() => break,
             t = rx.recv() => match t { Some(t) => t, None => break },
+            _ = idle_tick => continue,
         };
         d.reconcile(trigger).await;
         if trigger == Trigger::Signal {
@@ -233,21 +256,30 @@ impl Daemon {
             anyhow::bail!("no valid desired state yet");
         };
         let apply_mode = loaded.config.daemon.apply;
-        let mut _locks = Vec::new();
+        let mut owned = Vec::new();
         if apply_mode {
+            let locks = LocalLocks::new(&loaded.config.state_dir);
             for name in loaded.config.targets.keys() {
-                _locks.push(crate::lock::acquire(&loaded.config.state_dir, name)?);
+                owned.push(locks.acquire(name).await?);
             }
         }
         let stats = Arc::new(Stats::default());
-        let planned = reconcile::plan(loaded, stats.clone()).await;
+        let answers = || stats.total() + stats.retries();
+        let planned = systemd::beating(
+            reconcile::plan_until(loaded, stats.clone(), &self.stop),
+            &self.heartbeat,
+            self.beat_every,
+            answers,
+        )
+        .await;
         self.record_requests(&stats);
         let mut planned = planned?;
-        for t in &mut planned.plan.targets {
+        for t in planned.plan.targets.iter_mut() {
             let Some(target) = loaded.config.targets.get(&t.target) else {
                 continue;
             };
-            if let Err(trip) = plan::check_guards(t, &target.policy) {
+            let schema = target.schema();
+            if let Err(trip) = plan::check_guards(t, &target.policy, schema) {
                 tracing::warn!("guard tripped, holding removals back: {trip}");
                 self.metrics
                     .guards_tripped
@@ -255,7 +287,7 @@ impl Daemon {
                         target: t.target.clone(),
                     })
                     .inc();
-                plan::hold_guarded(t);
+                plan::hold_guarded(t, schema);
             }
         }
         let summary = plan_summary(&planned.plan.targets);
@@ -265,7 +297,18 @@ impl Daemon {
             }
             return Ok(format!("plan mode, {summary}"));
         }
-        let reports = reconcile::apply(loaded, &planned, &self.stop).await;
+        for o in &owned {
+            o.fence().await?;
+        }
+        let heartbeat = self.heartbeat.clone();
+        let beat: Arc<dyn Fn() + Send + Sync> = Arc::new(move || heartbeat.beat());
+        let reports = systemd::beating(
+            reconcile::apply_with(loaded, &planned, &self.stop, Some(beat)),
+            &self.heartbeat,
+            self.beat_every,
+            answers,
+        )
+        .await;
         self.record_requests(&stats);
         let mut failed = Vec::new();
         for (r, t) in reports.iter().zip(&planned.plan.targets) {

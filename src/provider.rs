@@ -3,8 +3,13 @@
 //! Vendor wire shapes (XML, JSON) never leave their own module below this one. Errors say
 //! whether retrying can help and whether a write may have happened.
 
+pub(crate) mod clean;
 pub mod http;
 pub mod learningcloud;
+#[cfg(test)]
+pub(crate) mod mutate;
+pub(crate) mod paging;
+pub mod stop;
 pub mod uipath;
 pub mod xtracta;
 
@@ -102,6 +107,18 @@ pub enum ProviderError {
     /// with itself) nor looked up; the next plan shows what took effect.
     #[error("{endpoint}: {message}")]
     Partial { endpoint: String, message: String },
+    /// roster refused the answer: a redirect to another origin, an answer over the size cap.
+    /// Trying again would get the same answer.
+    #[error("{endpoint}: {detail}")]
+    Refused { endpoint: String, detail: String },
+    /// A stop was requested: waiting ended, or a request in flight was abandoned after its
+    /// grace. `maybe_applied` says whether a write may have reached the vendor.
+    #[error("{endpoint}: {detail}")]
+    Stopped {
+        endpoint: String,
+        detail: String,
+        maybe_applied: bool,
+    },
 }
 
 impl ProviderError {
@@ -110,8 +127,10 @@ impl ProviderError {
         match self {
             ProviderError::Vendor { status, .. } => matches!(status, 429 | 500 | 502 | 503 | 504),
             ProviderError::Transport { .. } | ProviderError::Malformed { .. } => true,
-            ProviderError::Invalid(_) => false,
-            ProviderError::Partial { .. } => false,
+            ProviderError::Invalid(_)
+            | ProviderError::Partial { .. }
+            | ProviderError::Refused { .. }
+            | ProviderError::Stopped { .. } => false,
         }
     }
 
@@ -121,8 +140,73 @@ impl ProviderError {
             ProviderError::Vendor { status, .. } => matches!(status, 500 | 502 | 504),
             ProviderError::Transport { maybe_sent, .. } => *maybe_sent,
             ProviderError::Malformed { .. } => true,
-            ProviderError::Invalid(_) => false,
-            ProviderError::Partial { .. } => false,
+            // A stop is never followed by a look-up: nothing more is sent after it.
+            ProviderError::Invalid(_)
+            | ProviderError::Partial { .. }
+            | ProviderError::Refused { .. }
+            | ProviderError::Stopped { .. } => false,
+        }
+    }
+
+    /// The same error, met after a write of the same change took effect: a stop then is no
+    /// longer "nothing happened".
+    pub(crate) fn after_write(self) -> Self {
+        match self {
+            ProviderError::Stopped {
+                endpoint, detail, ..
+            } => ProviderError::Stopped {
+                endpoint,
+                detail,
+                maybe_applied: true,
+            },
+            other => other,
+        }
+    }
+
+    /// The same error with `f` applied to every text that may hold vendor words (never the
+    /// endpoint, which is roster's own).
+    pub(crate) fn map_text(self, f: impl Fn(String) -> String) -> Self {
+        match self {
+            ProviderError::Vendor {
+                endpoint,
+                status,
+                message,
+            } => ProviderError::Vendor {
+                endpoint,
+                status,
+                message: f(message),
+            },
+            ProviderError::Transport {
+                endpoint,
+                detail,
+                maybe_sent,
+            } => ProviderError::Transport {
+                endpoint,
+                detail: f(detail),
+                maybe_sent,
+            },
+            ProviderError::Malformed { endpoint, detail } => ProviderError::Malformed {
+                endpoint,
+                detail: f(detail),
+            },
+            ProviderError::Invalid(text) => ProviderError::Invalid(f(text)),
+            ProviderError::Partial { endpoint, message } => ProviderError::Partial {
+                endpoint,
+                message: f(message),
+            },
+            ProviderError::Refused { endpoint, detail } => ProviderError::Refused {
+                endpoint,
+                detail: f(detail),
+            },
+            ProviderError::Stopped {
+                endpoint,
+                detail,
+                maybe_applied,
+            } => ProviderError::Stopped {
+                endpoint,
+                detail: f(detail),
+                maybe_applied,
+            },
         }
     }
 }

@@ -29,11 +29,13 @@ pub fn load(path: &std::path::Path) -> Result<Loaded, Problems> {
     Ok(Loaded { config, desired })
 }
 
-/// Builds a target's client, reading its credentials.
+/// Builds a target's client, reading its credentials. Its requests stop waiting when `stop`
+/// is requested.
 pub fn provider(
     config: &Config,
     target: &Target,
     stats: Arc<Stats>,
+    stop: &Stop,
 ) -> anyhow::Result<Box<dyn Client>> {
     target.settings.connect(Connect {
         target: &target.name,
@@ -41,7 +43,7 @@ pub fn provider(
         limits: &target.limits,
         base_dir: &config.base_dir,
         stats,
-        stop: Stop::default(),
+        stop: stop.clone(),
     })
 }
 
@@ -56,11 +58,21 @@ pub struct Planned {
 
 /// Fetches every target and plans it.
 pub async fn plan(loaded: &Loaded, stats: Arc<Stats>) -> anyhow::Result<Planned> {
+    plan_until(loaded, stats, &Stop::default()).await
+}
+
+/// Fetches every target and plans it; the providers' requests (then and when applying) stop
+/// waiting when `stop` is requested.
+pub async fn plan_until(
+    loaded: &Loaded,
+    stats: Arc<Stats>,
+    stop: &Stop,
+) -> anyhow::Result<Planned> {
     let mut plan = Plan::default();
     let mut providers = Vec::new();
     let mut actuals = Vec::new();
     for (name, target) in &loaded.config.targets {
-        let p = provider(&loaded.config, target, stats.clone())?;
+        let p = provider(&loaded.config, target, stats.clone(), stop)?;
         let desired = loaded
             .desired
             .by_target
@@ -76,13 +88,9 @@ pub async fn plan(loaded: &Loaded, stats: Arc<Stats>) -> anyhow::Result<Planned>
             let list = crate::diag::Problems(problems);
             anyhow::bail!("target {name}: the manifests do not fit the vendor's account:\n{list}");
         }
-        plan.targets.push(plan::plan(
-            name,
-            desired,
-            &actual,
-            target.schema(),
-            &target.policy,
-        ));
+        let mut planned = plan::plan(name, desired, &actual, target.schema(), &target.policy);
+        planned.host = crate::render::host_label(&target.url);
+        plan.targets.push(planned);
         providers.push(p);
         actuals.push(actual);
     }
@@ -95,12 +103,14 @@ pub async fn plan(loaded: &Loaded, stats: Arc<Stats>) -> anyhow::Result<Planned>
 }
 
 /// Checks every target's guards; returns every trip.
-pub fn guards(loaded: &Loaded, plan: &Plan) -> Vec<GuardTrip> {
-    plan.targets
+pub fn guards(loaded: &Loaded, planned: &Planned) -> Vec<GuardTrip> {
+    planned
+        .plan
+        .targets
         .iter()
         .filter_map(|t| {
             let target = loaded.config.targets.get(&t.target)?;
-            plan::check_guards(t, &target.policy).err()
+            plan::check_guards(t, &target.policy, target.schema()).err()
         })
         .collect()
 }

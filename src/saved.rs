@@ -3,7 +3,9 @@
 //!
 //! A saved plan holds no secret values (password references only) and is written with mode
 //! 0600. Staleness is checked three ways: the config file, the manifest files, and the vendor's
-//! record of every user the plan touches (and the absence of every user it creates).
+//! record of every user the plan touches (and the absence of every user it creates). Reading one
+//! is bounded (size, nesting) and never quotes the file. It is not an authority: `apply FILE`
+//! applies a fresh plan, and only when it equals the saved one ([`differences`] says how not).
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -13,6 +15,10 @@ use sha2::{Digest, Sha256};
 
 use crate::model::ActualUser;
 use crate::plan::{Plan, TargetPlan};
+
+mod compare;
+pub use compare::differences;
+use compare::shown;
 
 pub const KIND: &str = "roster-saved-plan";
 pub const VERSION: u32 = 1;
@@ -103,18 +109,21 @@ pub fn vendor_changes(target: &str, assumed: &Assumptions, actual: &[ActualUser]
     let mut reasons = Vec::new();
     for (id, digest) in &assumed.existing {
         match by_id.get(id.as_str()) {
-            None => reasons.push(format!("target {target}: user id {id} is gone")),
+            None => reasons.push(format!("target {target}: user id {} is gone", shown(id))),
             Some(a) if &record_digest(a) != digest => reasons.push(format!(
-                "target {target}: user {} (id {id}) changed at the vendor",
-                a.key
+                "target {target}: user {} (id {}) changed at the vendor",
+                shown(&a.key),
+                shown(id)
             )),
             Some(_) => {}
         }
     }
+    let keys: std::collections::HashSet<&str> = actual.iter().map(|a| a.key.as_str()).collect();
     for key in &assumed.absent {
-        if actual.iter().any(|a| &a.key == key) {
+        if keys.contains(key.as_str()) {
             reasons.push(format!(
-                "target {target}: user {key}, which the plan creates, now exists"
+                "target {target}: user {}, which the plan creates, now exists",
+                shown(key)
             ));
         }
     }
@@ -145,18 +154,89 @@ pub fn write(path: &Path, saved: &SavedPlan) -> std::io::Result<()> {
     f.write_all(b"\n")
 }
 
-/// Reads a saved plan.
-pub fn read(path: &Path) -> Result<SavedPlan, String> {
-    let shown = crate::diag::display_path(path);
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| format!("read {shown}: {}", e.kind().to_string().to_lowercase()))?;
-    let saved: SavedPlan = serde_json::from_str(&text)
-        .map_err(|e| format!("{shown}: not a roster saved plan: {e}"))?;
-    if saved.kind != KIND || saved.format_version != VERSION {
-        return Err(format!(
-            "{shown}: a {} version {} file, expected {KIND} version {VERSION}",
-            saved.kind, saved.format_version
-        ));
-    }
-    Ok(saved)
+/// The largest saved plan `apply FILE` reads (a plan of 200,000 updates is about 150 MB).
+pub const MAX_PLAN_BYTES: u64 = 256 * 1024 * 1024;
+
+/// Why a file is not a saved plan roster will look at. The messages never quote the file's
+/// content: it may be any file, secrets included.
+#[derive(Debug, thiserror::Error)]
+pub enum ReadError {
+    #[error("read {path}: {reason}")]
+    Io { path: String, reason: String },
+    #[error("{path}: not a regular file")]
+    NotAFile { path: String },
+    #[error("{path}: over the {} MiB limit for a saved plan", MAX_PLAN_BYTES >> 20)]
+    TooLarge { path: String },
+    #[error("{path}: not a roster saved plan: {reason}")]
+    Malformed { path: String, reason: String },
+    #[error("{path}: not a roster saved plan (its kind is not {KIND})")]
+    WrongKind { path: String },
+    #[error("{path}: a saved plan of format version {found}; this roster reads version {VERSION}")]
+    WrongVersion { path: String, found: u32 },
 }
+
+/// Just enough of a file to tell whether it is a saved plan this roster reads.
+#[derive(Deserialize)]
+struct Header {
+    format_version: u32,
+    kind: String,
+}
+
+/// Reads a saved plan: a regular file within [`MAX_PLAN_BYTES`], the right kind and version.
+pub fn read(path: &Path) -> Result<SavedPlan, ReadError> {
+    use std::io::Read;
+    let shown = crate::diag::display_path(path);
+    let io = |e: std::io::Error| ReadError::Io {
+        path: shown.clone(),
+        reason: e.kind().to_string().to_lowercase(),
+    };
+    // Before opening: opening a FIFO would wait for a writer.
+    let meta = std::fs::metadata(path).map_err(io)?;
+    if !meta.is_file() {
+        return Err(ReadError::NotAFile { path: shown });
+    }
+    if meta.len() > MAX_PLAN_BYTES {
+        return Err(ReadError::TooLarge { path: shown });
+    }
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .map_err(io)?
+        .take(MAX_PLAN_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(io)?;
+    if bytes.len() as u64 > MAX_PLAN_BYTES {
+        return Err(ReadError::TooLarge { path: shown });
+    }
+    let malformed = |e: serde_json::Error| ReadError::Malformed {
+        path: shown.clone(),
+        reason: json_reason(&e),
+    };
+    let header: Header = serde_json::from_slice(&bytes).map_err(malformed)?;
+    if header.kind != KIND {
+        return Err(ReadError::WrongKind { path: shown });
+    }
+    if header.format_version != VERSION {
+        return Err(ReadError::WrongVersion {
+            path: shown,
+            found: header.format_version,
+        });
+    }
+    serde_json::from_slice(&bytes).map_err(malformed)
+}
+
+/// serde_json's message for broken syntax names only the position; its message for a value of
+/// the wrong shape may quote the value, so that one is left out.
+fn json_reason(e: &serde_json::Error) -> String {
+    use serde_json::error::Category;
+    match e.classify() {
+        Category::Syntax | Category::Eof | Category::Io => format!("invalid JSON: {e}"),
+        Category::Data => format!(
+            "its content does not have the saved plan's shape (line {} column {})",
+            e.line(),
+            e.column()
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests;

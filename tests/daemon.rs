@@ -22,9 +22,14 @@ struct Daemon {
 
 impl Daemon {
     fn start(ws: &Workspace) -> Daemon {
+        Daemon::start_env(ws, &[])
+    }
+
+    fn start_env(ws: &Workspace, env: &[(&str, &str)]) -> Daemon {
         let mut child = Command::new(util::roster_bin())
             .current_dir(ws.path())
             .env("XTRACTA_API_KEY", util::API_KEY)
+            .envs(env.iter().copied())
             .env("RUST_LOG", "info")
             .args(["daemon"])
             .stdin(Stdio::null())
@@ -418,4 +423,167 @@ fn a_tripped_guard_holds_removals_applies_the_rest_and_keeps_running() {
     assert_eq!(d.metric("roster_pending_drift", "acme"), 10.0);
     assert!(d.log().contains("--allow-mass-delete"), "{}", d.log());
     assert_eq!(d.get("/healthz").0, 200);
+}
+
+#[test]
+fn a_cli_apply_is_refused_while_the_daemon_holds_the_target_whatever_the_environment() {
+    // Every vendor request takes 20 s, so the daemon holds the lock throughout the test.
+    let sim = Sim::xtracta(SEED, &["--latency", "20000"]);
+    let ws = workspace(&sim, "users", "", FAR);
+    ws.write("users/keep.yaml", &user("keep@example.com", "Kept"));
+    let (a, b) = (ws.path().join("state-a"), ws.path().join("state-b"));
+    let d = Daemon::start_env(&ws, &[("STATE_DIRECTORY", a.to_str().unwrap())]);
+    let lock = ws.path().join(".roster/acme.lock");
+    let pid = d.child.id().to_string();
+    wait_for("the daemon to take the lock beside the config", &d, || {
+        std::fs::read_to_string(&lock).is_ok_and(|t| t.split_whitespace().next() == Some(&pid))
+    });
+    let out = ws.roster_env(
+        &["apply", "--yes"],
+        &[("STATE_DIRECTORY", b.to_str().unwrap())],
+    );
+    assert_eq!(out.code, 1, "{}", out.all());
+    assert!(
+        out.stderr.contains(&format!(
+            "target acme is being applied by another roster process (pid {pid} on "
+        )),
+        "{}",
+        out.stderr
+    );
+    assert!(!a.exists() && !b.exists(), "$STATE_DIRECTORY is not used");
+}
+
+#[test]
+fn a_tripped_guard_holds_mass_workflow_leaves_and_applies_the_rest() {
+    let mut seed =
+        String::from("groups: [12345]\nworkflows: [{ id: 100, name: Invoices }]\nusers:\n");
+    let mut manifest = String::from("users:\n  - email: fresh@example.com\n    name: Fresh\n");
+    for i in 0..10 {
+        seed.push_str(&format!(
+            "  - {{ id: {}, name: U{i}, email: u{i}@example.com, group: 12345, workflows: [100] }}\n",
+            10 + i
+        ));
+        let wf = if i < 6 { "[]" } else { "[100]" };
+        manifest.push_str(&format!(
+            "  - email: u{i}@example.com\n    name: U{i}\n    workflows: {wf}\n"
+        ));
+    }
+    let sim = Sim::xtracta(&seed, &[]);
+    let ws = workspace(&sim, "users", "", FAR);
+    ws.write("users/a.yaml", &manifest);
+    let d = Daemon::start(&ws);
+    wait_for("the safe part (a create)", &d, || {
+        has(&sim, "fresh@example.com", "Fresh")
+    });
+    wait_for("the guard to be counted", &d, || {
+        d.metric("roster_guards_tripped_total", "acme") >= 1.0
+    });
+    wait_for("the held leaves to count as pending", &d, || {
+        d.metric("roster_pending_drift", "acme") == 6.0
+    });
+    let members = sim.users().iter().filter(|u| u.4 == [100]).count();
+    assert_eq!(members, 10, "nobody left the workflow");
+    assert!(d.log().contains("(6 leaving workflows)"), "{}", d.log());
+}
+
+/// Datagrams a fake systemd hears on `NOTIFY_SOCKET`.
+struct Notify {
+    sock: std::os::unix::net::UnixDatagram,
+    path: std::path::PathBuf,
+}
+
+impl Notify {
+    fn bind(ws: &Workspace, name: &str) -> Notify {
+        let path = ws.path().join(name);
+        let sock = std::os::unix::net::UnixDatagram::bind(&path).unwrap();
+        sock.set_read_timeout(Some(Duration::from_millis(50)))
+            .unwrap();
+        Notify { sock, path }
+    }
+
+    /// Forgets what was sent so far.
+    fn drain(&self) {
+        let mut buf = [0u8; 4096];
+        self.sock.set_nonblocking(true).unwrap();
+        while self.sock.recv(&mut buf).is_ok() {}
+        self.sock.set_nonblocking(false).unwrap();
+    }
+
+    /// Every datagram heard until `until` is true of one, or `within` has passed.
+    fn listen(&self, within: Duration, mut until: impl FnMut(&str) -> bool) -> Vec<String> {
+        let deadline = Instant::now() + within;
+        let mut heard = Vec::new();
+        let mut buf = [0u8; 4096];
+        while Instant::now() < deadline {
+            if let Ok(n) = self.sock.recv(&mut buf) {
+                let msg = String::from_utf8_lossy(&buf[..n]).into_owned();
+                let done = until(&msg);
+                heard.push(msg);
+                if done {
+                    break;
+                }
+            }
+        }
+        heard
+    }
+}
+
+#[test]
+fn the_watchdog_is_pinged_while_the_loop_progresses_and_not_while_a_reconcile_hangs() {
+    const WATCHDOG_USEC: &str = "400000";
+    let sim = Sim::xtracta(SEED, &[]);
+    let ws = workspace(&sim, "users", "", FAR);
+    ws.write("users/keep.yaml", &user("keep@example.com", "Kept"));
+    let notify = Notify::bind(&ws, "idle.sock");
+    let d = Daemon::start_env(
+        &ws,
+        &[
+            ("NOTIFY_SOCKET", notify.path.to_str().unwrap()),
+            ("WATCHDOG_USEC", WATCHDOG_USEC),
+        ],
+    );
+    let done = notify.listen(Duration::from_secs(20), |m| m.contains("STATUS="));
+    assert!(
+        done.last().is_some_and(|m| m.contains("STATUS=")),
+        "{done:?}"
+    );
+    let mut pings = 0;
+    notify.listen(Duration::from_secs(20), |m| {
+        pings += usize::from(m.contains("WATCHDOG=1"));
+        pings >= 4
+    });
+    assert!(
+        pings >= 4,
+        "an idle daemon keeps pinging; log:\n{}",
+        d.log()
+    );
+    drop(d);
+
+    // Every vendor request takes 20 s: the start-up reconcile makes no progress.
+    let slow = Sim::xtracta(SEED, &["--latency", "20000"]);
+    let ws = workspace(&slow, "users", "", FAR);
+    ws.write("users/keep.yaml", &user("keep@example.com", "Kept"));
+    let notify = Notify::bind(&ws, "hung.sock");
+    let d = Daemon::start_env(
+        &ws,
+        &[
+            ("NOTIFY_SOCKET", notify.path.to_str().unwrap()),
+            ("WATCHDOG_USEC", WATCHDOG_USEC),
+        ],
+    );
+    wait_for("the watchdog to give up", &d, || {
+        d.log().contains("no longer pinging the watchdog")
+    });
+    notify.drain();
+    // Three periods of the pinger, all while the reconcile still waits for its answer.
+    let after = notify.listen(Duration::from_millis(300), |_| false);
+    assert!(
+        !after.iter().any(|m| m.contains("WATCHDOG=1")),
+        "pinged while hung: {after:?}"
+    );
+    assert!(
+        d.log().contains("made no progress for"),
+        "the reason is logged:\n{}",
+        d.log()
+    );
 }

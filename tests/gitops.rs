@@ -228,10 +228,10 @@ fn json_output_matches_its_published_schema() {
 
 #[test]
 fn markdown_output_snapshot() {
-    let (_sim, ws) = saved_world();
+    let (sim, ws) = saved_world();
     let out = ws.roster_env(&["plan", "--output", "markdown"], &PW);
     out.ok();
-    insta::assert_snapshot!("gitops_plan_markdown", out.stdout);
+    insta::assert_snapshot!("gitops_plan_markdown", out.stdout.replace(&sim.addr, "SIM"));
 }
 
 #[test]
@@ -465,4 +465,151 @@ fn a_long_apply_shows_progress_on_a_terminal_and_nothing_otherwise() {
         "no progress bar on a terminal:\n{all}"
     );
     assert_eq!(sim.users().len(), 12);
+}
+
+/// A saved plan, edited as an attacker with write access to the file would.
+fn forge(ws: &Workspace, edit: impl FnOnce(&mut Value)) {
+    let path = ws.path().join("plan.json");
+    let mut plan: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    edit(&mut plan["plan"]["targets"][0]);
+    std::fs::write(path, plan.to_string()).unwrap();
+}
+
+/// Applies the forged `plan.json`: refused with `line`, nothing written.
+#[track_caller]
+fn assert_refused(sim: &Sim, ws: &Workspace, line: &str) -> util::Out {
+    let before = sim.state();
+    sim.reset_requests();
+    let out = ws.roster_env(&["apply", "plan.json"], &PW);
+    assert_eq!(out.code, 1, "{}", out.all());
+    assert!(
+        out.stderr
+            .contains("does not match a fresh plan; nothing was changed")
+            && out.stderr.contains(&format!("  - {line}\n")),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(sim.state(), before, "nothing changed");
+    let reqs = sim.requests();
+    let endpoints: Vec<&String> = reqs["by_endpoint"].as_object().unwrap().keys().collect();
+    assert_eq!(
+        endpoints,
+        ["/v1/user"],
+        "only the fresh plan's read: {reqs}"
+    );
+    out
+}
+
+#[test]
+fn a_forged_delete_of_a_protected_user_is_refused() {
+    let sim = Sim::xtracta(XSEED, &[]);
+    let ws = Workspace::xtracta(&sim, "    protect: [carla@example.com]\n");
+    ws.write(
+        "users/a.yaml",
+        "users:\n  - email: bo@example.com\n    name: Bo Chen\n",
+    );
+    ws.roster(&["plan", "--out", "plan.json"]).ok();
+    forge(&ws, |t| {
+        t["deletes"] = serde_json::json!([{ "key": "carla@example.com", "id": "4093" }]);
+    });
+    assert_refused(
+        &sim,
+        &ws,
+        "target acme: the saved plan deletes carla@example.com; a fresh plan does not",
+    );
+}
+
+#[test]
+fn a_forged_password_reference_is_refused_and_never_read() {
+    let (sim, ws) = saved_world();
+    ws.roster_env(&["plan", "--out", "plan.json"], &PW).ok();
+    forge(&ws, |t| {
+        t["creates"][0]["password"] = serde_json::json!({ "file": "/etc/hostname" });
+    });
+    let out = assert_refused(
+        &sim,
+        &ws,
+        "target acme: the saved plan creates new@example.com differently from a fresh plan",
+    );
+    if let Ok(host) = std::fs::read_to_string("/etc/hostname") {
+        let host = host.trim();
+        assert!(
+            host.is_empty() || !out.all().contains(host),
+            "{}",
+            out.all()
+        );
+    }
+    assert!(sim.user_by_email("new@example.com").is_none());
+}
+
+#[test]
+fn a_forged_extra_create_is_refused() {
+    let (sim, ws) = saved_world();
+    ws.roster_env(&["plan", "--out", "plan.json"], &PW).ok();
+    forge(&ws, |t| {
+        let mut evil = t["creates"][0].clone();
+        evil["user"]["key"] = "evil@example.com".into();
+        evil["fields"]["email"] = serde_json::json!({ "text": "evil@example.com" });
+        t["creates"].as_array_mut().unwrap().push(evil);
+    });
+    assert_refused(
+        &sim,
+        &ws,
+        "target acme: the saved plan creates evil@example.com; a fresh plan does not",
+    );
+    assert!(sim.user_by_email("evil@example.com").is_none());
+}
+
+#[test]
+fn a_plan_file_that_is_not_a_plan_is_a_clean_error() {
+    let (sim, ws) = saved_world();
+    for (name, text) in [
+        ("junk.json", "\u{1b}[2J not json at all".to_string()),
+        ("deep.json", "[".repeat(100_000)),
+        (
+            "other.json",
+            "{\"format_version\": 1, \"kind\": \"hunter2\"}".into(),
+        ),
+    ] {
+        ws.write(name, &text);
+        let out = ws.roster_env(&["apply", name], &PW);
+        assert_eq!(out.code, 1, "{name}: {}", out.all());
+        assert!(
+            out.stderr
+                .contains(&format!("{name}: not a roster saved plan")),
+            "{name}: {}",
+            out.stderr
+        );
+        assert!(!out.all().contains("hunter2") && !out.all().contains('\u{1b}'));
+    }
+    assert_eq!(sim.total_requests(), 0, "nothing sent");
+}
+
+#[test]
+fn the_guards_are_checked_again_when_a_saved_plan_is_applied() {
+    let sim = Sim::xtracta(XSEED, &[]);
+    let ws = Workspace::xtracta(&sim, "    unmanaged: delete\n");
+    ws.write(
+        "users/a.yaml",
+        "users:\n  - email: bo@example.com\n    name: Bo\n",
+    );
+    let plan = ws.roster(&["plan", "--out", "plan.json"]);
+    plan.ok();
+    assert!(
+        plan.stderr.contains("warning: apply would refuse"),
+        "{}",
+        plan.stderr
+    );
+    let out = ws.roster(&["apply", "plan.json"]);
+    assert_eq!(out.code, 1, "{}", out.all());
+    assert!(
+        out.stderr
+            .contains("refusing to remove access of 1 of 2 users (1 deleted)"),
+        "{}",
+        out.stderr
+    );
+    assert!(sim.user_by_email("carla@example.com").is_some());
+    ws.roster(&["apply", "plan.json", "--allow-mass-delete"])
+        .ok();
+    assert!(sim.user_by_email("carla@example.com").is_none());
 }

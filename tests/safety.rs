@@ -38,8 +38,9 @@ fn mass_delete_is_refused_unless_allowed() {
     let out = ws.roster(&["apply", "--yes"]);
     assert_eq!(out.code, 1, "{}", out.all());
     assert!(
-        out.stderr
-            .contains("refusing to remove 6 of 20 users (more than max_delete = 5)"),
+        out.stderr.contains(
+            "refusing to remove access of 6 of 20 users (6 deleted): more than max_delete = 5"
+        ),
         "{}",
         out.stderr
     );
@@ -250,4 +251,66 @@ fn throttling_is_waited_out_with_retry_after() {
         "the vendor never throttled: {statuses}"
     );
     assert_eq!(sim.users().len(), 6);
+}
+
+#[test]
+fn an_unwritable_lock_folder_is_named_with_the_fix_and_nothing_is_sent() {
+    let sim = Sim::xtracta(&seed(0), &[]);
+    let ws = Workspace::xtracta(&sim, "");
+    ws.write("not-a-folder", "");
+    let config = std::fs::read_to_string(ws.path().join("roster.yaml")).unwrap();
+    ws.write(
+        "roster.yaml",
+        &format!("state_dir: not-a-folder/locks\n{config}"),
+    );
+    ws.write("users/a.yaml", &util::xtracta_users("w", 1));
+    let out = ws.roster(&["apply", "--yes"]);
+    assert_eq!(out.code, 1, "{}", out.all());
+    assert!(
+        out.stderr.contains("not-a-folder/locks: ")
+            && out.stderr.contains("set `state_dir:` in the config"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(sim.total_requests(), 0, "nothing sent");
+}
+
+#[test]
+fn mass_deactivation_by_manifest_edit_is_refused_unless_allowed() {
+    let user = |i: usize| {
+        format!(
+            "  - {{ username: u{i}, email: u{i}@acme.example, name: U, surname: N{i}, language: en, timezone: UTC }}\n"
+        )
+    };
+    let seed: String = std::iter::once("users:\n".to_string())
+        .chain((0..10).map(user))
+        .collect();
+    let sim = Sim::learningcloud(&seed, &[]);
+    let ws = Workspace::learningcloud(&sim, "    synchronization: synchronous\n");
+    let mut manifest = seed.clone();
+    for i in 0..6 {
+        manifest = manifest.replace(
+            &format!("surname: N{i}, "),
+            &format!("surname: N{i}, enabled: false, "),
+        );
+    }
+    ws.write("users/a.yaml", &manifest);
+    let before = sim.state();
+    let out = ws.roster(&["apply", "--yes"]);
+    assert_eq!(out.code, 1, "{}", out.all());
+    assert!(
+        out.stderr.contains(
+            "target academy: refusing to remove access of 6 of 10 users (6 deactivated): more than max_delete = 5"
+        ),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(sim.state(), before, "nothing changed");
+    ws.roster(&["apply", "--yes", "--allow-mass-delete"]).ok();
+    let disabled = sim
+        .lc_users()
+        .iter()
+        .filter(|u| u["enabled"] == false)
+        .count();
+    assert_eq!(disabled, 6);
 }

@@ -94,7 +94,7 @@ fn plan_apply_plan_with_groups_renames_and_deactivation() {
     let sim = Sim::uipath(SEED, &[]);
     let ws = Workspace::new(&config(
         &sim,
-        "    unmanaged: deactivate\n    max_delete_fraction: 0.5\n",
+        "    unmanaged: deactivate\n    max_delete_fraction: 1.0\n",
     ));
     ws.write("users/robots.yaml", MANIFEST);
     let env = [("HERMIONE_FIRST_PASSWORD", "Wingardium-Levi0sa!")];
@@ -167,7 +167,10 @@ fn plan_apply_plan_with_groups_renames_and_deactivation() {
 #[test]
 fn tokens_are_cached_renewed_on_expiry_and_refreshed_on_401() {
     let sim = Sim::uipath(SEED, &["--token-ttl", "1", "--latency", "300"]);
-    let ws = Workspace::new(&config(&sim, "    concurrency: 1\n"));
+    let ws = Workspace::new(&config(
+        &sim,
+        "    concurrency: 1\n    max_delete_fraction: 1.0\n",
+    ));
     ws.write(
         "users/a.yaml",
         MANIFEST
@@ -193,7 +196,7 @@ fn tokens_are_cached_renewed_on_expiry_and_refreshed_on_401() {
 
     // A token revoked mid-run gets a 401; the client renews it once and carries on.
     let sim = Sim::uipath(SEED, &["--latency", "300"]);
-    let ws = Workspace::new(&config(&sim, ""));
+    let ws = Workspace::new(&config(&sim, "    max_delete_fraction: 1.0\n"));
     ws.write(
         "users/a.yaml",
         MANIFEST
@@ -274,7 +277,11 @@ fn unknown_group_is_a_plan_error_with_its_place() {
 fn email_change_needs_a_person_on_cloud_and_is_an_update_on_prem() {
     for (mode, extra) in [
         ("cloud", "    deployment: cloud\n"),
-        ("onprem", "    deployment: onprem\n"),
+        // A rename takes access from the old address: one of three users is over 25%.
+        (
+            "onprem",
+            "    deployment: onprem\n    max_delete_fraction: 0.5\n",
+        ),
     ] {
         let sim = Sim::uipath(SEED, &["--deployment", mode]);
         let id = sim.state()["users"]

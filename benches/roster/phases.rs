@@ -185,7 +185,12 @@ pub async fn read_only(args: &Args, ws: &Workspace, sim: &Sim) -> anyhow::Result
             .get(name)
             .map(Vec::as_slice)
             .unwrap_or_default();
-        let provider = reconcile::provider(&loaded.config, target, Arc::new(Stats::default()))?;
+        let provider = reconcile::provider(
+            &loaded.config,
+            target,
+            Arc::new(Stats::default()),
+            &Stop::default(),
+        )?;
         let t = Instant::now();
         let actual = provider.fetch(desired).await.context("fetch")?;
         out.fetch.push(t.elapsed());
@@ -225,7 +230,7 @@ pub async fn apply(args: &Args, ws: &Workspace, sim: &Sim) -> anyhow::Result<Vec
         let loaded = load(ws)?;
         let stats = Arc::new(Stats::default());
         let planned = reconcile::plan(&loaded, stats.clone()).await?;
-        let trips = reconcile::guards(&loaded, &planned.plan);
+        let trips = reconcile::guards(&loaded, &planned);
         anyhow::ensure!(trips.is_empty(), "a mass-change guard tripped: {trips:?}");
         let summary = Summary::of(&planned.plan);
         stats.take();

@@ -236,7 +236,8 @@ pub fn generate(args: &Args) -> std::io::Result<Workspace> {
     })
 }
 
-/// Writes `roster.yaml` for a simulator at `addr` (`host:port`).
+/// Writes `roster.yaml` for a simulator at `addr` (`host:port`). The guards are opened wide:
+/// the drifted users leaving a workflow count as losing access, and the benchmark means them.
 pub fn write_config(ws: &Workspace, args: &Args, addr: &str) -> std::io::Result<()> {
     let rate = args
         .rate_limit
@@ -247,6 +248,7 @@ pub fn write_config(ws: &Workspace, args: &Args, addr: &str) -> std::io::Result<
          targets:\n  acme:\n    provider: xtracta\n    url: http://{addr}/v1\n\
          \x20   api_key: {{ file: api.key }}\n    group_id: {GROUP}\n\
          \x20   concurrency: {}\n    timeout: 60s\n{rate}\
+         \x20   max_delete: 100000000\n    max_delete_fraction: 1.0\n\
          daemon:\n  listen: 127.0.0.1:0\n  debounce: {}ms\n  schedule: \"0 0 1 1 *\"\n",
         args.concurrency, args.debounce_ms
     );

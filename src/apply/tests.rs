@@ -162,3 +162,38 @@ async fn a_stop_starts_nothing_new() {
     assert_eq!(report.not_started(), report.steps.len());
     assert!(fake.calls().is_empty());
 }
+
+// The look-up pause and stops, from the transport work.
+
+
+#[test]
+fn the_look_up_pause_is_at_least_half_its_exponential_ceiling() {
+    for attempt in 1..12 {
+        let c = ceiling(LOOKUP_BASE, LOOKUP_CAP, attempt);
+        for _ in 0..50 {
+            let p = lookup_pause(attempt);
+            assert!(c / 2 <= p && p <= c, "attempt {attempt}: {p:?} of {c:?}");
+        }
+    }
+    assert!(lookup_pause(1) >= Duration::from_millis(250));
+    assert!(lookup_pause(u32::MAX) <= LOOKUP_CAP);
+}
+
+#[test]
+fn a_stop_before_sending_is_not_started_after_is_interrupted() {
+    let stopped = |maybe_applied| {
+        Err(ProviderError::Stopped {
+            endpoint: "/v1/user/add".into(),
+            detail: "stopped".into(),
+            maybe_applied,
+        })
+    };
+    assert_eq!(outcome(stopped(false)), Outcome::NotStarted);
+    assert_eq!(
+        outcome(stopped(true)),
+        Outcome::Failed(
+            "interrupted: /v1/user/add: stopped (the next plan shows whether it did)".into()
+        )
+    );
+    assert_eq!(outcome(Ok(Applied::Confirmed)), Outcome::Done);
+}

@@ -6,8 +6,9 @@ use std::path::Path;
 use std::sync::Arc;
 
 use crate::apply::{Report, Stop};
+use crate::coordination::local::{LocalLocks, LocalOwnership};
+use crate::coordination::{Coordinator, Ownership};
 use crate::exit;
-use crate::lock::TargetLock;
 use crate::plan::Plan;
 use crate::reconcile::{self, Loaded, Planned};
 use crate::render;
@@ -25,18 +26,24 @@ pub async fn run(
         Ok(l) => l,
         Err(code) => return Ok(code),
     };
-    let _locks = lock_all(&loaded)?;
+    let owned = own_all(&loaded).await?;
+    // Made before planning: the providers built then obey it while applying.
+    let stop = Stop::default();
     let planned = match file {
-        None => reconcile::plan(&loaded, Default::default()).await?,
-        Some(path) => match saved_plan(cx, &loaded, path).await? {
+        None => reconcile::plan_until(&loaded, Default::default(), &stop).await?,
+        Some(path) => match saved_plan(cx, &loaded, path, &stop).await? {
             Ok(p) => p,
-            Err(reasons) => {
+            Err(refusal) => {
+                let (why, lines) = match refusal {
+                    Refusal::Stale(lines) => ("is stale", lines),
+                    Refusal::Differs(lines) => ("does not match a fresh plan", lines),
+                };
                 eprintln!(
-                    "error: the saved plan {} is stale; nothing was changed:",
+                    "error: the saved plan {} {why}; nothing was changed:",
                     path.display()
                 );
-                for r in reasons {
-                    eprintln!("  - {r}");
+                for line in lines {
+                    eprintln!("  - {line}");
                 }
                 eprintln!(
                     "Make a new plan with `roster plan --out {}`.",
@@ -47,7 +54,7 @@ pub async fn run(
         },
     };
     if cx.output != Output::Json {
-        print!("{}", cx.render_plan(&planned.plan, false));
+        print!("{}", cx.render_plan(&planned.plan, false, file));
     }
     if !planned.plan.has_changes() {
         if cx.output == Output::Json {
@@ -57,7 +64,7 @@ pub async fn run(
         }
         return Ok(exit::OK);
     }
-    let trips = reconcile::guards(&loaded, &planned.plan);
+    let trips = reconcile::guards(&loaded, &planned);
     if !trips.is_empty() && !allow_mass_delete {
         for trip in &trips {
             eprintln!("error: {trip}");
@@ -68,12 +75,14 @@ pub async fn run(
     if file.is_none() && !yes && !confirm()? {
         return Ok(exit::ERROR);
     }
-    let stop = Stop::default();
     let watcher = tokio::spawn(stop_on_signal(stop.clone()));
     let bar = progress(&planned.plan);
     let tick = bar
         .clone()
         .map(|b| Arc::new(move || b.inc(1)) as Arc<dyn Fn() + Send + Sync>);
+    for o in &owned {
+        o.fence().await?;
+    }
     let reports = reconcile::apply_with(&loaded, &planned, &stop, tick).await;
     if let Some(b) = bar {
         b.finish_and_clear();
@@ -92,22 +101,34 @@ pub async fn run(
     })
 }
 
-fn lock_all(loaded: &Loaded) -> anyhow::Result<Vec<TargetLock>> {
-    loaded
-        .config
-        .targets
-        .keys()
-        .map(|name| crate::lock::acquire(&loaded.config.state_dir, name).map_err(Into::into))
-        .collect()
+/// Takes every target before planning, so that nobody else applies them meanwhile.
+async fn own_all(loaded: &Loaded) -> anyhow::Result<Vec<LocalOwnership>> {
+    let locks = LocalLocks::new(&loaded.config.state_dir);
+    let mut owned = Vec::new();
+    for name in loaded.config.targets.keys() {
+        owned.push(locks.acquire(name).await?);
+    }
+    Ok(owned)
 }
 
-/// Reads a saved plan and checks it against the config, the manifests and the vendor.
+/// Why a saved plan was not applied.
+enum Refusal {
+    /// Something it was made from changed since.
+    Stale(Vec<String>),
+    /// Its changes are not what a fresh plan makes of the same inputs: edited, or forged.
+    Differs(Vec<String>),
+}
+
+/// Reads a saved plan, checks it against the config, the manifests and the vendor, and
+/// returns a fresh plan when it equals the saved one. The file is never applied itself: what
+/// runs (passwords, `protect`, guards included) comes from the current config and manifests.
 async fn saved_plan(
     cx: &Ctx,
     loaded: &Loaded,
     path: &Path,
-) -> anyhow::Result<Result<Planned, Vec<String>>> {
-    let saved = saved::read(path).map_err(anyhow::Error::msg)?;
+    stop: &Stop,
+) -> anyhow::Result<Result<Planned, Refusal>> {
+    let saved = saved::read(path)?;
     let mut reasons = Vec::new();
     if saved::file_digest(&cx.config)? != saved.config_digest {
         reasons.push(format!(
@@ -124,10 +145,10 @@ async fn saved_plan(
         ));
     }
     if !reasons.is_empty() {
-        return Ok(Err(reasons));
+        return Ok(Err(Refusal::Stale(reasons)));
     }
-    let now = reconcile::plan(loaded, Default::default()).await?;
-    for (t, actual) in now.plan.targets.iter().zip(&now.actual) {
+    let fresh = reconcile::plan_until(loaded, Default::default(), stop).await?;
+    for (t, actual) in fresh.plan.targets.iter().zip(&fresh.actual) {
         match saved.assumptions.get(&t.target) {
             Some(a) => reasons.extend(saved::vendor_changes(&t.target, a, actual)),
             None => reasons.push(format!("target {} is not in the saved plan", t.target)),
@@ -138,31 +159,31 @@ async fn saved_plan(
         .targets
         .iter()
         .map(|t| &t.target)
-        .ne(now.plan.targets.iter().map(|t| &t.target))
+        .ne(fresh.plan.targets.iter().map(|t| &t.target))
     {
         reasons.push("the config's targets differ from the saved plan's".into());
     }
     if !reasons.is_empty() {
-        return Ok(Err(reasons));
+        return Ok(Err(Refusal::Stale(reasons)));
     }
-    Ok(Ok(Planned {
-        plan: saved.plan,
-        ..now
-    }))
+    if saved.plan != fresh.plan {
+        // Shown as this run shows plans: redacted when asked.
+        let mut lines = saved::differences(&cx.shown(&saved.plan), &cx.shown(&fresh.plan));
+        if lines.is_empty() {
+            lines.push("it differs from a fresh plan in what --redact masks".into());
+        }
+        return Ok(Err(Refusal::Differs(lines)));
+    }
+    Ok(Ok(fresh))
 }
 
 fn print_reports(cx: &Ctx, plan: &Plan, reports: &[Report]) {
+    let reports: Vec<Report> = reports.iter().map(|r| cx.shown_report(plan, r)).collect();
     match cx.output {
-        Output::Json => print!("{}", render::json::apply(&cx.shown(plan), reports)),
-        Output::Markdown => {
-            println!("### roster apply\n\n```");
-            for r in reports {
-                print!("{}", render::report(r, &render::Styles::colored(false)));
-            }
-            println!("```");
-        }
+        Output::Json => print!("{}", render::json::apply(&cx.shown(plan), &reports)),
+        Output::Markdown => print!("{}", render::markdown::reports(&reports)),
         Output::Human => {
-            for r in reports {
+            for r in &reports {
                 print!("{}", render::report(r, &cx.styles));
             }
         }

@@ -23,7 +23,7 @@ pub async fn run(cx: &Ctx, target: &str, out: Option<&Path>, force: bool) -> any
             known.join(", ")
         );
     };
-    let provider = crate::reconcile::provider(&config, t, Default::default())?;
+    let provider = crate::reconcile::provider(&config, t, Default::default(), &Default::default())?;
     let users = provider
         .fetch(&[])
         .await

@@ -22,8 +22,8 @@ pub async fn run(
         Err(code) => return Ok(code),
     };
     let planned = reconcile::plan(&loaded, Default::default()).await?;
-    print!("{}", cx.render_plan(&planned.plan, show_ignored));
-    for trip in reconcile::guards(&loaded, &planned.plan) {
+    print!("{}", cx.render_plan(&planned.plan, show_ignored, out));
+    for trip in reconcile::guards(&loaded, &planned) {
         eprintln!("warning: apply would refuse: {trip}");
     }
     if let Some(path) = out {

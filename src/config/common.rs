@@ -190,10 +190,19 @@ pub(super) fn limits(keys: &mut Keys<'_>, name: &str) -> Limits {
         Some(s) => s.value as u32,
         None => 5,
     };
+    let max_answer_size = match keys.scalar("max_answer_size") {
+        Some(s) => parse::size(&s.value).unwrap_or_else(|e| {
+            let message = format!("target {name}: max_answer_size: {e}");
+            keys.push(Problem::at(s.origin, message));
+            parse::DEFAULT_ANSWER_SIZE
+        }),
+        None => parse::DEFAULT_ANSWER_SIZE,
+    };
     Limits {
         timeout,
         concurrency,
         rate_limit,
         max_attempts,
+        max_answer_size,
     }
 }

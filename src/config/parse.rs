@@ -31,6 +31,41 @@ pub(crate) fn duration(text: &str) -> Result<Duration, String> {
     Ok(Duration::from_secs_f64(secs))
 }
 
+/// `max_answer_size` when the config does not say.
+pub(crate) const DEFAULT_ANSWER_SIZE: u64 = 64 << 20;
+
+/// A size such as `64MiB`, `512KiB`, `1GiB` or a plain number of bytes, from 1 KiB to 4 GiB.
+pub(crate) fn size(text: &str) -> Result<u64, String> {
+    const MIN: u64 = 1 << 10;
+    const MAX: u64 = 4 << 30;
+    let t = text.trim();
+    let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    let (num, unit) = (&t[..split], t[split..].trim());
+    let invalid = || format!("invalid size {text:?} (expected e.g. 64MiB, 512KiB, 1GiB or bytes)");
+    let unit = match unit {
+        "" | "B" => 1,
+        "KiB" => 1 << 10,
+        "MiB" => 1 << 20,
+        "GiB" => 1 << 30,
+        _ => return Err(invalid()),
+    };
+    let bytes = num
+        .parse::<u64>()
+        .ok()
+        .and_then(|n| n.checked_mul(unit))
+        .ok_or_else(|| {
+            if num.is_empty() {
+                invalid()
+            } else {
+                format!("size {text:?} must be from 1KiB to 4GiB")
+            }
+        })?;
+    if !(MIN..=MAX).contains(&bytes) {
+        return Err(format!("size {text:?} must be from 1KiB to 4GiB"));
+    }
+    Ok(bytes)
+}
+
 /// An `http(s)` URL; plain `http` only to a loopback host.
 pub(crate) fn vendor_url(text: &str) -> Result<reqwest::Url, String> {
     let url = reqwest::Url::parse(text.trim()).map_err(|e| format!("invalid url {text:?}: {e}"))?;
@@ -65,6 +100,31 @@ mod tests {
         assert_eq!(duration("15").unwrap(), Duration::from_secs(15));
         assert!(duration("0s").is_err());
         assert!(duration("3 days").is_err());
+    }
+
+    #[test]
+    fn sizes() {
+        assert_eq!(size("64MiB").unwrap(), 64 << 20);
+        assert_eq!(size("512KiB").unwrap(), 512 << 10);
+        assert_eq!(size(" 1 GiB ").unwrap(), 1 << 30);
+        assert_eq!(size("4GiB").unwrap(), 4 << 30);
+        assert_eq!(size("1048576").unwrap(), 1 << 20);
+        assert_eq!(size("1024B").unwrap(), 1024);
+        for (bad, why) in [
+            ("1023", "must be from 1KiB to 4GiB"),
+            ("5GiB", "must be from 1KiB to 4GiB"),
+            ("0", "must be from 1KiB to 4GiB"),
+            ("99999999999999999999999GiB", "must be from 1KiB to 4GiB"),
+            ("18446744073709551615GiB", "must be from 1KiB to 4GiB"),
+            ("64MB", "invalid size"),
+            ("1.5GiB", "invalid size"),
+            ("-1", "invalid size"),
+            ("MiB", "invalid size"),
+            ("", "invalid size"),
+        ] {
+            let e = size(bad).unwrap_err();
+            assert!(e.contains(why), "{bad:?}: {e}");
+        }
     }
 
     #[test]

@@ -131,6 +131,7 @@ pub(crate) mod testing {
                 concurrency: 1,
                 rate_limit: None,
                 max_attempts: 1,
+                max_answer_size: 1 << 20,
             },
         }
     }

@@ -127,6 +127,9 @@ pub struct Drift {
 pub struct TargetPlan {
     pub target: String,
     pub provider: String,
+    /// The vendor's host (and port, when the target's URL names one): informational.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub host: Option<String>,
     /// Users the vendor reported in scope.
     pub in_scope: usize,
     /// Users the manifests declare for this target.

@@ -3,25 +3,31 @@
 //! groups by name, create, update (with `groupIDsToAdd`/`groupIDsToRemove`), delete.
 //!
 //! Group names in manifests are resolved to ids through the group list fetched with the users;
-//! the planner only ever sees names. The token and client secret are never logged.
+//! the planner only ever sees names. The token and client secret are never logged (`auth`).
+//! A create carries a client-chosen GUID, the same for every attempt of one user's create, so
+//! that a repeated create is refused by id rather than making a second user.
 
+mod auth;
+mod groups;
 mod wire;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use reqwest::Method;
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::{Value as Json, json};
 
 use super::http::{Http, Repeat, Stats};
+use super::paging::Pages;
+use super::stop::Stop;
 use super::{Applied, Provider, ProviderError};
 use crate::config::Limits;
 use crate::diag::Problem;
-use crate::model::{ActualUser, DesiredUser, Value, normalise_key};
-use crate::plan::{Create, Membership, Update, UserRef};
+use crate::model::{ActualUser, DesiredUser, Value};
 use crate::vendor::uipath::names;
+use crate::plan::{Create, Membership, Update, UserRef};
 
 use wire::WireUser;
 
@@ -42,13 +48,13 @@ pub struct Uipath {
     token: tokio::sync::Mutex<Option<(SecretString, Instant)>>,
     /// Group name → id, and id → name, from the last fetch.
     groups: Mutex<(HashMap<String, String>, HashMap<String, String>)>,
+    /// User key → the GUID its create sends, kept for every attempt of that create.
+    creating: Mutex<HashMap<String, String>>,
 }
 
 const PAGE: u64 = 1000;
 /// The built-in group every user is in implicitly; it is neither compared nor changed.
 const EVERYONE: &str = "Everyone";
-/// A token is renewed this long before it expires.
-const TOKEN_MARGIN: Duration = Duration::from_secs(60);
 
 const EP_TOKEN: &str = "POST /connect/token";
 const EP_USERS: &str = "GET /api/User/users/{pgid}";
@@ -65,12 +71,21 @@ fn text(fields: &BTreeMap<String, Value>, name: &str) -> Option<String> {
 }
 
 impl Uipath {
-    pub fn new(s: Settings, limits: &Limits, stats: Arc<Stats>) -> Result<Self, ProviderError> {
+    pub fn new(
+        s: Settings,
+        limits: &Limits,
+        stats: Arc<Stats>,
+        stop: Stop,
+    ) -> Result<Self, ProviderError> {
+        let http = Http::new(limits, stats, stop)?;
+        http.conceal(&s.client_id);
+        http.conceal(&s.client_secret);
         Ok(Uipath {
-            http: Http::new(limits, stats)?,
+            http,
             s,
             token: tokio::sync::Mutex::new(None),
             groups: Mutex::new((HashMap::new(), HashMap::new())),
+            creating: Mutex::new(HashMap::new()),
         })
     }
 
@@ -78,78 +93,11 @@ impl Uipath {
         format!("{}/api/{path}", self.s.base.as_str().trim_end_matches('/'))
     }
 
-    /// A valid access token; a new one when `renew` or when the cached one is about to expire.
-    async fn bearer(&self, renew: bool) -> Result<SecretString, ProviderError> {
-        let mut cached = self.token.lock().await;
-        if !renew
-            && let Some((t, until)) = cached.as_ref()
-            && Instant::now() < *until
-        {
-            return Ok(t.clone());
-        }
-        let url = self.s.token_url.clone();
-        let answer: wire::TokenAnswer = self
-            .http
-            .send(
-                EP_TOKEN,
-                Repeat::Safe,
-                |c| {
-                    c.post(url.clone()).form(&[
-                        ("grant_type", "client_credentials"),
-                        ("client_id", self.s.client_id.expose_secret()),
-                        ("client_secret", self.s.client_secret.expose_secret()),
-                        ("scope", self.s.scope.as_str()),
-                    ])
-                },
-                |status, body| wire::json(EP_TOKEN, status, body),
-            )
-            .await?;
-        let ttl = Duration::from_secs(answer.expires_in.unwrap_or(3600));
-        let until = Instant::now() + ttl.saturating_sub(TOKEN_MARGIN.min(ttl / 10));
-        let token = SecretString::from(answer.access_token);
-        *cached = Some((token.clone(), until));
-        Ok(token)
-    }
-
-    /// An authorised request; on a 401 the token is renewed and the request sent once more.
-    async fn call<T>(
-        &self,
-        endpoint: &'static str,
-        method: Method,
-        url: String,
-        body: Option<Json>,
-        repeat: Repeat,
-        parse: impl Fn(u16, &str) -> Result<T, ProviderError>,
-    ) -> Result<T, ProviderError> {
-        let mut renew = false;
-        loop {
-            let token = self.bearer(renew).await?;
-            let result = self
-                .http
-                .send(
-                    endpoint,
-                    repeat,
-                    |c| {
-                        let rb = c
-                            .request(method.clone(), &url)
-                            .bearer_auth(token.expose_secret());
-                        match &body {
-                            Some(b) => rb.json(b),
-                            None => rb,
-                        }
-                    },
-                    &parse,
-                )
-                .await;
-            match result {
-                Err(ProviderError::Vendor { status: 401, .. }) if !renew => renew = true,
-                other => return other,
-            }
-        }
-    }
-
+    /// Every user page by page until `totalCount`; each page must bring new users, the pages
+    /// are bounded, and fewer distinct users than `totalCount` is an error, never a short list.
     async fn list(&self, search: Option<&str>) -> Result<Vec<WireUser>, ProviderError> {
         let mut users = Vec::new();
+        let mut pages = Pages::new(EP_USERS, PAGE as usize);
         let mut skip = 0u64;
         loop {
             let mut url = self.api(&format!(
@@ -168,81 +116,34 @@ impl Uipath {
                 })
                 .await?;
             let got = page.results.len() as u64;
-            users.extend(page.results);
-            skip += got;
-            if got == 0 || skip >= page.total_count {
+            let total = page.total_count;
+            let position = format!("skip={skip}");
+            users.extend(pages.take(page.results, |u| u.id.as_str(), &position)?);
+            skip = skip.saturating_add(got);
+            if skip >= total {
+                let distinct = pages.distinct() as u64;
+                if distinct < total {
+                    return Err(pages.error(format!(
+                        "{distinct} distinct users listed, but totalCount is {total} (paging broken, or the list changed while read)"
+                    )));
+                }
                 return Ok(users);
+            }
+            if got == 0 {
+                return Err(pages.error(format!(
+                    "the page at {position} is empty, but totalCount is {total}"
+                )));
             }
         }
     }
 
-    async fn load_groups(&self) -> Result<(), ProviderError> {
-        let url = self.api(&format!("Group/{}", self.s.partition_global_id));
-        let groups: Vec<wire::WireGroup> = self
-            .call(EP_GROUPS, Method::GET, url, None, Repeat::Safe, |s, b| {
-                wire::json(EP_GROUPS, s, b)
-            })
-            .await?;
-        let mut lock = self.groups.lock().unwrap_or_else(|e| e.into_inner());
-        lock.0 = groups
-            .iter()
-            .map(|g| (g.name.clone(), g.id.clone()))
-            .collect();
-        lock.1 = groups.into_iter().map(|g| (g.id, g.name)).collect();
-        Ok(())
-    }
-
-    fn group_ids(&self, names: &BTreeSet<String>) -> Result<Vec<String>, ProviderError> {
-        let lock = self.groups.lock().unwrap_or_else(|e| e.into_inner());
-        names
-            .iter()
-            .map(|n| {
-                lock.0
-                    .get(n)
-                    .cloned()
-                    .ok_or_else(|| ProviderError::Invalid(format!("unknown group {n:?}")))
-            })
-            .collect()
-    }
-
-    fn to_actual(&self, u: WireUser) -> ActualUser {
-        let lock = self.groups.lock().unwrap_or_else(|e| e.into_inner());
-        let email = u.email.clone().unwrap_or_default();
-        let mut fields = BTreeMap::new();
-        fields.insert(names::EMAIL.to_string(), Value::text(email.trim()));
-        fields.insert(
-            names::USER_NAME.to_string(),
-            Value::text(u.user_name.clone().unwrap_or_default()),
-        );
-        fields.insert(
-            names::NAME.to_string(),
-            Value::text(u.name.clone().unwrap_or_default()),
-        );
-        if let Some(s) = &u.surname {
-            fields.insert(names::SURNAME.to_string(), Value::text(s.clone()));
-        }
-        fields.insert(
-            names::ACTIVE.to_string(),
-            Value::Bool(u.is_active.unwrap_or(true)),
-        );
-        let groups = u
-            .group_ids
-            .iter()
-            .flatten()
-            .map(|id| lock.1.get(id).cloned().unwrap_or_else(|| id.clone()))
-            .filter(|name| name != EVERYONE)
-            .collect();
-        fields.insert(names::GROUPS.to_string(), Value::Set(groups));
-        let key_source = if email.trim().is_empty() {
-            u.user_name.clone().unwrap_or_default()
-        } else {
-            email
-        };
-        ActualUser {
-            id: u.id,
-            key: normalise_key(&key_source),
-            fields,
-        }
+    /// The GUID the create of `key` sends: chosen on the first attempt, then kept.
+    fn guid_for(&self, key: &str) -> String {
+        let mut creating = self.creating.lock().unwrap_or_else(|e| e.into_inner());
+        creating
+            .entry(key.to_string())
+            .or_insert_with(|| uuid::Uuid::new_v4().to_string())
+            .clone()
     }
 
     async fn put(&self, id: &str, body: Json) -> Result<Applied, ProviderError> {
@@ -330,7 +231,7 @@ impl Provider for Uipath {
             .and_then(Value::as_set)
             .cloned()
             .unwrap_or_default();
-        let id = uuid::Uuid::new_v4().to_string();
+        let id = self.guid_for(&create.user.key);
         let mut body = json!({
             "id": id,
             "userName": text(f, names::USER_NAME).unwrap_or_else(|| email.clone()),
@@ -341,6 +242,8 @@ impl Provider for Uipath {
             "groupIDs": self.group_ids(&groups)?,
         });
         if let Some(p) = &password {
+            // Masked too, should the vendor quote the request in an error.
+            self.http.conceal(p);
             body["password"] = Json::String(p.expose_secret().to_string());
         }
         let url = self.api("User");
@@ -353,9 +256,12 @@ impl Provider for Uipath {
             |s, b| wire::identity_result(EP_CREATE, s, b),
         )
         .await?;
-        // There is no isActive on create: a user declared inactive is switched off next.
+        // There is no isActive on create: a user declared inactive is switched off next. The
+        // user exists by then, so a stop there is not "nothing happened".
         if f.get(names::ACTIVE) == Some(&Value::Bool(false)) {
-            self.put(&id, json!({ "isActive": false })).await?;
+            self.put(&id, json!({ "isActive": false }))
+                .await
+                .map_err(ProviderError::after_write)?;
         }
         Ok(Applied::Confirmed)
     }
@@ -399,19 +305,15 @@ impl Provider for Uipath {
 
     async fn delete(&self, user: &UserRef) -> Result<Applied, ProviderError> {
         let url = self.api(&format!("User/{}", user.vendor_id()));
-        match self
-            .call(
-                EP_DELETE,
-                Method::DELETE,
-                url,
-                None,
-                Repeat::Safe,
-                |s, b| wire::check_status(EP_DELETE, s, b),
-            )
-            .await
-        {
-            Ok(()) | Err(ProviderError::Vendor { status: 404, .. }) => Ok(Applied::Confirmed),
-            Err(e) => Err(e),
-        }
+        self.call(
+            EP_DELETE,
+            Method::DELETE,
+            url,
+            None,
+            Repeat::Safe,
+            |s, b| wire::deleted(EP_DELETE, s, b),
+        )
+        .await
+        .map(|()| Applied::Confirmed)
     }
 }

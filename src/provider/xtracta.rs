@@ -17,6 +17,7 @@ use std::sync::Arc;
 use secrecy::{ExposeSecret, SecretString};
 
 use super::http::{Http, Repeat, Stats};
+use super::stop::Stop;
 use super::{Applied, Provider, ProviderError};
 use crate::config::Limits;
 use crate::model::{ActualUser, DesiredUser, Value, normalise_key};
@@ -45,9 +46,12 @@ impl Xtracta {
         group_id: u64,
         limits: &Limits,
         stats: Arc<Stats>,
+        stop: Stop,
     ) -> Result<Self, ProviderError> {
+        let http = Http::new(limits, stats, stop)?;
+        http.conceal(&api_key);
         Ok(Xtracta {
-            http: Http::new(limits, stats)?,
+            http,
             base,
             api_key,
             group_id,
@@ -66,13 +70,14 @@ impl Xtracta {
         url
     }
 
-    async fn post(
+    /// A form POST with the API key, its answer read by `parse`.
+    async fn send<T>(
         &self,
         endpoint: &'static str,
-        root: &'static str,
         repeat: Repeat,
         params: Vec<(&'static str, String)>,
-    ) -> Result<Vec<WireUser>, ProviderError> {
+        parse: impl Fn(u16, &str) -> Result<T, ProviderError>,
+    ) -> Result<T, ProviderError> {
         let url = self.url(endpoint);
         self.http
             .send(
@@ -84,9 +89,22 @@ impl Xtracta {
                     form.extend(params.iter().map(|(k, v)| (*k, v.as_str())));
                     client.post(url.clone()).form(&form)
                 },
-                |status, body| wire::parse(endpoint, root, status, body),
+                parse,
             )
             .await
+    }
+
+    async fn post(
+        &self,
+        endpoint: &'static str,
+        root: &'static str,
+        repeat: Repeat,
+        params: Vec<(&'static str, String)>,
+    ) -> Result<Vec<WireUser>, ProviderError> {
+        self.send(endpoint, repeat, params, |status, body| {
+            wire::parse(endpoint, root, status, body)
+        })
+        .await
     }
 
     async fn list(&self, by: &'static str, id: &str) -> Result<Vec<WireUser>, ProviderError> {
@@ -192,6 +210,8 @@ impl Provider for Xtracta {
             ));
         }
         if let Some(p) = &password {
+            // Masked too, should the vendor quote the request in an error.
+            self.http.conceal(p);
             params.push(("password", p.expose_secret().to_string()));
         }
         self.post(ADD, "user_response", Repeat::Unsafe, params)
@@ -240,13 +260,10 @@ impl Provider for Xtracta {
 
     async fn delete(&self, user: &UserRef) -> Result<Applied, ProviderError> {
         let params = vec![("user_id", user.vendor_id().to_string())];
-        match self
-            .post(DELETE, "user_response", Repeat::Safe, params)
-            .await
-        {
-            // Already gone (e.g. an earlier attempt whose answer was lost): the goal is met.
-            Err(ProviderError::Vendor { status: 404, .. }) => Ok(Applied::Confirmed),
-            other => other.map(|_| Applied::Confirmed),
-        }
+        self.send(DELETE, Repeat::Safe, params, |status, body| {
+            wire::deleted(DELETE, status, body)
+        })
+        .await
+        .map(|()| Applied::Confirmed)
     }
 }

@@ -12,6 +12,7 @@ use std::fmt;
 use serde::de::{MapAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize};
 
+use crate::provider::clean::snippet;
 use crate::provider::{Applied, ProviderError};
 
 /// A user as Get and List show it. Fields roster does not manage are skipped.
@@ -127,18 +128,6 @@ fn ok(status: u16) -> bool {
     (200..300).contains(&status)
 }
 
-fn snippet(body: &str) -> String {
-    let flat: String = body.split_whitespace().collect::<Vec<_>>().join(" ");
-    let mut s: String = flat.chars().take(120).collect();
-    if flat.chars().count() > 120 {
-        s.push('…');
-    }
-    if s.is_empty() {
-        s.push_str("(empty)");
-    }
-    s
-}
-
 fn malformed(endpoint: &str, detail: String) -> ProviderError {
     ProviderError::Malformed {
         endpoint: endpoint.to_string(),
@@ -225,6 +214,21 @@ pub(crate) fn user(
         })
 }
 
+/// A delete's answer: as any write's, except that the vendor's own 404 (its JSON envelope,
+/// e.g. `user not found`) means done: an earlier attempt whose answer was lost deleted the
+/// user. A 404 from anything else (a proxy's HTML page, an empty body) is an error.
+pub(crate) fn deleted(
+    endpoint: &str,
+    http_status: u16,
+    body: &str,
+) -> Result<Applied, ProviderError> {
+    let own_404 = serde_json::from_str::<Envelope>(body).is_ok_and(|e| e.status == Some(404));
+    if http_status == 404 && own_404 {
+        return Ok(Applied::Confirmed);
+    }
+    written(endpoint, http_status, body)
+}
+
 /// The answer to a write: confirmed when every status is 2xx and none is 202, accepted when
 /// some platform queued it, an error naming each failing platform otherwise.
 pub(crate) fn written(
@@ -298,163 +302,5 @@ pub(crate) fn written(
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    const SYNC: &str = r#"{ "location": null, "message": "", "responsePlatforms": { "training": { "location": null, "message": null, "status": 200 }, "social": { "location": null, "message": null, "status": 204 }, "play": { "location": null, "message": null, "status": 204 }, "management": { "location": null, "message": null, "status": 204 } }, "status": 204 }"#;
-    const ASYNC: &str = r#"{ "location": null, "message": "", "responsePlatforms": { "training": { "location": null, "message": null, "status": 202 }, "social": { "location": null, "message": null, "status": 202 }, "play": { "location": null, "message": null, "status": 204 }, "management": { "location": null, "message": null, "status": 204 } }, "status": 204 }"#;
-    const PLATFORM_FAIL: &str = r#"{"status":500,"location":null,"message":"error in platform training","responsePlatforms":{"training":{"status":500,"location":null,"message":"simulated training platform failure"},"social":{"status":204,"location":null,"message":null},"play":{"status":204,"location":null,"message":null},"management":{"status":204,"location":null,"message":null}}}"#;
-
-    #[test]
-    fn synchronous_write_is_confirmed() {
-        assert_eq!(
-            written("PUT /users/{id}", 200, SYNC),
-            Ok(Applied::Confirmed)
-        );
-    }
-
-    #[test]
-    fn asynchronous_write_names_the_queued_platforms_in_vendor_order() {
-        assert_eq!(
-            written("PUT /users/{id}", 200, ASYNC),
-            Ok(Applied::Accepted(
-                "training, social queued (asynchronous)".into()
-            ))
-        );
-    }
-
-    #[test]
-    fn platform_error_names_the_platform_and_its_message() {
-        let e = written("PUT /users/{id}", 200, PLATFORM_FAIL).unwrap_err();
-        assert_eq!(
-            e.to_string(),
-            "PUT /users/{id}: platform training answered 500: simulated training platform failure (overall 500: error in platform training)"
-        );
-        assert!(!e.is_ambiguous() && !e.is_retryable(), "{e:?}");
-        // A failing platform under a 2xx top-level status is still a failure.
-        let quiet = PLATFORM_FAIL.replace(
-            r#""status":500,"location":null,"message":"error in platform training""#,
-            r#""status":204,"location":null,"message":"""#,
-        );
-        let e = written("DELETE /users/{id}", 200, &quiet).unwrap_err();
-        assert_eq!(
-            e.to_string(),
-            "DELETE /users/{id}: platform training answered 500: simulated training platform failure"
-        );
-    }
-
-    #[test]
-    fn failing_top_level_status_without_platforms() {
-        let body = r#"{"status":400,"location":null,"message":"username already exists: bo","responsePlatforms":{}}"#;
-        let e = written("POST /users", 200, body).unwrap_err();
-        assert_eq!(
-            e,
-            vendor("POST /users", 400, "username already exists: bo".into())
-        );
-        let e = written("POST /users", 400, body).unwrap_err();
-        assert_eq!(
-            e.to_string(),
-            "POST /users: vendor answered 400: username already exists: bo"
-        );
-        let e = users("GET /users", 401, r#"{"status":401,"location":null,"message":"invalid or missing X-Cloud-Auth-Token","responsePlatforms":{}}"#).unwrap_err();
-        assert_eq!(
-            e.to_string(),
-            "GET /users: vendor answered 401: invalid or missing X-Cloud-Auth-Token"
-        );
-    }
-
-    #[test]
-    fn malformed_and_html_are_errors_never_success_or_no_users() {
-        for body in [
-            r#"{"status":204,"location":null,"mess"#,
-            r#"{"status":204 "location":null "message":"" "responsePlatforms":{}}"#,
-            "<html><head><title>502 Bad Gateway</title></head><body><h1>Bad Gateway</h1>",
-            "",
-            r#"{"message": "no status"}"#,
-            "[]",
-        ] {
-            let e = written("POST /users", 200, body).unwrap_err();
-            assert!(
-                matches!(e, ProviderError::Malformed { .. }),
-                "{body:?}: {e:?}"
-            );
-        }
-        for body in [
-            r#"[{"id":"ff8081818d2e4a01000000000"#,
-            "<html><body>Login</body></html>",
-            "",
-            r#"{"users": []}"#,
-            r#"[{"username": "no-id", "enabled": true}]"#,
-        ] {
-            let e = users("GET /users", 200, body).unwrap_err();
-            assert!(
-                matches!(e, ProviderError::Malformed { .. }),
-                "{body:?}: {e:?}"
-            );
-        }
-        let e = users("GET /users", 502, "<html><body>Bad gateway</body></html>").unwrap_err();
-        assert_eq!(
-            e.to_string(),
-            "GET /users: vendor answered 502: non-JSON answer: <html><body>Bad gateway</body></html>"
-        );
-    }
-
-    #[test]
-    fn users_with_nulls_and_unknown_fields() {
-        let body = r#"[{"id":"ff8081818d2e4a010000000000000001","commonId":"x","username":"Rest.User",
-            "email":null,"name":"Rest","surname":null,"language":"en","timezone":null,"enabled":false,
-            "roles":{"management":["user"],"training":["trainer","user"]},"externalId":null,
-            "extendedFields":{"costCenter":"CC-1","department":null},"authSource":"LOCAL",
-            "image":{"url":null},"extra":{},"password":"$2a$10$abc"}]"#;
-        let got = users("GET /users", 200, body).unwrap();
-        assert_eq!(got.len(), 1);
-        let u = &got[0];
-        assert_eq!(u.username, "Rest.User");
-        assert_eq!(u.email, None);
-        assert!(!u.enabled);
-        assert_eq!(
-            u.roles.as_ref().unwrap()["training"],
-            Some(vec!["trainer".to_string(), "user".to_string()])
-        );
-        assert_eq!(u.extended_fields.as_ref().unwrap()["department"], None);
-        assert!(users("GET /users", 200, "[]").unwrap().is_empty());
-    }
-
-    #[test]
-    fn get_user_not_found_is_none() {
-        let body = r#"{"status":404,"location":null,"message":"user not found: bo","responsePlatforms":{}}"#;
-        assert_eq!(user("GET /users/{id}", 404, body), Ok(None));
-    }
-
-    #[test]
-    fn body_leaves_out_what_is_not_given() {
-        let out = UserOut {
-            username: Some("bo"),
-            enabled: Some(false),
-            roles: Some(BTreeMap::from([("management", vec!["user"])])),
-            extended_fields: Some(BTreeMap::from([("costCenter", "CC-1")])),
-            ..UserOut::default()
-        };
-        assert_eq!(
-            String::from_utf8(body(&out)).unwrap(),
-            r#"{"user":{"username":"bo","enabled":false,"roles":{"management":["user"]},"extendedFields":{"costCenter":"CC-1"}}}"#
-        );
-    }
-
-    proptest::proptest! {
-        /// Any answer gives a result or an error, never a panic.
-        #[test]
-        fn never_panics(body in ".{0,300}", status in 100u16..600) {
-            let _ = written("PUT /users/{id}", status, &body);
-            let _ = users("GET /users", status, &body);
-            let _ = user("GET /users/{id}", status, &body);
-        }
-
-        /// A confirmed envelope cut anywhere is never read as success.
-        #[test]
-        fn truncated_envelope_is_never_success(cut in 0usize..SYNC.len()) {
-            let got = written("PUT /users/x", 200, &SYNC[..cut]);
-            proptest::prop_assert!(got.is_err(), "cut at {} read as {:?}", cut, got);
-        }
-    }
-}
+#[path = "wire_tests.rs"]
+mod tests;

@@ -1,17 +1,91 @@
 //! UiPath Identity's JSON: token answers, user pages, groups, and the two error shapes
 //! (`IdentityResult` and RFC 7807 ProblemDetails). Enums may arrive as numbers or strings.
+//!
+//! A token answer is never quoted, not even in part: an error about it says what was wrong.
 
 use std::collections::BTreeMap;
+use std::time::Duration;
 
 use serde::Deserialize;
+use serde_json::Value as Json;
 
 use crate::provider::ProviderError;
+use crate::provider::clean::snippet;
 
-#[derive(Debug, Deserialize)]
+/// An OAuth token answer, read field by field (serde's own messages may quote a value).
 pub(crate) struct TokenAnswer {
     pub access_token: String,
-    #[serde(default)]
-    pub expires_in: Option<u64>,
+    /// Capped at [`MAX_TOKEN_TTL`].
+    pub expires_in: Option<Duration>,
+}
+
+/// Shows everything but the token.
+impl std::fmt::Debug for TokenAnswer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TokenAnswer")
+            .field("access_token", &"(secret)")
+            .field("expires_in", &self.expires_in)
+            .finish()
+    }
+}
+
+/// The longest a token is trusted, whatever `expires_in` says.
+pub(crate) const MAX_TOKEN_TTL: Duration = Duration::from_secs(86_400);
+
+/// The token endpoint's answer. Neither a success nor an error answer is ever quoted.
+pub(crate) fn token(endpoint: &str, status: u16, body: &str) -> Result<TokenAnswer, ProviderError> {
+    let parsed = serde_json::from_str::<Json>(body).ok();
+    if !(200..300).contains(&status) {
+        return Err(ProviderError::Vendor {
+            endpoint: endpoint.to_string(),
+            status,
+            message: parsed.as_ref().map_or_else(no_details, oauth_error),
+        });
+    }
+    let bad = |what: &str| ProviderError::Malformed {
+        endpoint: endpoint.to_string(),
+        detail: format!("token answer: {what}"),
+    };
+    let Some(Json::Object(map)) = parsed else {
+        return Err(bad("not a JSON object"));
+    };
+    let access_token = match map.get("access_token") {
+        Some(Json::String(t)) if !t.trim().is_empty() => t.clone(),
+        Some(Json::String(_)) => return Err(bad("access_token is empty")),
+        Some(_) => return Err(bad("access_token is not a string")),
+        None => return Err(bad("no access_token")),
+    };
+    let expires_in = match map.get("expires_in") {
+        None | Some(Json::Null) => None,
+        Some(Json::Number(n)) => match n.as_f64() {
+            Some(secs) if secs >= 0.0 => Some(
+                Duration::try_from_secs_f64(secs)
+                    .unwrap_or(MAX_TOKEN_TTL)
+                    .min(MAX_TOKEN_TTL),
+            ),
+            _ => return Err(bad("expires_in is negative")),
+        },
+        Some(_) => return Err(bad("expires_in is not a number")),
+    };
+    Ok(TokenAnswer {
+        access_token,
+        expires_in,
+    })
+}
+
+/// OAuth's `error` and `error_description`; nothing else of the answer.
+fn oauth_error(answer: &Json) -> String {
+    let field = |k: &str| answer.get(k).and_then(Json::as_str).map(str::trim);
+    match (field("error"), field("error_description")) {
+        (Some(e), Some(d)) if !d.is_empty() => format!("{e}: {d}"),
+        (Some(e), _) => e.to_string(),
+        (None, Some(d)) => d.to_string(),
+        (None, None) => no_details(),
+    }
+}
+
+fn no_details() -> String {
+    "no OAuth error in the answer (token answers are never quoted)".into()
 }
 
 #[derive(Debug, Deserialize)]
@@ -86,11 +160,6 @@ struct ProblemDetails {
     errors: Option<BTreeMap<String, Vec<String>>>,
 }
 
-fn snippet(body: &str) -> String {
-    let flat: String = body.split_whitespace().collect::<Vec<_>>().join(" ");
-    flat.chars().take(160).collect()
-}
-
 /// The readable message inside an error answer.
 pub(crate) fn error_message(body: &str) -> String {
     if let Ok(r) = serde_json::from_str::<IdentityResult>(body)
@@ -149,6 +218,24 @@ pub(crate) fn check_status(endpoint: &str, status: u16, body: &str) -> Result<()
     }
 }
 
+/// A delete's answer: done on 2xx, and also on UiPath's own 404 (a ProblemDetails or
+/// IdentityResult body: an earlier attempt whose answer was lost deleted the user). A 404 from
+/// anything else (a proxy's page, an empty body from a wrong path) is an error.
+pub(crate) fn deleted(endpoint: &str, status: u16, body: &str) -> Result<(), ProviderError> {
+    if status == 404 && own_not_found(body) {
+        return Ok(());
+    }
+    check_status(endpoint, status, body)
+}
+
+fn own_not_found(body: &str) -> bool {
+    let Ok(Json::Object(map)) = serde_json::from_str::<Json>(body) else {
+        return false;
+    };
+    map.get("status").and_then(Json::as_u64) == Some(404)
+        || map.get("succeeded") == Some(&Json::Bool(false))
+}
+
 /// Reads a JSON answer of type `T` after a successful status.
 pub(crate) fn json<T: serde::de::DeserializeOwned>(
     endpoint: &str,
@@ -188,57 +275,5 @@ pub(crate) fn identity_result(
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn identity_result_errors_are_readable() {
-        let body = r#"{"succeeded":false,"errors":[{"code":"DuplicateUserName","description":"User name 'a@x.io' is already taken."}]}"#;
-        let e = identity_result("POST /api/User", 400, body).unwrap_err();
-        assert_eq!(
-            e.to_string(),
-            "POST /api/User: vendor answered 400: DuplicateUserName: User name 'a@x.io' is already taken."
-        );
-        let e = identity_result("PUT /api/User/{id}", 200, body).unwrap_err();
-        assert!(matches!(e, ProviderError::Vendor { status: 200, .. }));
-        assert!(identity_result("PUT", 200, r#"{"succeeded":true,"errors":[]}"#).is_ok());
-        assert!(identity_result("DELETE", 204, "").is_ok());
-    }
-
-    #[test]
-    fn problem_details_name_the_field() {
-        let body = r#"{"errors":{"bypassBasicAuthRestriction":["Unexpected character encountered while parsing value: h."]},"type":"https://tools.ietf.org/html/rfc7231#section-6.5.1","title":"One or more validation errors occurred.","status":400,"traceId":"00-1-00"}"#;
-        assert_eq!(
-            error_message(body),
-            "One or more validation errors occurred. bypassBasicAuthRestriction: Unexpected character encountered while parsing value: h."
-        );
-    }
-
-    #[test]
-    fn enums_as_numbers_or_strings() {
-        let page: UserPage = json(
-            "GET",
-            200,
-            r#"{"totalCount":3,"results":[{"id":"a","type":0},{"id":"b","type":"user"},{"id":"c","type":1}]}"#,
-        )
-        .unwrap();
-        let people: Vec<bool> = page.results.iter().map(WireUser::is_person).collect();
-        assert_eq!(people, [true, true, false]);
-    }
-
-    #[test]
-    fn malformed_and_html_are_errors() {
-        assert!(matches!(
-            json::<UserPage>("GET", 200, "<html>login</html>"),
-            Err(ProviderError::Malformed { .. })
-        ));
-        assert!(matches!(
-            json::<UserPage>("GET", 200, r#"{"totalCount":1,"results":[{"id""#),
-            Err(ProviderError::Malformed { .. })
-        ));
-        assert!(matches!(
-            json::<UserPage>("GET", 401, ""),
-            Err(ProviderError::Vendor { status: 401, .. })
-        ));
-    }
-}
+#[path = "wire_tests.rs"]
+mod tests;

@@ -7,6 +7,7 @@
 use serde::Deserialize;
 
 use crate::provider::ProviderError;
+use crate::provider::clean::snippet;
 
 #[derive(Debug, Deserialize)]
 struct Envelope {
@@ -55,15 +56,6 @@ fn root_name(body: &str) -> Result<String, String> {
             Err(e) => return Err(format!("not XML: {e}")),
         }
     }
-}
-
-fn snippet(body: &str) -> String {
-    let flat: String = body.split_whitespace().collect::<Vec<_>>().join(" ");
-    let mut s: String = flat.chars().take(120).collect();
-    if flat.chars().count() > 120 {
-        s.push('…');
-    }
-    s
 }
 
 /// Reads an answer whose root must be `root`, returning its users.
@@ -122,6 +114,24 @@ pub(crate) fn parse(
         return Err(vendor(status, message));
     }
     Ok(env.users)
+}
+
+/// A delete's answer: done when the vendor confirms it, and also when Xtracta itself says the
+/// user is not found (an earlier attempt whose answer was lost deleted it). A 404 from
+/// anything else (a proxy's page, an empty body) is an error: the goal is not proven met.
+pub(crate) fn deleted(endpoint: &str, http_status: u16, body: &str) -> Result<(), ProviderError> {
+    match parse(endpoint, "user_response", http_status, body) {
+        Ok(_) => Ok(()),
+        Err(ProviderError::Vendor { status: 404, .. }) if own_not_found(body) => Ok(()),
+        Err(e) => Err(e),
+    }
+}
+
+/// Xtracta's own envelope with `<status>404</status>`.
+fn own_not_found(body: &str) -> bool {
+    root_name(body).is_ok_and(|r| r == "user_response")
+        && quick_xml::de::from_str::<Envelope>(body)
+            .is_ok_and(|env| env.status.as_deref().map(str::trim) == Some("404"))
 }
 
 #[cfg(test)]
@@ -237,7 +247,42 @@ mod tests {
         assert!(matches!(e, ProviderError::Malformed { .. }));
     }
 
+    #[test]
+    fn delete_404_is_done_only_in_xtractas_envelope() {
+        let own =
+            "<user_response><status>404</status><message>user not found</message></user_response>";
+        assert!(deleted("/v1/user/delete", 404, own).is_ok());
+        assert!(
+            deleted("/v1/user/delete", 200, own).is_ok(),
+            "404 inside a 200"
+        );
+        for body in [
+            "",
+            "<html><body>404 Not Found</body></html>",
+            "<workflow_response><status>404</status><message>x</message></workflow_response>",
+            "not found",
+        ] {
+            let e = deleted("/v1/user/delete", 404, body).unwrap_err();
+            assert!(
+                matches!(e, ProviderError::Vendor { status: 404, .. }),
+                "{body:?}: {e:?}"
+            );
+        }
+        let ok = "<user_response><status>200</status><message>deleted</message></user_response>";
+        assert!(deleted("/v1/user/delete", 200, ok).is_ok());
+    }
+
     proptest::proptest! {
+        /// A real answer mangled (cut, doubled, tokens inserted) gives users or an error.
+        #[test]
+        fn never_panics_on_mangled_answers(
+            body in crate::provider::mutate::mangled(ONE),
+            status in proptest::sample::select(vec![200u16, 400, 404, 500]),
+        ) {
+            let _ = parse("/v1/user", "user_response", status, &body);
+            let _ = deleted("/v1/user/delete", status, &body);
+        }
+
         /// Any answer, mangled or not, gives users or an error: never a panic.
         #[test]
         fn never_panics_on_arbitrary_answers(body in ".{0,300}", status in 100u16..600) {

@@ -132,6 +132,7 @@ impl VendorTarget for Settings {
             self.synchronous,
             cx.limits,
             cx.stats,
+            cx.stop,
         )?;
         Ok(Box::new(client))
     }

@@ -111,7 +111,7 @@ impl VendorTarget for Settings {
             partition_global_id: self.partition_global_id.clone(),
             cloud: self.cloud,
         };
-        let client = crate::provider::uipath::Uipath::new(settings, cx.limits, cx.stats)?;
+        let client = crate::provider::uipath::Uipath::new(settings, cx.limits, cx.stats, cx.stop)?;
         Ok(Box::new(client))
     }
 

@@ -73,6 +73,7 @@ impl VendorTarget for Settings {
             self.group_id,
             cx.limits,
             cx.stats,
+            cx.stop,
         )?;
         Ok(Box::new(client))
     }
