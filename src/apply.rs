@@ -19,10 +19,10 @@ use futures_util::StreamExt;
 use futures_util::stream;
 
 use crate::plan::{Create, TargetPlan};
-use crate::provider::http::{ceiling, random_unit};
+use crate::vendor::http::{ceiling, random_unit};
 use crate::vendor::{Applied, Client, ProviderError};
 
-pub use crate::provider::stop::Stop;
+pub use crate::vendor::stop::Stop;
 
 /// How one change ended.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]

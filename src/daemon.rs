@@ -23,8 +23,8 @@ use crate::coordination::local::LocalLocks;
 use crate::coordination::{Coordinator, Ownership};
 use crate::exit;
 use crate::plan::{self, TargetPlan};
-use crate::provider::http::Stats;
 use crate::reconcile::{self, Loaded};
+use crate::vendor::http::Stats;
 
 use metrics::{KindLabel, Metrics, RequestLabel, ResultLabel, TargetLabel};
 use trigger::{Queue, Trigger};

@@ -17,7 +17,6 @@ pub mod import;
 pub mod manifest;
 pub mod model;
 pub mod plan;
-pub mod provider;
 pub mod reconcile;
 pub mod render;
 pub mod saved;

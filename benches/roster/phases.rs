@@ -11,9 +11,9 @@ use anyhow::Context;
 use roster::apply::Stop;
 use roster::model::Value;
 use roster::plan::{Plan, TargetPlan};
-use roster::provider::http::Stats;
 use roster::reconcile::{self, Loaded};
 use roster::render::{self, Styles};
+use roster::vendor::http::Stats;
 
 use crate::args::Args;
 use crate::procs;

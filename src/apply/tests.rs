@@ -165,7 +165,6 @@ async fn a_stop_starts_nothing_new() {
 
 // The look-up pause and stops, from the transport work.
 
-
 #[test]
 fn the_look_up_pause_is_at_least_half_its_exponential_ceiling() {
     for attempt in 1..12 {

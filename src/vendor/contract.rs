@@ -20,7 +20,7 @@ use crate::model::{ActualUser, DesiredUser, Schema, Value};
 use crate::plan::{Create, Membership, Update, UserRef};
 use crate::yaml::{Keys, Located};
 
-use super::{Applied, Provider, ProviderError, http};
+use super::{Applied, ProviderError, http};
 
 /// A vendor, as the registry lists it.
 pub trait Vendor: Sync + Debug {
@@ -149,6 +149,53 @@ impl KeyDoc {
 
 /// A boxed future, for the object-safe [`Client`].
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// A vendor's user API.
+///
+/// Every method makes its own bounded retries for errors that retrying can fix; what it
+/// returns is final for this attempt.
+pub trait Provider: Send + Sync {
+    /// Every user in scope for these desired users. Never an empty list in place of an error.
+    fn fetch(
+        &self,
+        desired: &[DesiredUser],
+    ) -> impl Future<Output = Result<Vec<ActualUser>, ProviderError>> + Send;
+
+    /// Checks the desired users against what `fetch` learned (e.g. that named groups exist).
+    /// Each problem names the manifest place.
+    fn check(&self, _desired: &[DesiredUser]) -> Vec<Problem> {
+        Vec::new()
+    }
+
+    /// Looks a would-be-created user up again, after a create whose answer never came.
+    fn find(
+        &self,
+        create: &Create,
+    ) -> impl Future<Output = Result<Option<ActualUser>, ProviderError>> + Send;
+
+    /// Creates a user. Not safe to repeat: an ambiguous error must be checked with [`find`](Self::find).
+    fn create(
+        &self,
+        create: &Create,
+        password: Option<SecretString>,
+    ) -> impl Future<Output = Result<Applied, ProviderError>> + Send;
+
+    /// Changes fields of an existing user. Safe to repeat.
+    fn update(
+        &self,
+        update: &Update,
+    ) -> impl Future<Output = Result<Applied, ProviderError>> + Send;
+
+    /// Applies joins and leaves to one collection. Safe to repeat.
+    fn membership(
+        &self,
+        change: &Membership,
+    ) -> impl Future<Output = Result<Applied, ProviderError>> + Send;
+
+    /// Deletes a user.
+    fn delete(&self, user: &UserRef)
+    -> impl Future<Output = Result<Applied, ProviderError>> + Send;
+}
 
 /// [`Provider`] as the core holds it: object-safe, one boxed future per call.
 pub trait Client: Send + Sync {

@@ -26,22 +26,28 @@
 //! This file is the registry: the one list of vendors. Besides it, only the vendor folders and
 //! the simulators name a vendor.
 
+pub(crate) mod clean;
 mod contract;
+mod error;
 #[cfg(test)]
 pub(crate) mod fake;
+pub mod http;
+#[cfg(test)]
+pub(crate) mod mutate;
+pub(crate) mod paging;
 #[cfg(test)]
 mod proptests;
 pub mod read;
 mod registry;
 pub mod schema;
+pub mod stop;
 
 pub mod learningcloud;
 pub mod uipath;
 pub mod xtracta;
 
-pub use crate::provider::http;
-pub use crate::provider::{Applied, Provider, ProviderError};
 pub use contract::*;
+pub use error::{Applied, ProviderError};
 pub use registry::{find, names, target_key_owner, user_key_owner};
 
 /// Every vendor roster knows, in the order error messages list them.

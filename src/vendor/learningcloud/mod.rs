@@ -3,6 +3,7 @@
 //! target keys ([`spec`]), its manifest fields and schema ([`settings`], [`user`], [`roles`]),
 //! what `import` writes, and its client.
 
+pub(crate) mod client;
 mod roles;
 mod settings;
 mod spec;

@@ -126,7 +126,7 @@ impl VendorTarget for Settings {
             .token
             .resolve(cx.base_dir)
             .with_context(|| format!("target {}: token", cx.target))?;
-        let client = crate::provider::learningcloud::LearningCloud::new(
+        let client = crate::vendor::learningcloud::client::LearningCloud::new(
             cx.url.clone(),
             token,
             self.synchronous,

@@ -3,6 +3,7 @@
 //! keys ([`spec`]), its manifest fields and schema ([`settings`], [`user`]), what `import`
 //! writes, and its client.
 
+pub(crate) mod client;
 mod settings;
 mod spec;
 mod user;

@@ -102,16 +102,16 @@ impl VendorTarget for Settings {
             r.resolve(cx.base_dir)
                 .with_context(|| format!("target {}: {what}", cx.target))
         };
-        let settings = crate::provider::uipath::Settings {
+        let settings = crate::vendor::uipath::client::Settings {
             base: cx.url.clone(),
             token_url: self.token_url.clone(),
             client_id: read("client_id", &self.client_id)?,
             client_secret: read("client_secret", &self.client_secret)?,
             scope: self.scope.clone(),
             partition_global_id: self.partition_global_id.clone(),
-            cloud: self.cloud,
         };
-        let client = crate::provider::uipath::Uipath::new(settings, cx.limits, cx.stats, cx.stop)?;
+        let client =
+            crate::vendor::uipath::client::Uipath::new(settings, cx.limits, cx.stats, cx.stop)?;
         Ok(Box::new(client))
     }
 

@@ -3,6 +3,7 @@
 //! keys ([`spec`]), its manifest fields and schema ([`settings`], [`user`]), what `import`
 //! writes ([`import`]) and its client.
 
+pub(crate) mod client;
 mod import;
 mod settings;
 mod spec;

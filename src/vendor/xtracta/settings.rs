@@ -67,7 +67,7 @@ impl VendorTarget for Settings {
             .api_key
             .resolve(cx.base_dir)
             .with_context(|| format!("target {}: api_key", cx.target))?;
-        let client = crate::provider::xtracta::Xtracta::new(
+        let client = crate::vendor::xtracta::client::Xtracta::new(
             cx.url.clone(),
             key,
             self.group_id,

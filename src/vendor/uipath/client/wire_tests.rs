@@ -161,9 +161,9 @@ proptest::proptest! {
     /// Mangled real answers (pages, groups, errors, results) give a value or an error.
     #[test]
     fn mangled_answers_never_panic(
-        page in crate::provider::mutate::mangled(PAGE),
-        groups in crate::provider::mutate::mangled(GROUPS),
-        problem in crate::provider::mutate::mangled(PROBLEM),
+        page in crate::vendor::mutate::mangled(PAGE),
+        groups in crate::vendor::mutate::mangled(GROUPS),
+        problem in crate::vendor::mutate::mangled(PROBLEM),
         status in proptest::sample::select(vec![200u16, 204, 400, 401, 404, 500]),
     ) {
         let _ = json::<UserPage>("GET", status, &page);
@@ -176,7 +176,7 @@ proptest::proptest! {
     /// Whatever the token endpoint answers, no error ever carries the token.
     #[test]
     fn token_errors_never_carry_the_token(
-        body in crate::provider::mutate::mangled(
+        body in crate::vendor::mutate::mangled(
             r#"{"access_token":"eyJhbGciOiJSUzI1NiJ9.secret-part","expires_in":3600,"token_type":"Bearer"}"#
         ),
         status in proptest::sample::select(vec![200u16, 400, 401, 500]),

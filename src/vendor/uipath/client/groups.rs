@@ -8,9 +8,9 @@ use reqwest::Method;
 use super::wire::{self, WireUser};
 use super::{EP_GROUPS, EVERYONE, Uipath};
 use crate::model::{ActualUser, Value, normalise_key};
+use crate::vendor::ProviderError;
+use crate::vendor::http::Repeat;
 use crate::vendor::uipath::names;
-use crate::provider::ProviderError;
-use crate::provider::http::Repeat;
 
 impl Uipath {
     pub(super) async fn load_groups(&self) -> Result<(), ProviderError> {

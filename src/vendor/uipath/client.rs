@@ -19,15 +19,15 @@ use reqwest::Method;
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::{Value as Json, json};
 
-use super::http::{Http, Repeat, Stats};
-use super::paging::Pages;
-use super::stop::Stop;
-use super::{Applied, Provider, ProviderError};
 use crate::config::Limits;
 use crate::diag::Problem;
 use crate::model::{ActualUser, DesiredUser, Value};
-use crate::vendor::uipath::names;
 use crate::plan::{Create, Membership, Update, UserRef};
+use crate::vendor::http::{Http, Repeat, Stats};
+use crate::vendor::paging::Pages;
+use crate::vendor::stop::Stop;
+use crate::vendor::uipath::names;
+use crate::vendor::{Applied, Provider, ProviderError};
 
 use wire::WireUser;
 
@@ -39,7 +39,6 @@ pub struct Settings {
     pub client_secret: SecretString,
     pub scope: String,
     pub partition_global_id: String,
-    pub cloud: bool,
 }
 
 pub struct Uipath {

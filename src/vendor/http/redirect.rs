@@ -8,7 +8,7 @@
 use reqwest::Url;
 use reqwest::redirect::Policy;
 
-use crate::provider::{ProviderError, clean};
+use crate::vendor::{ProviderError, clean};
 
 /// Same-origin hops followed before roster gives up.
 const MAX_HOPS: usize = 5;

@@ -9,8 +9,8 @@ use std::time::Duration;
 use serde::Deserialize;
 use serde_json::Value as Json;
 
-use crate::provider::ProviderError;
-use crate::provider::clean::snippet;
+use crate::vendor::ProviderError;
+use crate::vendor::clean::snippet;
 
 /// An OAuth token answer, read field by field (serde's own messages may quote a value).
 pub(crate) struct TokenAnswer {

@@ -11,8 +11,8 @@ use secrecy::{ExposeSecret, SecretString};
 use serde_json::Value as Json;
 
 use super::{EP_TOKEN, Uipath, wire};
-use crate::provider::ProviderError;
-use crate::provider::http::Repeat;
+use crate::vendor::ProviderError;
+use crate::vendor::http::Repeat;
 
 /// A token is renewed this long before it expires (at most a tenth of its life).
 const TOKEN_MARGIN: Duration = Duration::from_secs(60);

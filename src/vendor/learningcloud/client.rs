@@ -17,14 +17,14 @@ use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderValue};
 use reqwest::{Method, Url};
 use secrecy::{ExposeSecret, SecretString};
 
-use super::http::{Http, Repeat, Stats};
-use super::paging::Pages;
-use super::stop::Stop;
-use super::{Applied, Provider, ProviderError};
 use crate::config::Limits;
-use crate::vendor::learningcloud::names;
 use crate::model::{ActualUser, DesiredUser, Value};
 use crate::plan::{Create, Membership, Update, UserRef};
+use crate::vendor::http::{Http, Repeat, Stats};
+use crate::vendor::learningcloud::names;
+use crate::vendor::paging::Pages;
+use crate::vendor::stop::Stop;
+use crate::vendor::{Applied, Provider, ProviderError};
 
 use fields::{create_body, text, to_actual, update_body};
 use wire::WireUser;

@@ -6,8 +6,8 @@
 
 use serde::Deserialize;
 
-use crate::provider::ProviderError;
-use crate::provider::clean::snippet;
+use crate::vendor::ProviderError;
+use crate::vendor::clean::snippet;
 
 #[derive(Debug, Deserialize)]
 struct Envelope {
@@ -276,7 +276,7 @@ mod tests {
         /// A real answer mangled (cut, doubled, tokens inserted) gives users or an error.
         #[test]
         fn never_panics_on_mangled_answers(
-            body in crate::provider::mutate::mangled(ONE),
+            body in crate::vendor::mutate::mangled(ONE),
             status in proptest::sample::select(vec![200u16, 400, 404, 500]),
         ) {
             let _ = parse("/v1/user", "user_response", status, &body);

@@ -12,8 +12,8 @@ use std::fmt;
 use serde::de::{MapAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize};
 
-use crate::provider::clean::snippet;
-use crate::provider::{Applied, ProviderError};
+use crate::vendor::clean::snippet;
+use crate::vendor::{Applied, ProviderError};
 
 /// A user as Get and List show it. Fields roster does not manage are skipped.
 #[derive(Debug, Deserialize, PartialEq, Eq)]

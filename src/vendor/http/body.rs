@@ -3,7 +3,7 @@
 //!
 //! Bytes only: it knows no body format, and never logs or quotes what it reads.
 
-use crate::provider::ProviderError;
+use crate::vendor::ProviderError;
 
 /// The body as text (invalid UTF-8 replaced), or an error once it passes `cap` bytes.
 pub(super) async fn read(

@@ -16,13 +16,13 @@ use std::sync::Arc;
 
 use secrecy::{ExposeSecret, SecretString};
 
-use super::http::{Http, Repeat, Stats};
-use super::stop::Stop;
-use super::{Applied, Provider, ProviderError};
 use crate::config::Limits;
 use crate::model::{ActualUser, DesiredUser, Value, normalise_key};
 use crate::plan::{Create, Membership, Update, UserRef};
+use crate::vendor::http::{Http, Repeat, Stats};
+use crate::vendor::stop::Stop;
 use crate::vendor::xtracta::names;
+use crate::vendor::{Applied, Provider, ProviderError};
 
 use wire::WireUser;
 

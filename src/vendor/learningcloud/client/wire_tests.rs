@@ -187,9 +187,9 @@ proptest::proptest! {
     /// Mangled real answers give a result or an error, never a panic.
     #[test]
     fn mangled_answers_never_panic(
-        list in crate::provider::mutate::mangled(LIST),
-        one in crate::provider::mutate::mangled(ONE),
-        envelope in crate::provider::mutate::mangled(PLATFORM_FAIL),
+        list in crate::vendor::mutate::mangled(LIST),
+        one in crate::vendor::mutate::mangled(ONE),
+        envelope in crate::vendor::mutate::mangled(PLATFORM_FAIL),
         status in proptest::sample::select(vec![200u16, 202, 204, 400, 404, 500, 502]),
     ) {
         let _ = users("GET /users", status, &list);

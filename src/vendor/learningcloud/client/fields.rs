@@ -6,10 +6,10 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::CORE;
 use super::wire::{UserOut, WireUser};
-use crate::vendor::learningcloud::names;
 use crate::model::{ActualUser, Value, normalise_key};
 use crate::plan::Update;
-use crate::provider::ProviderError;
+use crate::vendor::ProviderError;
+use crate::vendor::learningcloud::names;
 
 pub(super) fn to_actual(u: WireUser) -> ActualUser {
     let mut fields = BTreeMap::new();
