@@ -1,0 +1,115 @@
+//! Hostile input from the user's own files: the config, the manifests folder, secret files.
+//! Whatever they hold, roster answers with located problems, never a panic, a hang or a leak.
+
+mod util;
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use util::{Out, Sim, Workspace};
+
+const SEED: &str = "groups: [12345]\nworkflows: [{ id: 100, name: Invoices }]\nusers: []\n";
+
+/// How long any one run may take before the test calls it a hang.
+const DEADLINE: Duration = Duration::from_secs(20);
+
+/// `roster ARGS` in `dir`, killed (and the test failed) if it runs past [`DEADLINE`].
+fn roster_within_deadline(dir: &Path, args: &[&str]) -> Out {
+    let mut child = Command::new(util::roster_bin())
+        .current_dir(dir)
+        .env("XTRACTA_API_KEY", "test-key")
+        .env_remove("ROSTER_CONFIG")
+        .env("NO_COLOR", "1")
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    loop {
+        if child.try_wait().unwrap().is_some() {
+            break;
+        }
+        if started.elapsed() > DEADLINE {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("roster {args:?} hung for more than {DEADLINE:?}");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let out = child.wait_with_output().unwrap();
+    Out {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+/// Refused with exit 1, with `expected` in stderr, without a panic.
+#[track_caller]
+fn refused(out: &Out, expected: &str) {
+    assert_eq!(out.code, 1, "{}", out.all());
+    assert!(!out.all().contains("panicked"), "{}", out.all());
+    assert!(
+        out.stderr.contains(expected),
+        "missing {expected:?} in:\n{}",
+        out.stderr
+    );
+}
+
+const ONE_USER: &str = "users:\n  - email: a@example.com\n    name: A\n";
+
+#[test]
+fn numbers_and_durations_out_of_range_are_located_and_never_panic() {
+    let sim = Sim::xtracta(SEED, &[]);
+    for (extra, expected) in [
+        (
+            "    timeout: 99999999999999999999h\n",
+            "roster.yaml:8:14: target acme: timeout: duration \"99999999999999999999h\" is out of range (1ms to 1h)",
+        ),
+        (
+            "    rate_limit: 1e-20\n",
+            "roster.yaml:8:17: target acme: `rate_limit` must be 0.001 to 100000 requests per second",
+        ),
+        (
+            "daemon:\n  debounce: 99999999999999999999h\n",
+            "roster.yaml:9:13: daemon: debounce: duration \"99999999999999999999h\" is out of range (10ms to 1h)",
+        ),
+    ] {
+        let ws = Workspace::xtracta(&sim, extra);
+        ws.write("users/a.yaml", ONE_USER);
+        for cmd in [&["validate"][..], &["plan"][..], &["daemon"][..]] {
+            refused(&roster_within_deadline(ws.path(), cmd), expected);
+        }
+    }
+    assert_eq!(sim.total_requests(), 0);
+}
+
+#[test]
+fn credentials_in_a_url_are_refused_without_echoing_the_password() {
+    let ws = Workspace::new(
+        "manifests: users\ntargets:\n  acme:\n    provider: xtracta\n    url: https://bob:hunter2@api-app.xtracta.com/v1\n    api_key: { env: XTRACTA_API_KEY }\n    group_id: 12345\n",
+    );
+    ws.write("users/a.yaml", ONE_USER);
+    let out = roster_within_deadline(ws.path(), &["validate"]);
+    refused(
+        &out,
+        "roster.yaml:5:10: target acme: url \"https://***@api-app.xtracta.com/v1\" carries credentials",
+    );
+    assert!(!out.all().contains("hunter2"), "{}", out.all());
+    assert!(!out.all().contains("bob"), "{}", out.all());
+}
+
+#[test]
+fn a_target_name_that_is_not_a_file_name_is_refused() {
+    let ws = Workspace::new(
+        "manifests: users\ntargets:\n  ../../tmp/x:\n    provider: xtracta\n    url: https://api-app.xtracta.com/v1\n    api_key: { env: XTRACTA_API_KEY }\n    group_id: 12345\n",
+    );
+    ws.write("users/a.yaml", ONE_USER);
+    refused(
+        &roster_within_deadline(ws.path(), &["validate"]),
+        "roster.yaml:4:5: invalid target name \"../../tmp/x\": it contains a path separator",
+    );
+}
