@@ -1,5 +1,6 @@
 //! Problems found in the user's input, each with the place it was found, and the one function
-//! that reads an input file (with a size limit) and parses YAML with locations.
+//! that reads an input file (a regular file, with a size limit: `diag/input.rs`) and parses
+//! YAML with locations.
 //!
 //! It must not know what configs or manifests mean; it only reads, parses and reports.
 
@@ -9,6 +10,11 @@ use std::path::Path;
 use serde::de::DeserializeOwned;
 
 use crate::model::Origin;
+
+pub(crate) mod input;
+
+use input::ReadError;
+pub(crate) use input::Stamp;
 
 /// Input files larger than this are refused rather than read.
 pub const MAX_INPUT_BYTES: u64 = 64 * 1024 * 1024;
@@ -96,21 +102,22 @@ pub fn display_path(path: &Path) -> String {
     s.strip_prefix("./").map(str::to_string).unwrap_or(s)
 }
 
-/// Reads a UTF-8 input file, refusing files over [`MAX_INPUT_BYTES`].
+/// Reads a UTF-8 input file: a regular file only, at most [`MAX_INPUT_BYTES`] read.
 pub fn read_input(path: &Path, shown: &str) -> Result<String, Problem> {
-    let meta = std::fs::metadata(path).map_err(|e| io_problem(shown, &e))?;
-    if meta.len() > MAX_INPUT_BYTES {
-        return Err(Problem::in_file(
-            shown,
-            format!(
-                "file is {} bytes, over the {} MiB limit",
-                meta.len(),
-                MAX_INPUT_BYTES / 1024 / 1024
-            ),
-        ));
-    }
-    let bytes = std::fs::read(path).map_err(|e| io_problem(shown, &e))?;
-    String::from_utf8(bytes).map_err(|e| {
+    read_input_stamped(path, shown).map(|(text, _)| text)
+}
+
+/// [`read_input`], with what the file was when it was opened.
+pub(crate) fn read_input_stamped(path: &Path, shown: &str) -> Result<(String, Stamp), Problem> {
+    let read = input::read_regular(path, MAX_INPUT_BYTES).map_err(|e| match e {
+        ReadError::Io(kind) => Problem {
+            origin: None,
+            message: format!("read {shown}: {kind}"),
+        },
+        other => Problem::in_file(shown, other.to_string()),
+    })?;
+    let stamp = read.stamp;
+    let text = String::from_utf8(read.bytes).map_err(|e| {
         let (line, column) = line_col(&e.as_bytes()[..e.utf8_error().valid_up_to()]);
         Problem::at(
             Origin {
@@ -120,14 +127,8 @@ pub fn read_input(path: &Path, shown: &str) -> Result<String, Problem> {
             },
             "file is not valid UTF-8",
         )
-    })
-}
-
-fn io_problem(shown: &str, e: &std::io::Error) -> Problem {
-    Problem {
-        origin: None,
-        message: format!("read {shown}: {}", e.kind().to_string().to_lowercase()),
-    }
+    })?;
+    Ok((text, stamp))
 }
 
 fn line_col(prefix: &[u8]) -> (u64, u64) {

@@ -18,7 +18,7 @@ const DEADLINE: Duration = Duration::from_secs(20);
 fn roster_within_deadline(dir: &Path, args: &[&str]) -> Out {
     let mut child = Command::new(util::roster_bin())
         .current_dir(dir)
-        .env("XTRACTA_API_KEY", "test-key")
+        .env("XTRACTA_API_KEY", util::API_KEY)
         .env_remove("ROSTER_CONFIG")
         .env("NO_COLOR", "1")
         .args(args)
@@ -112,4 +112,74 @@ fn a_target_name_that_is_not_a_file_name_is_refused() {
         &roster_within_deadline(ws.path(), &["validate"]),
         "roster.yaml:4:5: invalid target name \"../../tmp/x\": it contains a path separator",
     );
+}
+
+/// A one-target Xtracta config whose API key is `{ file: KEY }`.
+fn with_key_file(sim: &Sim, key: &str) -> Workspace {
+    let ws = Workspace::new(&format!(
+        "manifests: users\ntargets:\n  acme:\n    provider: xtracta\n    url: {}\n    api_key: {{ file: {key} }}\n    group_id: 12345\n",
+        sim.url()
+    ));
+    ws.write("users/a.yaml", ONE_USER);
+    ws
+}
+
+fn mkfifo(path: &Path) {
+    let made = Command::new("mkfifo").arg(path).status().unwrap();
+    assert!(made.success());
+}
+
+#[test]
+fn a_secret_file_others_can_read_is_named_in_one_warning_without_its_content() {
+    use std::os::unix::fs::PermissionsExt;
+    let sim = Sim::xtracta(SEED, &[]);
+    let ws = with_key_file(&sim, "acme.key");
+    let key = ws.path().join("acme.key");
+    std::fs::write(&key, format!("{}\n", util::API_KEY)).unwrap();
+    std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o644)).unwrap();
+    for cmd in [&["validate"][..], &["plan"][..]] {
+        let out = roster_within_deadline(ws.path(), cmd);
+        out.ok();
+        let warning =
+            "secret file ./acme.key is readable by its group or others (mode 0644); `chmod 600` it";
+        assert_eq!(
+            out.stderr.matches(warning).count(),
+            1,
+            "{cmd:?}: {}",
+            out.stderr
+        );
+        assert!(!out.all().contains(util::API_KEY), "{}", out.all());
+    }
+    std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let out = roster_within_deadline(ws.path(), &["validate"]);
+    out.ok();
+    assert!(!out.stderr.contains("readable"), "{}", out.stderr);
+}
+
+#[test]
+fn a_secret_file_that_is_a_fifo_a_device_or_huge_is_refused_without_blocking() {
+    let sim = Sim::xtracta(SEED, &[]);
+    for (key, expected) in [
+        (
+            "fifo.key",
+            "api_key: secret file ./fifo.key: not a regular file (a fifo)",
+        ),
+        (
+            "zero.key",
+            "api_key: secret file ./zero.key: not a regular file (a character device)",
+        ),
+        (
+            "big.key",
+            "api_key: secret file ./big.key: file is 1048576 bytes, over the 64 KiB limit",
+        ),
+    ] {
+        let ws = with_key_file(&sim, key);
+        mkfifo(&ws.path().join("fifo.key"));
+        std::os::unix::fs::symlink("/dev/zero", ws.path().join("zero.key")).unwrap();
+        std::fs::write(ws.path().join("big.key"), vec![b'k'; 1 << 20]).unwrap();
+        for cmd in [&["validate"][..], &["plan"][..]] {
+            refused(&roster_within_deadline(ws.path(), cmd), expected);
+        }
+    }
+    assert_eq!(sim.total_requests(), 0);
 }
