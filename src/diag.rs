@@ -11,7 +11,10 @@ use serde::de::DeserializeOwned;
 
 use crate::model::Origin;
 
+mod budget;
 pub(crate) mod input;
+
+pub(crate) use budget::USERS_PER_FILE;
 
 use input::ReadError;
 pub(crate) use input::Stamp;
@@ -139,16 +142,19 @@ fn line_col(prefix: &[u8]) -> (u64, u64) {
 
 /// Parses YAML text into `T`, turning a parse error into a located [`Problem`].
 pub fn parse_yaml<T: DeserializeOwned>(text: &str, shown: &str) -> Result<T, Problem> {
-    let options = serde_saphyr::options! { with_snippet: false };
-    serde_saphyr::from_str_with_options::<T>(text, options).map_err(|e| {
+    let limits = &budget::LIMITS;
+    serde_saphyr::from_str_with_options::<T>(text, budget::options(limits)).map_err(|e| {
         let (line, column) = e
             .location()
             .map(|l| (l.line().max(1), l.column().max(1)))
             .unwrap_or((1, 1));
-        let mut message = e.to_string();
-        if let Some(cut) = message.rfind(" at line ") {
-            message.truncate(cut);
-        }
+        let message = budget::message(&e, limits).unwrap_or_else(|| {
+            let mut message = e.to_string();
+            if let Some(cut) = message.rfind(" at line ") {
+                message.truncate(cut);
+            }
+            message
+        });
         Problem::at(
             Origin {
                 file: shown.to_string(),

@@ -169,7 +169,7 @@ impl Loader<'_> {
         let Some(target) = target_of(self.config, &mut self.problems, &raw, &shown) else {
             return;
         };
-        for u in &raw.users.value {
+        for u in raw.users.value.iter() {
             let origin = diag::origin_of(&shown, &u.referenced);
             let (user, problems) =
                 fields::convert(target, &u.value, &shown, origin, &self.config.base_dir);

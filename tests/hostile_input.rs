@@ -114,6 +114,93 @@ fn a_target_name_that_is_not_a_file_name_is_refused() {
     );
 }
 
+#[test]
+fn a_large_imported_account_validates() {
+    let sim = Sim::xtracta(SEED, &[]);
+    let mut state = sim.state();
+    let users: Vec<serde_json::Value> = (0..30_000u64)
+        .map(|i| {
+            serde_json::json!({
+                "user_id": 2000 + i,
+                "name": format!("User {i}"),
+                "email_address": format!("user{i}@example.com"),
+                "primary_group_id": 12345,
+                "assigned_workflows": [100],
+            })
+        })
+        .collect();
+    state["users"] = users.into();
+    state["next_user_id"] = 40_000.into();
+    sim.put_state(&state);
+    let ws = Workspace::xtracta(&sim, "");
+    ws.roster(&["import", "--target", "acme"]).ok();
+    let out = ws.roster(&["validate"]);
+    out.ok();
+    assert!(out.stdout.contains("30000 users"), "{}", out.stdout);
+}
+
+/// A small file whose aliases expand to 20 million workflow ids (over a gigabyte as parsed):
+/// the worst amplification roster's typed manifests allow.
+fn alias_bomb() -> String {
+    let ids: Vec<String> = (0..2000).map(|i| i.to_string()).collect();
+    let mut text = format!(
+        "users:\n  - {{ email: u@example.com, name: U, workflows: &w [{}] }}\n",
+        ids.join(", ")
+    );
+    for i in 0..10_000 {
+        text.push_str(&format!(
+            "  - {{ email: u{i}@example.com, name: U, workflows: *w }}\n"
+        ));
+    }
+    text
+}
+
+/// `roster ARGS` in `dir` with its address space capped at 1 GiB.
+fn roster_in_little_memory(dir: &Path, args: &str) -> Out {
+    let script = format!(
+        "ulimit -v 1048576 && exec '{}' {args}",
+        util::roster_bin().display()
+    );
+    let out = Command::new("sh")
+        .args(["-c", &script])
+        .current_dir(dir)
+        .env("XTRACTA_API_KEY", util::API_KEY)
+        .env_remove("ROSTER_CONFIG")
+        .output()
+        .unwrap();
+    Out {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+#[test]
+fn an_alias_bomb_fails_fast_in_little_memory() {
+    let sim = Sim::xtracta(SEED, &[]);
+    let ws = Workspace::xtracta(&sim, "");
+    ws.write("users/a.yaml", ONE_USER);
+    // The cap leaves room for a normal run...
+    roster_in_little_memory(ws.path(), "validate").ok();
+    ws.write("users/bomb.yaml", &alias_bomb());
+    let started = Instant::now();
+    let out = roster_in_little_memory(ws.path(), "validate");
+    // ...and none for 20 million workflow ids.
+    refused(&out, "users/bomb.yaml:");
+    assert!(
+        out.stderr.contains(
+            "too large or too deeply aliased: aliases expand to more than 250000 YAML nodes"
+        ),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
 /// A one-target Xtracta config whose API key is `{ file: KEY }`.
 fn with_key_file(sim: &Sim, key: &str) -> Workspace {
     let ws = Workspace::new(&format!(

@@ -267,7 +267,7 @@ mod tests {
         let raw: RawManifest = diag::parse_yaml(text, "users/x.yaml").unwrap();
         let target = target();
         let (mut users, mut problems) = (Vec::new(), Vec::new());
-        for u in &raw.users.value {
+        for u in raw.users.value.iter() {
             let origin = diag::origin_of("users/x.yaml", &u.referenced);
             let (user, p) = super::super::convert(
                 &target,
