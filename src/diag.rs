@@ -107,11 +107,12 @@ pub fn display_path(path: &Path) -> String {
 
 /// Reads a UTF-8 input file: a regular file only, at most [`MAX_INPUT_BYTES`] read.
 pub fn read_input(path: &Path, shown: &str) -> Result<String, Problem> {
-    read_input_stamped(path, shown).map(|(text, _)| text)
+    read_input_bytes(path, shown).and_then(|(bytes, _)| decode(bytes, shown))
 }
 
-/// [`read_input`], with what the file was when it was opened.
-pub(crate) fn read_input_stamped(path: &Path, shown: &str) -> Result<(String, Stamp), Problem> {
+/// The bytes of an input file (as [`read_input`] reads it), with what the file was when it was
+/// opened.
+pub(crate) fn read_input_bytes(path: &Path, shown: &str) -> Result<(Vec<u8>, Stamp), Problem> {
     let read = input::read_regular(path, MAX_INPUT_BYTES).map_err(|e| match e {
         ReadError::Io(kind) => Problem {
             origin: None,
@@ -119,8 +120,12 @@ pub(crate) fn read_input_stamped(path: &Path, shown: &str) -> Result<(String, St
         },
         other => Problem::in_file(shown, other.to_string()),
     })?;
-    let stamp = read.stamp;
-    let text = String::from_utf8(read.bytes).map_err(|e| {
+    Ok((read.bytes, read.stamp))
+}
+
+/// An input file's bytes as text; invalid UTF-8 is a problem at the first bad byte.
+pub(crate) fn decode(bytes: Vec<u8>, shown: &str) -> Result<String, Problem> {
+    String::from_utf8(bytes).map_err(|e| {
         let (line, column) = line_col(&e.as_bytes()[..e.utf8_error().valid_up_to()]);
         Problem::at(
             Origin {
@@ -130,8 +135,7 @@ pub(crate) fn read_input_stamped(path: &Path, shown: &str) -> Result<(String, St
             },
             "file is not valid UTF-8",
         )
-    })?;
-    Ok((text, stamp))
+    })
 }
 
 fn line_col(prefix: &[u8]) -> (u64, u64) {

@@ -270,3 +270,138 @@ fn a_secret_file_that_is_a_fifo_a_device_or_huge_is_refused_without_blocking() {
     }
     assert_eq!(sim.total_requests(), 0);
 }
+
+#[test]
+fn link_loops_in_the_manifests_folder_end_fast() {
+    let sim = Sim::xtracta(SEED, &[]);
+    let ws = Workspace::xtracta(&sim, "");
+    ws.write("users/a.yaml", ONE_USER);
+    ws.write(
+        "users/team/b.yaml",
+        "users:\n  - email: b@example.com\n    name: B\n",
+    );
+    let users = ws.path().join("users");
+    // Two loops in each folder made the walk exponential, and a hang.
+    for (link, to) in [
+        ("here", "."),
+        ("team/here", "."),
+        ("team/up", ".."),
+        ("team/again", "../team"),
+    ] {
+        std::os::unix::fs::symlink(to, users.join(link)).unwrap();
+    }
+    let started = Instant::now();
+    let out = roster_within_deadline(ws.path(), &["validate"]);
+    out.ok();
+    assert!(
+        out.stdout.contains("2 manifest files, 2 users"),
+        "{}",
+        out.stdout
+    );
+    assert!(started.elapsed() < Duration::from_secs(10));
+}
+
+#[test]
+fn a_dangling_link_in_the_manifests_folder_is_an_error_naming_it() {
+    let sim = Sim::xtracta(SEED, &[]);
+    let ws = Workspace::xtracta(&sim, "");
+    ws.write("users/a.yaml", ONE_USER);
+    std::os::unix::fs::symlink("../elsewhere/b.yaml", ws.path().join("users/b.yaml")).unwrap();
+    for cmd in [&["validate"][..], &["plan"][..], &["apply", "--yes"][..]] {
+        refused(
+            &roster_within_deadline(ws.path(), cmd),
+            "users/b.yaml:1:1: broken link to \"../elsewhere/b.yaml\"",
+        );
+    }
+    assert_eq!(sim.total_requests(), 0);
+}
+
+#[test]
+fn a_fifo_or_a_device_in_the_manifests_folder_is_refused_without_hanging() {
+    let sim = Sim::xtracta(SEED, &[]);
+    let ws = Workspace::xtracta(&sim, "");
+    ws.write("users/a.yaml", ONE_USER);
+    mkfifo(&ws.path().join("users/fifo.yaml"));
+    std::os::unix::fs::symlink("/dev/zero", ws.path().join("users/zero.yaml")).unwrap();
+    let out = roster_within_deadline(ws.path(), &["validate"]);
+    refused(&out, "users/fifo.yaml:1:1: not a regular file (a fifo)");
+    refused(
+        &out,
+        "users/zero.yaml:1:1: not a regular file (a character device)",
+    );
+    // The same for the config, and for a manifests path that is itself a FIFO.
+    let ws = Workspace::xtracta(&sim, "");
+    std::fs::remove_dir(ws.path().join("users")).unwrap();
+    mkfifo(&ws.path().join("users"));
+    refused(
+        &roster_within_deadline(ws.path(), &["validate"]),
+        "manifests users: not a regular file or folder (a fifo)",
+    );
+    std::fs::remove_file(ws.path().join("roster.yaml")).unwrap();
+    mkfifo(&ws.path().join("roster.yaml"));
+    refused(
+        &roster_within_deadline(ws.path(), &["validate"]),
+        "roster.yaml:1:1: not a regular file (a fifo)",
+    );
+}
+
+#[test]
+fn a_manifest_growing_while_read_is_never_read_past_the_cap() {
+    use std::io::Write;
+    let sim = Sim::xtracta(SEED, &[]);
+    let ws = Workspace::xtracta(&sim, "");
+    let path = ws.path().join("users/a.yaml");
+    std::fs::write(&path, "users:\n").unwrap();
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let writer = {
+        let (stop, path) = (stop.clone(), path.clone());
+        std::thread::spawn(move || {
+            let mut f = std::fs::OpenOptions::new().append(true).open(path).unwrap();
+            let chunk = "# growing\n".repeat(100_000);
+            let mut written = 0;
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) && written < 80 << 20 {
+                f.write_all(chunk.as_bytes()).unwrap();
+                written += chunk.len();
+            }
+        })
+    };
+    let out = roster_in_little_memory(ws.path(), "validate");
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    writer.join().unwrap();
+    assert_eq!(out.code, 1, "{}", out.all());
+    assert!(
+        [
+            "kept changing while being read",
+            "over the 64 MiB limit",
+            "users/a.yaml:"
+        ]
+        .iter()
+        .any(|m| out.stderr.contains(m)),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn a_symlinked_manifests_folder_is_read_below_where_it_pointed_and_shown_as_configured() {
+    let sim = Sim::xtracta(SEED, &[]);
+    let ws = Workspace::new(&format!(
+        "manifests: current/users\ntargets:\n  acme:\n    provider: xtracta\n    url: {}\n    api_key: {{ env: XTRACTA_API_KEY }}\n    group_id: 12345\n",
+        sim.url()
+    ));
+    // git-sync's layout: `current` is a link to one checkout, swapped atomically for the next.
+    ws.write("rev-1/users/a.yaml", ONE_USER);
+    ws.write(
+        "rev-2/users/a.yaml",
+        "users:\n  - email: a@example.com\n    nmae: typo\n",
+    );
+    std::os::unix::fs::symlink("rev-1", ws.path().join("current")).unwrap();
+    roster_within_deadline(ws.path(), &["validate"]).ok();
+    let next = ws.path().join("current.next");
+    std::os::unix::fs::symlink("rev-2", &next).unwrap();
+    std::fs::rename(&next, ws.path().join("current")).unwrap();
+    refused(
+        &roster_within_deadline(ws.path(), &["validate"]),
+        "current/users/a.yaml:3:5: unknown field `nmae`",
+    );
+}
