@@ -19,6 +19,7 @@ fn roster_within_deadline(dir: &Path, args: &[&str]) -> Out {
     let mut child = Command::new(util::roster_bin())
         .current_dir(dir)
         .env("XTRACTA_API_KEY", util::API_KEY)
+        .env("LEARNINGCLOUD_TOKEN", util::LC_TOKEN)
         .env_remove("ROSTER_CONFIG")
         .env("NO_COLOR", "1")
         .args(args)
@@ -404,4 +405,23 @@ fn a_symlinked_manifests_folder_is_read_below_where_it_pointed_and_shown_as_conf
         &roster_within_deadline(ws.path(), &["validate"]),
         "current/users/a.yaml:3:5: unknown field `nmae`",
     );
+}
+
+#[test]
+fn learningcloud_values_refuse_control_characters_too() {
+    let sim = Sim::learningcloud("users: []\n", &[]);
+    let ws = Workspace::learningcloud(&sim, "");
+    ws.write(
+        "users/a.yaml",
+        "users:\n  - username: \"bo\\e[31m\"\n    email: bo@acme.example\n    name: Bo\n    surname: Chen\n    language: es\n    timezone: Europe/Madrid\n    external_id: \"HR\\u0085\"\n    extended_fields: { costCenter: \"CC\\r\" }\n",
+    );
+    let out = roster_within_deadline(ws.path(), &["validate"]);
+    for expected in [
+        "users/a.yaml:2:15: `username` contains a control character or line break (U+001B)",
+        "users/a.yaml:8:18: `external_id` contains a control character or line break (U+0085)",
+        "users/a.yaml:9:22: `extended_fields.costCenter` contains a control character or line break (U+000D)",
+    ] {
+        refused(&out, expected);
+    }
+    assert!(!out.all().contains('\u{1b}'), "{:?}", out.all());
 }

@@ -160,8 +160,16 @@ pub(crate) fn is_uuid(s: &str) -> bool {
         })
 }
 
-/// `{ env: NAME }` or `{ file: PATH }`: exactly one.
+/// `{ env: NAME }` or `{ file: PATH }`: exactly one, without control characters (the name is
+/// shown in messages).
 pub(crate) fn secret(raw: &RawSecret) -> Result<SecretRef, String> {
+    for (key, v) in [("env", &raw.env), ("file", &raw.file)] {
+        if v.as_deref().is_some_and(|v| v.contains(char::is_control)) {
+            return Err(format!(
+                "a secret's `{key}` contains a control character or line break"
+            ));
+        }
+    }
     match (&raw.env, &raw.file) {
         (Some(name), None) if !name.trim().is_empty() => Ok(SecretRef::Env(name.trim().into())),
         (None, Some(path)) if !path.trim().is_empty() => {
@@ -313,5 +321,13 @@ mod tests {
             file: Some("f".into()),
         };
         assert!(secret(&both).is_err());
+        let escape = RawSecret {
+            env: None,
+            file: Some("k\u{1b}]0;owned\u{7}".into()),
+        };
+        assert_eq!(
+            secret(&escape).unwrap_err(),
+            "a secret's `file` contains a control character or line break"
+        );
     }
 }

@@ -142,7 +142,7 @@ fn not_empty(cx: &mut Ctx<'_>, s: &Spanned<String>, field: &str) -> Option<Strin
         );
         return None;
     }
-    Some(v.to_string())
+    super::clean(cx, field, s, super::text::MAX_TEXT)
 }
 
 /// Section → roles into a set of `section:role`, every wrong section or role reported where
@@ -202,6 +202,18 @@ fn extended_fields(cx: &mut Ctx<'_>, raw: &Spanned<BTreeMap<String, String>>) ->
     for (key, value) in &raw.value {
         if key.trim().is_empty() {
             cx.err(raw, "an extended field has an empty name");
+            ok = false;
+        } else if let Some(why) =
+            super::text::problem("extended_fields", key, super::text::MAX_NAME).or_else(|| {
+                // The name is clean by now, so it may be quoted.
+                super::text::problem(
+                    &format!("extended_fields.{key}"),
+                    value,
+                    super::text::MAX_TEXT,
+                )
+            })
+        {
+            cx.err(raw, why);
             ok = false;
         } else if value.trim().is_empty() {
             cx.err(
