@@ -214,6 +214,8 @@ fn odd_value() -> impl Strategy<Value = String> {
         "{ env: '' }",
         "{ file: missing }",
         "{ file: /dev/null }",
+        "{ file: /dev/zero }",
+        "{ file: . }",
         "{ env: A, file: B }",
         "https://u:p@h.example/",
         "http://x.example",
