@@ -3,9 +3,12 @@
 //! Every problem is reported with its `file:line:col`, all of them at once. Secrets are only
 //! checked for presence here, never read into the config. Must not touch the network.
 
+mod daemon;
 mod learningcloud;
 mod parse;
 mod raw;
+#[cfg(test)]
+mod tests;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -72,6 +75,12 @@ pub struct Limits {
     /// The largest answer body read, in bytes.
     pub max_answer_size: u64,
 }
+
+/// The shortest and longest `timeout` a target may set.
+pub(crate) const TIMEOUT: (Duration, Duration) =
+    (Duration::from_millis(1), Duration::from_secs(3600));
+/// The lowest and highest `rate_limit`, in requests per second.
+pub(crate) const RATE_LIMIT: (f64, f64) = (0.001, 100_000.0);
 
 /// Vendor-specific settings.
 #[derive(Clone, Debug, PartialEq)]
@@ -145,15 +154,20 @@ pub fn locate(flag: Option<&Path>) -> PathBuf {
 pub fn load(path: &Path) -> Result<Config, Problems> {
     let shown = diag::display_path(path);
     let text = diag::read_input(path, &shown).map_err(|p| Problems(vec![p]))?;
-    let raw: RawConfig = diag::parse_yaml(&text, &shown).map_err(|p| Problems(vec![p]))?;
     let base_dir = path
         .parent()
         .map(Path::to_path_buf)
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or_else(|| PathBuf::from("."));
+    from_text(&text, &shown, &base_dir)
+}
+
+/// Validates config text read from `shown`; relative paths start from `base`.
+pub(crate) fn from_text(text: &str, shown: &str, base: &Path) -> Result<Config, Problems> {
+    let raw: RawConfig = diag::parse_yaml(text, shown).map_err(|p| Problems(vec![p]))?;
     Validator {
-        file: &shown,
-        base: &base_dir,
+        file: shown,
+        base,
         problems: Problems::default(),
     }
     .config(raw)
@@ -237,8 +251,8 @@ impl Validator<'_> {
     fn target(&mut self, name: &str, t: &Spanned<RawTarget>) -> Option<Target> {
         let r = &t.value;
         let origin = self.at(&t.referenced);
-        if name.trim().is_empty() || name.contains(char::is_whitespace) {
-            self.err(t, format!("invalid target name {name:?}"));
+        if let Err(e) = parse::target_name(name) {
+            self.err(t, e);
         }
         let url = match &r.url {
             Some(u) => match parse::vendor_url(&u.value) {
@@ -475,7 +489,7 @@ impl Validator<'_> {
 
     fn limits(&mut self, name: &str, r: &RawTarget) -> Limits {
         let timeout = match &r.timeout {
-            Some(s) => parse::duration(&s.value).unwrap_or_else(|e| {
+            Some(s) => parse::duration_in(&s.value, TIMEOUT.0, TIMEOUT.1).unwrap_or_else(|e| {
                 self.err(s, format!("target {name}: timeout: {e}"));
                 Duration::from_secs(30)
             }),
@@ -490,8 +504,14 @@ impl Validator<'_> {
             None => 4,
         };
         let rate_limit = match &r.rate_limit {
-            Some(s) if !(s.value.is_finite() && s.value > 0.0) => {
-                self.err(s, format!("target {name}: `rate_limit` must be a positive number of requests per second"));
+            Some(s) if !(RATE_LIMIT.0..=RATE_LIMIT.1).contains(&s.value) => {
+                self.err(
+                    s,
+                    format!(
+                        "target {name}: `rate_limit` must be {} to {} requests per second",
+                        RATE_LIMIT.0, RATE_LIMIT.1
+                    ),
+                );
                 None
             }
             Some(s) => Some(s.value),
@@ -519,54 +539,5 @@ impl Validator<'_> {
             max_attempts,
             max_answer_size,
         }
-    }
-
-    fn daemon(&mut self, raw: Option<&Spanned<raw::RawDaemon>>) -> DaemonConfig {
-        let mut d = DaemonConfig::default();
-        let Some(raw) = raw else { return d };
-        let r = &raw.value;
-        if let Some(s) = &r.schedule {
-            d.schedule = s.value.trim().to_string();
-        }
-        if let Some(s) = &r.timezone {
-            d.timezone = Some(s.value.trim().to_string());
-        }
-        if let Err(e) = crate::daemon::schedule::Schedule::parse(&d.schedule, d.timezone.as_deref())
-        {
-            match (&r.schedule, &r.timezone) {
-                (_, Some(tz)) if e.contains("time zone") => self.err(tz, format!("daemon: {e}")),
-                (Some(s), _) => self.err(s, format!("daemon: {e}")),
-                _ => self.err(raw, format!("daemon: {e}")),
-            }
-        }
-        if let Some(s) = &r.mode {
-            match s.value.as_str() {
-                "apply" => d.apply = true,
-                "plan" => d.apply = false,
-                other => self.err(
-                    s,
-                    format!("daemon: unknown mode {other:?} (expected apply or plan)"),
-                ),
-            }
-        }
-        if let Some(s) = &r.listen {
-            if s.value.parse::<std::net::SocketAddr>().is_err() {
-                self.err(
-                    s,
-                    format!(
-                        "daemon: invalid listen address {:?} (expected e.g. 127.0.0.1:9464)",
-                        s.value
-                    ),
-                );
-            }
-            d.listen = s.value.clone();
-        }
-        if let Some(s) = &r.debounce {
-            match parse::duration(&s.value) {
-                Ok(v) => d.debounce = v,
-                Err(e) => self.err(s, format!("daemon: debounce: {e}")),
-            }
-        }
-        d
     }
 }

@@ -15,6 +15,7 @@ use crate::model::{DesiredUser, Origin, Value, normalise_key};
 use super::raw::RawUser;
 
 mod learningcloud;
+pub(crate) mod text;
 
 pub use crate::model::names;
 
@@ -90,30 +91,30 @@ fn reject_foreign(cx: &mut Ctx<'_>, provider: &str, raw: &RawUser, allowed: &[&s
     }
 }
 
-/// A plausible e-mail: one `@`, something on both sides, a dot in the domain, no spaces.
-pub fn valid_email(s: &str) -> bool {
-    let s = s.trim();
-    let Some((local, domain)) = s.split_once('@') else {
-        return false;
-    };
-    !local.is_empty()
-        && domain.contains('.')
-        && !domain.starts_with('.')
-        && !domain.ends_with('.')
-        && !domain.contains('@')
-        && !s.chars().any(char::is_whitespace)
-}
-
 fn email(cx: &mut Ctx<'_>, raw: &RawUser, anchor: &Origin) -> Option<String> {
     match &raw.email {
-        Some(e) if valid_email(&e.value) => Some(e.value.trim().to_string()),
-        Some(e) => {
-            cx.err(e, format!("invalid e-mail {:?}", e.value));
-            None
-        }
+        Some(e) => match text::email_problem(&e.value) {
+            None => Some(e.value.trim().to_string()),
+            Some(why) => {
+                cx.err(e, why);
+                None
+            }
+        },
         None => {
             cx.problems
                 .push(Problem::at(anchor.clone(), "missing field `email`"));
+            None
+        }
+    }
+}
+
+/// The value, unless it holds a control character or is over `max` characters (then a
+/// located problem).
+fn clean(cx: &mut Ctx<'_>, field: &str, s: &Spanned<String>, max: usize) -> Option<String> {
+    match text::problem(field, &s.value, max) {
+        None => Some(s.value.trim().to_string()),
+        Some(why) => {
+            cx.err(s, why);
             None
         }
     }
@@ -126,7 +127,7 @@ fn required_text(
     anchor: &Origin,
 ) -> Option<String> {
     match v {
-        Some(s) if !s.value.trim().is_empty() => Some(s.value.trim().to_string()),
+        Some(s) if !s.value.trim().is_empty() => clean(cx, field, s, max_len(field)),
         Some(s) => {
             cx.err(s, format!("`{field}` is empty"));
             None
@@ -242,7 +243,15 @@ fn optional_text(cx: &mut Ctx<'_>, field: &str, v: Option<&Spanned<String>>) -> 
         cx.err(s, format!("`{field}` is empty"));
         return None;
     }
-    Some(s.value.trim().to_string())
+    clean(cx, field, s, max_len(field))
+}
+
+/// The length limit of a text field: names are shorter than other values.
+fn max_len(field: &str) -> usize {
+    match field {
+        names::NAME | names::SURNAME | names::USER_NAME | names::USERNAME => text::MAX_NAME,
+        _ => text::MAX_TEXT,
+    }
 }
 
 fn uipath(cx: &mut Ctx<'_>, raw: &RawUser, origin: Origin, base: &Path) -> Option<DesiredUser> {
@@ -278,7 +287,9 @@ fn uipath(cx: &mut Ctx<'_>, raw: &RawUser, origin: Origin, base: &Path) -> Optio
             let n = item.value.trim();
             if n.is_empty() {
                 cx.err(item, "empty group name");
-            } else if !set.insert(n.to_string()) {
+            } else if clean(cx, "groups", item, text::MAX_NAME).is_some()
+                && !set.insert(n.to_string())
+            {
                 cx.err(item, format!("group {n:?} listed twice"));
             }
         }
@@ -295,20 +306,4 @@ fn uipath(cx: &mut Ctx<'_>, raw: &RawUser, origin: Origin, base: &Path) -> Optio
         ignore: ignore_list(raw),
         origin,
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn emails() {
-        assert!(valid_email("ana@example.com"));
-        assert!(valid_email(" Ana@Example.com "));
-        assert!(!valid_email("ana"));
-        assert!(!valid_email("ana@localhost"));
-        assert!(!valid_email("a b@example.com"));
-        assert!(!valid_email("@example.com"));
-        assert!(!valid_email("a@b@example.com"));
-    }
 }

@@ -18,7 +18,48 @@ pub(crate) struct RawManifest {
     #[schemars(with = "Option<String>")]
     pub target: Option<Spanned<String>>,
     #[schemars(with = "Vec<RawUser>")]
-    pub users: Spanned<Vec<Spanned<RawUser>>>,
+    pub users: Spanned<Users>,
+}
+
+/// Users one manifest file may declare: the YAML budget's size (`diag/budget.rs`), and a bound
+/// on the memory the raw entries take before they are validated (about 1.7 KB each).
+pub(crate) const MAX_USERS_PER_FILE: usize = crate::diag::USERS_PER_FILE;
+
+/// The `users:` list, refused once it holds more than [`MAX_USERS_PER_FILE`] entries, while it
+/// is read rather than after.
+#[derive(Debug, Default)]
+pub(crate) struct Users(pub Vec<Spanned<RawUser>>);
+
+impl std::ops::Deref for Users {
+    type Target = Vec<Spanned<RawUser>>;
+    fn deref(&self) -> &Self::Target {
+        &self.0
+    }
+}
+
+impl<'de> Deserialize<'de> for Users {
+    fn deserialize<D: de::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Users;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a list of users")
+            }
+            fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<Users, A::Error> {
+                let mut users = Vec::new();
+                while let Some(u) = seq.next_element()? {
+                    if users.len() == MAX_USERS_PER_FILE {
+                        return Err(de::Error::custom(format!(
+                            "more than {MAX_USERS_PER_FILE} users in one file; split it into several files"
+                        )));
+                    }
+                    users.push(u);
+                }
+                Ok(Users(users))
+            }
+        }
+        d.deserialize_seq(V)
+    }
 }
 
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
@@ -104,5 +145,59 @@ impl schemars::JsonSchema for Scalar {
             "type": ["integer", "string"],
             "description": "the vendor's own user id (a number for Xtracta, a GUID for UiPath, 32 hex digits for learningCloud)"
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::{Duration, Instant};
+
+    use super::{MAX_USERS_PER_FILE, RawManifest};
+    use crate::diag;
+
+    /// `n` users as `roster import` writes them for Xtracta.
+    fn users(n: usize) -> String {
+        let mut text = String::from("target: acme\nusers:\n");
+        for i in 0..n {
+            text.push_str(&format!(
+                "  - id: {i}\n    email: user{i}@example.com\n    name: User {i}\n    workflows: [496553, 496941]\n"
+            ));
+        }
+        text
+    }
+
+    #[test]
+    fn thirty_thousand_users_are_well_within_the_budget() {
+        let raw: RawManifest = diag::parse_yaml(&users(30_000), "users/a.yaml").unwrap();
+        assert_eq!(raw.users.value.len(), 30_000);
+    }
+
+    #[test]
+    fn more_users_than_a_file_may_hold_is_a_readable_error() {
+        let mut text = String::from("users:\n");
+        text.push_str(&"- {}\n".repeat(MAX_USERS_PER_FILE + 1));
+        let e = diag::parse_yaml::<RawManifest>(&text, "users/a.yaml").unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "users/a.yaml:2:3: more than 200000 users in one file; split it into several files"
+        );
+    }
+
+    #[test]
+    fn aliases_that_would_expand_past_the_budget_fail_fast() {
+        let started = Instant::now();
+        let ids = vec!["1"; 1000].join(", ");
+        let mut text = format!("users:\n  - {{ email: a@x.example, workflows: &w [{ids}] }}\n");
+        text.push_str(&"  - { email: b@x.example, workflows: *w }\n".repeat(1000));
+        let e = diag::parse_yaml::<RawManifest>(&text, "users/bomb.yaml").unwrap_err();
+        assert_eq!(
+            e.message,
+            "too large or too deeply aliased: aliases expand to more than 250000 YAML nodes"
+        );
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "{:?}",
+            started.elapsed()
+        );
     }
 }
