@@ -8,6 +8,7 @@ pub mod apply;
 pub mod cli;
 pub mod commands;
 pub mod config;
+pub mod coordination;
 pub mod daemon;
 pub mod demo;
 pub mod diag;
