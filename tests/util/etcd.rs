@@ -4,8 +4,6 @@
 //! Without an `etcd` binary a test prints `SKIP: ...` and returns; under `CI=true` a missing
 //! etcd fails the test instead, since CI must run these.
 
-#![allow(dead_code)]
-
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
@@ -236,10 +234,6 @@ impl Cluster {
         let text = std::fs::read_to_string(log).unwrap_or_default();
         let lines: Vec<&str> = text.lines().collect();
         lines[lines.len().saturating_sub(20)..].join("\n")
-    }
-
-    pub fn data_dir(&self) -> &Path {
-        self.dir.path()
     }
 }
 
