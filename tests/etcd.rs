@@ -102,8 +102,8 @@ async fn claim_refuses_a_second_owner_naming_it_and_release_frees() {
     daemon.close().await;
 }
 
-/// Steps both coordinators until `done`, checking after every step that no target is owned
-/// by both; panics after `within`.
+/// Steps both coordinators (releasing what they are asked to) until `done`, checking after
+/// every step that no target is owned by both; panics after `within`.
 async fn drive(
     a: &mut Coordinator,
     b: &mut Coordinator,
@@ -116,6 +116,10 @@ async fn drive(
         for c in [&mut *a, &mut *b] {
             let step = c.step(targets).await;
             assert!(step.error.is_none(), "{:?}", step.error);
+            // Nothing is being applied here, so a target to release can go at once.
+            for t in step.to_release {
+                assert!(c.release(&t).await.unwrap(), "{t} was ours");
+            }
         }
         let (oa, ob) = (owned(a), owned(b));
         assert!(oa.is_disjoint(&ob), "two owners: {oa:?} {ob:?}");

@@ -1,12 +1,16 @@
 //! A daemon's claim loop, one [`Coordinator::step`] at a time: keep a registered session, read
-//! who is live and who owns what, let go of what is lost, release above the fair share, claim
-//! free targets below it.
+//! who is live and who owns what, let go of what is lost, ask to release above the fair share,
+//! claim free targets below it.
 //!
 //! The daemon calls `step` on a timer (a fraction of the lease TTL) and whenever
 //! [`super::Changes`] fires, reconciles the `claimed` targets at once (prompt takeover), and
-//! stops working on the `lost` ones. When etcd cannot be reached, `step` says so in `error` and
-//! the daemon keeps running; a lost session is replaced by a new one as soon as etcd answers,
-//! and the lost lease is revoked then so that its keys free up without waiting out the TTL.
+//! stops working on the `lost` ones. `step` never releases a target itself: a write batch may
+//! be running for it, and the next owner could start the moment the key is gone. It lists them
+//! in `to_release`; the daemon stops working on each, then calls [`Coordinator::release`].
+//!
+//! When etcd cannot be reached, `step` says so in `error` and the daemon keeps running; a lost
+//! session is replaced by a new one as soon as etcd answers, and the lost lease is revoked then
+//! so that its keys free up without waiting out the TTL.
 //! This module decides nothing about vendors and runs no timer of its own.
 
 use std::collections::BTreeMap;
@@ -34,8 +38,8 @@ pub struct Coordinator {
 pub struct Step {
     /// Newly owned: reconcile these now.
     pub claimed: Vec<String>,
-    /// Given up for the fair share.
-    pub released: Vec<String>,
+    /// Above the fair share: stop working on these, then [`Coordinator::release`] them.
+    pub to_release: Vec<String>,
     /// No longer owned, and why: stop writing to these.
     pub lost: Vec<(String, LostWhy)>,
     /// Why the step stopped early (etcd unreachable, the session could not start...).
@@ -102,7 +106,17 @@ impl Coordinator {
         step
     }
 
-    /// Releases everything and gives the lease back (at shutdown).
+    /// Releases `target` once this process no longer works on it; whether a key was deleted.
+    pub async fn release(&mut self, target: &str) -> Result<bool, EtcdError> {
+        let (Some(session), Some(claim)) = (self.session.as_ref(), self.owned.get(target)) else {
+            return Ok(false);
+        };
+        let released = session.release(claim).await?;
+        self.owned.remove(target);
+        Ok(released)
+    }
+
+    /// Releases everything and gives the lease back (at shutdown, once no write is running).
     pub async fn shutdown(mut self) {
         if let Some(session) = self.session.take() {
             for claim in self.owned.values() {
@@ -190,13 +204,11 @@ impl Coordinator {
             targets,
             owners: &owner_ids,
         });
-        for target in share.release {
-            if let Some(claim) = self.owned.get(&target) {
-                session.release(claim).await?;
-                self.owned.remove(&target);
-                step.released.push(target);
-            }
-        }
+        step.to_release = share
+            .release
+            .into_iter()
+            .filter(|t| self.owned.contains_key(t))
+            .collect();
         for target in share.claim {
             match session.claim(&target).await {
                 Ok(claim) => {
