@@ -151,6 +151,27 @@ async fn two_daemons_split_four_targets_and_the_survivor_takes_all() {
         oa.len() == 2 && ob.len() == 2
     })
     .await;
+    // Each owner publishes its targets' results; status shows owner and result per target.
+    for c in [&a, &b] {
+        for t in owned(c) {
+            c.publish(&t, "2026-12-01T10:02:11Z", "ok", "in sync")
+                .await
+                .unwrap();
+        }
+    }
+    assert!(
+        a.publish(owned(&b).first().unwrap(), "x", "ok", "")
+            .await
+            .is_err()
+    );
+    let status = b.session().unwrap().etcd().status().await.unwrap();
+    let names: Vec<&str> = status.iter().map(|s| s.target.as_str()).collect();
+    assert_eq!(names, ["t0", "t1", "t2", "t3"]);
+    for s in &status {
+        let owner = s.owner.as_ref().unwrap();
+        let by = &s.last.as_ref().unwrap().by;
+        assert_eq!(owner.id, by.id, "{s:?}");
+    }
     let members = a.session().unwrap().etcd().members().await.unwrap();
     assert_eq!(members.len(), 2);
     assert!(members.iter().all(|m| m.holder.pid == std::process::id()));

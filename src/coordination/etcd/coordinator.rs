@@ -84,6 +84,29 @@ impl Coordinator {
         session.fence(claim).await
     }
 
+    /// Publishes `target`'s last reconcile result for `roster status`; see [`Session::publish`].
+    pub async fn publish(
+        &self,
+        target: &str,
+        finished_at: &str,
+        result: &str,
+        summary: &str,
+    ) -> Result<(), FenceError> {
+        let lost = |why| FenceError::Lost {
+            target: target.to_string(),
+            why,
+        };
+        let claim = self
+            .owned
+            .get(target)
+            .ok_or_else(|| lost(LostWhy::KeyGone))?;
+        let session = self
+            .session
+            .as_ref()
+            .ok_or_else(|| lost(LostWhy::KeyGone))?;
+        session.publish(claim, finished_at, result, summary).await
+    }
+
     /// One turn of the claim loop for the configured `targets`.
     pub async fn step(&mut self, targets: &[String]) -> Step {
         let mut step = Step::default();
