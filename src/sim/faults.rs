@@ -13,10 +13,11 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use axum::http::StatusCode;
+use axum::response::Response;
 use tokio::time::Instant;
 
 pub(crate) use broken_body::broken_body;
-pub(crate) use http::{break_off, hint_retry, is_introspection};
+pub(crate) use http::{break_off, is_introspection};
 pub(crate) use prng::{SplitMix64, mix};
 
 /// Command-line knobs for injected faults; all off by default.
@@ -117,6 +118,11 @@ impl Faults {
             tokio::time::sleep(verdict.latency).await;
         }
         verdict
+    }
+
+    /// Adds the `Retry-After` that `reject` asks a client to wait, if it asks one.
+    pub(crate) fn hint_retry(&self, reject: Reject, response: Response) -> Response {
+        http::hint_retry(reject, response)
     }
 
     fn judge_at(&self, now: Instant) -> Verdict {

@@ -11,7 +11,6 @@
 
 mod app;
 mod envelope;
-mod gate;
 mod handlers;
 mod headers;
 mod ids;
@@ -29,15 +28,17 @@ mod world;
 mod http_tests;
 
 use std::net::SocketAddr;
-use std::path::PathBuf;
-use std::sync::Arc;
 
 use anyhow::Context as _;
 
-use crate::sim::faults::{FaultArgs, Faults};
-use crate::sim::kept::Kept;
-use crate::sim::server::{self, Server};
+use crate::sim::faults::FaultArgs;
+use crate::sim::launch::{self, Launch, WorldArgs};
 use envelope::Platform;
+
+pub use crate::sim::Running;
+
+/// The token a simulator accepts unless told otherwise.
+const DEFAULT_TOKEN: &str = "sim-token";
 
 /// Serve a simulator of Netex learningCloud's user web services on a loopback address
 #[derive(clap::Args, Debug, Clone)]
@@ -45,16 +46,12 @@ pub struct Args {
     /// address to listen on (loopback)
     #[arg(long, default_value = "127.0.0.1:8082")]
     pub listen: SocketAddr,
-    /// JSON file holding the simulator's world; loaded at start if it exists, rewritten (atomically: temp file + rename) after every change
-    #[arg(long)]
-    pub state: Option<PathBuf>,
-    /// YAML seed (used when --state is absent or the state file does not exist yet)
-    #[arg(long)]
-    pub seed: Option<PathBuf>,
+    #[command(flatten)]
+    pub world: WorldArgs,
     /// the X-Cloud-Auth-Token the simulator accepts
     #[arg(
         long,
-        default_value = "sim-token",
+        default_value = DEFAULT_TOKEN,
         env = "ROSTER_SIM_LC_TOKEN",
         hide_env_values = true
     )]
@@ -66,31 +63,25 @@ pub struct Args {
     pub faults: FaultArgs,
 }
 
-/// A simulator serving in the background. Dropping it also shuts the server down.
-#[derive(Debug)]
-pub struct Running {
-    /// The address actually bound (the real port when asked for port 0).
-    pub addr: SocketAddr,
-    server: Server,
-}
-
-impl Running {
-    pub fn addr(&self) -> SocketAddr {
-        self.addr
-    }
-
-    /// Stops accepting connections and waits (briefly) for open requests to finish.
-    pub async fn stop(self) {
-        self.server.stop().await;
+impl Default for Args {
+    /// What `roster sim learningcloud` runs with when given no options, but on any free port.
+    fn default() -> Self {
+        Self {
+            listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            world: WorldArgs::default(),
+            token: DEFAULT_TOKEN.to_owned(),
+            platform_fail: None,
+            faults: FaultArgs::default(),
+        }
     }
 }
 
 /// Loads the world, binds `args.listen` and serves in a background task.
 ///
-/// The world comes from the state file if it exists, else `args.seed`, else `seed_yaml`,
-/// else a default world (extended fields `costCenter` and `department`, no users).
+/// The world comes from the state file if it exists, else `args.world.seed`, else
+/// `seed_yaml`, else a default world (extended fields `costCenter` and `department`, no
+/// users).
 pub async fn start(args: Args, seed_yaml: Option<&str>) -> anyhow::Result<Running> {
-    server::ensure_loopback(args.listen)?;
     if args.token.is_empty() {
         anyhow::bail!("the simulator's token must not be empty");
     }
@@ -100,22 +91,17 @@ pub async fn start(args: Args, seed_yaml: Option<&str>) -> anyhow::Result<Runnin
             format!("unknown platform {name:?} for --platform-fail (expected training, social, play or management)")
         })?),
     };
-    let world = Kept::open(args.state.clone(), args.seed.as_deref(), seed_yaml).await?;
-    let app = Arc::new(app::App::new(
-        world,
-        args.token,
-        platform_fail,
-        Faults::new(args.faults),
-    ));
-    let server = Server::start("learningcloud", args.listen, routes::router(app)).await?;
-    Ok(Running {
-        addr: server.addr(),
-        server,
-    })
+    let launch = Launch {
+        listen: args.listen,
+        world: args.world,
+        seed_yaml,
+        faults: args.faults,
+    };
+    launch::start(launch, app::LearningCloud::new(args.token, platform_fail)).await
 }
 
 /// Starts the simulator, prints `listening on http://ADDR` on stdout, and serves until
 /// SIGINT or SIGTERM.
 pub async fn run(args: Args) -> anyhow::Result<()> {
-    start(args, None).await?.server.serve_until_signal().await
+    start(args, None).await?.serve_until_signal().await
 }

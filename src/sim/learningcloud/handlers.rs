@@ -43,7 +43,7 @@ fn written(app: &App, mode: SyncMode, location: Option<String>) -> Response {
     let header_value = location
         .as_deref()
         .and_then(|l| HeaderValue::from_str(l).ok());
-    let mut response = json_reply(StatusCode::OK, &app.written(mode, location));
+    let mut response = json_reply(StatusCode::OK, &app.vendor.written(mode, location));
     if let Some(value) = header_value {
         response.headers_mut().insert(header::LOCATION, value);
     }

@@ -2,25 +2,21 @@
 //! `serde_json::Value`, never on typed structs a client could borrow.
 
 use std::fmt::Write as _;
-use std::net::SocketAddr;
+use std::ops::Deref;
 
-use reqwest::{Client, Method, RequestBuilder, StatusCode};
+use reqwest::{Method, RequestBuilder, StatusCode};
 use serde_json::{Value, json};
 
-use super::{Args, Running, start};
-use crate::sim::faults::FaultArgs;
+use super::{Args, start};
+use crate::sim::test_sim::{TestSim, assert_broken_off};
 
 const TOKEN: &str = "test-token";
 const BASE: &str = "/integration/ws/management/rest";
 
 fn args() -> Args {
     Args {
-        listen: SocketAddr::from(([127, 0, 0, 1], 0)),
-        state: None,
-        seed: None,
         token: TOKEN.to_owned(),
-        platform_fail: None,
-        faults: FaultArgs::default(),
+        ..Args::default()
     }
 }
 
@@ -38,22 +34,19 @@ users:
     text
 }
 
-struct Sim {
-    running: Running,
-    http: Client,
+struct Sim(TestSim);
+
+impl Deref for Sim {
+    type Target = TestSim;
+
+    fn deref(&self) -> &TestSim {
+        &self.0
+    }
 }
 
 impl Sim {
     async fn start(args: Args, seed: &str) -> Self {
-        let running = start(args, Some(seed)).await.expect("simulator starts");
-        Self {
-            running,
-            http: Client::new(),
-        }
-    }
-
-    fn url(&self, path: &str) -> String {
-        format!("http://{}{path}", self.running.addr())
+        Self(TestSim::start(start(args, Some(seed))).await)
     }
 
     /// A vendor call with the right token; `path` is relative to the REST base.
@@ -80,9 +73,8 @@ impl Sim {
         Self::send(self.call(method, path).json(&body)).await
     }
 
-    async fn sim(&self, path: &str) -> Value {
-        let response = self.http.get(self.url(path)).send().await.unwrap();
-        response.json().await.unwrap()
+    async fn stop(self) {
+        self.0.stop().await;
     }
 }
 
@@ -251,7 +243,7 @@ async fn speaks_the_learningcloud_user_api() {
         1
     );
     assert_eq!(counts["by_endpoint_status"]["DELETE /users/{id} 200"], 1);
-    sim.running.stop().await;
+    sim.stop().await;
 }
 
 #[tokio::test]
@@ -273,7 +265,7 @@ async fn platform_failures_and_injected_faults() {
         StatusCode::OK,
         "committed anyway"
     );
-    sim.running.stop().await;
+    sim.stop().await;
 
     let mut bad = args();
     bad.platform_fail = Some("talent".to_owned());
@@ -287,14 +279,8 @@ async fn platform_failures_and_injected_faults() {
         .await;
     assert!(status.is_server_error(), "{status}");
     assert_eq!(body["message"], "simulated server error");
-    assert_eq!(
-        sim.sim("/_sim/state").await["users"]
-            .as_array()
-            .unwrap()
-            .len(),
-        1
-    );
-    sim.running.stop().await;
+    assert_eq!(sim.user_count().await, 1);
+    sim.stop().await;
 
     let mut ambiguous = args();
     ambiguous.faults.ambiguous_rate = 1.0;
@@ -302,15 +288,13 @@ async fn platform_failures_and_injected_faults() {
     let create = sim
         .call(Method::POST, "/users")
         .json(&json!({"user": {"username": "cy"}}));
-    let response = create.send().await.unwrap();
-    assert_eq!(response.status(), StatusCode::OK, "headers arrive");
-    assert!(response.text().await.is_err(), "the body breaks off");
+    assert_broken_off(create.send().await.unwrap()).await;
     assert_eq!(
         sim.get("/users/cy").await.0,
         StatusCode::OK,
         "reads are whole; the write happened"
     );
-    sim.running.stop().await;
+    sim.stop().await;
 
     let mut malformed = args();
     malformed.faults.malformed_rate = 1.0;
@@ -319,58 +303,30 @@ async fn platform_failures_and_injected_faults() {
     assert_eq!(response.status(), StatusCode::OK);
     let text = response.text().await.unwrap();
     assert!(serde_json::from_str::<Value>(&text).is_err(), "{text}");
-    sim.running.stop().await;
+    sim.stop().await;
 }
 
 #[tokio::test]
 async fn sim_state_is_replaceable_and_survives_a_restart() {
     let dir = tempfile::tempdir().unwrap();
     let mut with_state = args();
-    with_state.state = Some(dir.path().join("world.json"));
+    with_state.world.state = Some(dir.path().join("world.json"));
     let sim = Sim::start(with_state.clone(), &seed(0)).await;
     let mut world = sim.sim("/_sim/state").await;
     assert_eq!(world["next_seq"], 2, "{world}");
     world["users"][0]["name"] = json!("Drifted");
     world["extended_fields"] = json!(["costCenter", "department", "grade"]);
-    let put = sim
-        .http
-        .put(sim.url("/_sim/state"))
-        .json(&world)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(put.status(), StatusCode::OK);
+    assert_eq!(sim.put_state(&world).await.0, StatusCode::OK);
     world["users"][0]["roles"] = json!({"training": ["user"]});
-    let put = sim
-        .http
-        .put(sim.url("/_sim/state"))
-        .json(&world)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(put.status(), StatusCode::BAD_REQUEST);
-    let error: Value = put.json().await.unwrap();
-    assert!(
-        error["error"]
-            .as_str()
-            .unwrap()
-            .contains("users[0]: roles.management"),
-        "{error}"
-    );
-    sim.running.stop().await;
+    sim.assert_state_refused(&world, "users[0]: roles.management")
+        .await;
+    sim.stop().await;
 
     let sim = Sim::start(with_state, &seed(0)).await;
     let (_, user) = sim.get("/users/restuser.acme").await;
     assert_eq!(user["name"], "Drifted");
     assert_eq!(user["extendedFields"]["grade"], Value::Null);
-    let reset = sim
-        .http
-        .post(sim.url("/_sim/requests/reset"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(reset.status(), StatusCode::OK);
-    assert_eq!(sim.sim("/_sim/requests").await["total"], 0);
+    sim.reset_requests().await;
     assert_eq!(sim.sim("/_sim/headers").await["endpoint"], Value::Null);
-    sim.running.stop().await;
+    sim.stop().await;
 }

@@ -1,21 +1,19 @@
-//! The simulator's URL map: the user services under `/integration/ws/management/rest`
-//! behind the fault gate, and the `/_sim/*` endpoints for tests.
+//! The simulator's URL map: the user services under `/integration/ws/management/rest` and
+//! learningCloud's own `/_sim/headers`. The shared skeleton adds the gate and the shared
+//! `/_sim/*`.
 //!
-//! Wiring only; the behaviour lives in `handlers.rs`, `gate.rs`, `introspect.rs` and the
-//! shared `crate::sim::introspect`.
+//! Wiring only; the behaviour lives in `handlers.rs` and `introspect.rs`.
 
 use std::sync::Arc;
 
 use axum::Router;
-use axum::middleware::from_fn_with_state;
 use axum::routing::{MethodRouter, get, put};
 
 use super::app::App;
 use super::introspect::BASE;
-use super::{gate, handlers, introspect};
-use crate::sim::introspect as sim_introspect;
+use super::{handlers, introspect};
 
-pub(crate) fn router(app: Arc<App>) -> Router {
+pub(crate) fn routes() -> Router<Arc<App>> {
     let user_routes = [
         (
             "/users",
@@ -37,9 +35,6 @@ pub(crate) fn router(app: Arc<App>) -> Router {
         router = router.route(&format!("{BASE}{path}"), methods);
     }
     router
-        .merge(sim_introspect::routes::<App>())
         .route("/_sim/headers", get(introspect::get_headers))
         .fallback(handlers::unknown_endpoint)
-        .layer(from_fn_with_state(app.clone(), gate::gate))
-        .with_state(app)
 }

@@ -43,7 +43,7 @@ async fn admit(
     let authorization = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok());
-    let tokens = app.tokens();
+    let tokens = app.vendor.tokens();
     let scopes = tokens
         .check(authorization, Instant::now())
         .map_err(Refusal::Unauthorized)?;
@@ -164,7 +164,7 @@ pub(crate) async fn update_user(
         let id = guid("userId", &user_id)?;
         let command: UpdateUserCommand = body::parse(&headers, &bytes)?;
         let patch = UserPatch::from(command);
-        let deployment = app.config.deployment;
+        let deployment = app.vendor.config.deployment;
         app.world
             .write(|w| w.update_user(id, patch, deployment, Timestamp::now()))
             .await?;

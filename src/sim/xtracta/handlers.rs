@@ -46,7 +46,7 @@ fn authorise(app: &App, form: FormPairs) -> Result<Params, Refusal> {
     })?;
     let params = Params::from_pairs(pairs)?;
     match params.api_key() {
-        Some(key) if app.key_matches(key) => Ok(params),
+        Some(key) if app.vendor.key_matches(key) => Ok(params),
         _ => Err(Refusal::new(StatusCode::UNAUTHORIZED, "invalid api key")),
     }
 }
@@ -71,7 +71,7 @@ pub(crate) async fn add_user(State(app): State<Arc<App>>, form: FormPairs) -> Re
         let (new, token_expire) = params::new_user(&params)?;
         let password = new.password.clone();
         let user = app.world.write(|w| w.add_user(new)).await?;
-        let token = token_expire.map(|seconds| app.login_token(user.user_id, seconds));
+        let token = token_expire.map(|seconds| app.vendor.login_token(user.user_id, seconds));
         Ok(xml::one_user(&user, password.as_deref(), token.as_ref()))
     };
     answer(Root::User, result.await)
