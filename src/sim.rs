@@ -15,6 +15,7 @@ mod kept;
 pub mod launch;
 pub mod learningcloud;
 mod problem;
+mod refusal;
 mod secret;
 mod seed;
 mod server;

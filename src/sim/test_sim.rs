@@ -2,27 +2,31 @@
 //! port, a plain HTTP client, and the shared `/_sim/*` endpoints.
 //!
 //! Answers are raw `serde_json::Value` or text on purpose: no typed wire shapes here that a
-//! client could borrow, and nothing vendor-specific.
+//! client could borrow, and nothing vendor-specific: each vendor's tests add their own calls
+//! in an `impl TestSim<TheirMarker>` block.
 
 use std::future::Future;
+use std::marker::PhantomData;
 
 use reqwest::{Client, Response, StatusCode};
 use serde_json::Value;
 
 use super::Running;
 
-/// A simulator under test and a client to talk to it.
-pub(crate) struct TestSim {
+/// A simulator under test and a client to talk to it; `V` marks whose tests these are.
+pub(crate) struct TestSim<V> {
     running: Running,
     pub(crate) http: Client,
+    vendor: PhantomData<V>,
 }
 
-impl TestSim {
+impl<V> TestSim<V> {
     /// Waits for `started` (a vendor's `start`) and panics if the simulator did not start.
-    pub(crate) async fn start(started: impl Future<Output = anyhow::Result<Running>>) -> Self {
+    pub(crate) async fn new(started: impl Future<Output = anyhow::Result<Running>>) -> Self {
         Self {
             running: started.await.expect("simulator starts"),
             http: Client::new(),
+            vendor: PhantomData,
         }
     }
 
@@ -58,6 +62,23 @@ impl TestSim {
         let reset = self.http.post(url).send().await.unwrap();
         assert_eq!(reset.status(), StatusCode::OK);
         assert_eq!(self.sim("/_sim/requests").await["total"], 0);
+    }
+
+    /// Checks `GET /_sim/requests`: each `(KEY, N)` is `N` requests counted under `KEY` in
+    /// `by_endpoint`, or in `by_endpoint_status` when `KEY` ends in a status.
+    pub(crate) async fn assert_counted(&self, expected: &[(&str, u64)]) {
+        let counts = self.sim("/_sim/requests").await;
+        for (key, n) in expected {
+            let with_status = key.rsplit_once(' ').is_some_and(|(_, last)| {
+                last.len() == 3 && last.bytes().all(|b| b.is_ascii_digit())
+            });
+            let table = if with_status {
+                "by_endpoint_status"
+            } else {
+                "by_endpoint"
+            };
+            assert_eq!(counts[table][key], *n, "{key} in {counts}");
+        }
     }
 
     /// How many users `/_sim/state` holds.

@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use axum::Router;
 use axum::http::{HeaderMap, Method, StatusCode};
-use axum::response::{IntoResponse as _, Response};
+use axum::response::Response;
 
 use super::envelope::{self, Envelope, Platform, Refusal, SyncMode, write_envelope};
 use super::introspect::{SeenHeaders, endpoint_key};
@@ -70,7 +70,7 @@ impl Vendor for LearningCloud {
     }
 
     fn failure(_key: &str, status: StatusCode, message: &str) -> Response {
-        Refusal::new(status, message).into_response()
+        envelope::refused(Refusal::new(status, message))
     }
 
     fn malformed(key: &str, variant: u64) -> Response {

@@ -2,7 +2,6 @@
 //! `serde_json::Value`, never on typed structs a client could borrow.
 
 use std::fmt::Write as _;
-use std::ops::Deref;
 
 use reqwest::{Method, RequestBuilder, StatusCode};
 use serde_json::{Value, json};
@@ -34,19 +33,14 @@ users:
     text
 }
 
-struct Sim(TestSim);
+/// Marks the learningCloud calls of the shared harness.
+enum LearningCloud {}
 
-impl Deref for Sim {
-    type Target = TestSim;
+type Sim = TestSim<LearningCloud>;
 
-    fn deref(&self) -> &TestSim {
-        &self.0
-    }
-}
-
-impl Sim {
+impl TestSim<LearningCloud> {
     async fn start(args: Args, seed: &str) -> Self {
-        Self(TestSim::start(start(args, Some(seed))).await)
+        Self::new(start(args, Some(seed))).await
     }
 
     /// A vendor call with the right token; `path` is relative to the REST base.
@@ -71,10 +65,6 @@ impl Sim {
 
     async fn write(&self, method: Method, path: &str, body: Value) -> (StatusCode, Value) {
         Self::send(self.call(method, path).json(&body)).await
-    }
-
-    async fn stop(self) {
-        self.0.stop().await;
     }
 }
 
@@ -228,21 +218,14 @@ async fn speaks_the_learningcloud_user_api() {
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert_eq!(body["message"], format!("user not found: {id}"));
 
-    let counts = sim.sim("/_sim/requests").await;
-    assert_eq!(counts["by_endpoint"]["POST /users"], 4, "{counts}");
-    assert_eq!(
-        counts["by_endpoint_status"]["GET /users 401"], 2,
-        "{counts}"
-    );
-    assert_eq!(
-        counts["by_endpoint_status"]["GET /users/{id} 404"], 1,
-        "{counts}"
-    );
-    assert_eq!(
-        counts["by_endpoint_status"]["PUT /users/{id}/changePassword 200"],
-        1
-    );
-    assert_eq!(counts["by_endpoint_status"]["DELETE /users/{id} 200"], 1);
+    sim.assert_counted(&[
+        ("POST /users", 4),
+        ("GET /users 401", 2),
+        ("GET /users/{id} 404", 1),
+        ("PUT /users/{id}/changePassword 200", 1),
+        ("DELETE /users/{id} 200", 1),
+    ])
+    .await;
     sim.stop().await;
 }
 

@@ -10,7 +10,7 @@ use axum::http::StatusCode;
 
 use super::ids;
 use super::roles::{self, RoleError, Roles};
-use super::world::{self, LOCAL, User, World};
+use super::world::{self, User, World};
 
 /// The most users one `GET /users` answers with.
 pub(crate) const PAGE_LIMIT: usize = 500;
@@ -127,26 +127,13 @@ impl World {
         self.next_seq = seq + 1;
         let profile = new.profile;
         let mut user = User {
-            id: ids::user_id(seq),
-            common_id: ids::common_id(seq),
-            username,
             email: profile.email,
             name: profile.name,
             surname: profile.surname,
             language: profile.language,
             timezone: profile.timezone,
-            enabled: true,
-            roles: Roles::new(),
-            external_id: None,
-            extended_fields: BTreeMap::new(),
-            auth_source: LOCAL.to_owned(),
-            office_phone: None,
-            mobile_phone: None,
-            interests: None,
-            about_me: None,
-            location: None,
-            image_url: None,
             password: new.password,
+            ..User::new(seq, username)
         };
         apply(&mut user, details);
         let id = user.id.clone();

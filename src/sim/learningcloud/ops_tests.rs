@@ -1,4 +1,5 @@
 use super::*;
+use crate::sim::learningcloud::roles::roles;
 
 fn text(value: &str) -> Option<String> {
     Some(value.to_owned())
@@ -24,18 +25,6 @@ fn full_profile(username: &str) -> Profile {
         timezone: text("Europe/Madrid"),
         email: text("rest@acme.example"),
     }
-}
-
-fn roles(pairs: &[(&str, &[&str])]) -> Roles {
-    pairs
-        .iter()
-        .map(|(s, rs)| {
-            (
-                (*s).to_owned(),
-                rs.iter().map(|r| (*r).to_owned()).collect(),
-            )
-        })
-        .collect()
 }
 
 fn world_with(usernames: &[&str]) -> World {

@@ -2,12 +2,13 @@
 //! learningCloud's own `/_sim/headers`. The shared skeleton adds the gate and the shared
 //! `/_sim/*`.
 //!
-//! Wiring only; the behaviour lives in `handlers.rs` and `introspect.rs`.
+//! Wiring only; the behaviour lives in `handlers.rs` (which also tells the user actions
+//! apart) and `introspect.rs`.
 
 use std::sync::Arc;
 
 use axum::Router;
-use axum::routing::{MethodRouter, get, put};
+use axum::routing::{MethodRouter, any, get};
 
 use super::app::App;
 use super::introspect::BASE;
@@ -25,9 +26,6 @@ pub(crate) fn routes() -> Router<Arc<App>> {
                 .put(handlers::update_user)
                 .delete(handlers::delete_user),
         ),
-        ("/users/{id}/activate", put(handlers::activate)),
-        ("/users/{id}/deactivate", put(handlers::deactivate)),
-        ("/users/{id}/changePassword", put(handlers::change_password)),
     ];
     let mut router = Router::new();
     for (path, methods) in user_routes {
@@ -35,6 +33,10 @@ pub(crate) fn routes() -> Router<Arc<App>> {
         router = router.route(&format!("{BASE}{path}"), methods);
     }
     router
+        .route(
+            &format!("{BASE}/users/{{id}}/{{action}}"),
+            any(handlers::user_action),
+        )
         .route("/_sim/headers", get(introspect::get_headers))
         .fallback(handlers::unknown_endpoint)
 }

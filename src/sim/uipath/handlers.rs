@@ -11,6 +11,7 @@ use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use serde::de::DeserializeOwned;
 use tokio::time::Instant;
 
 use super::app::App;
@@ -53,6 +54,17 @@ async fn admit(
     Ok(())
 }
 
+/// [`admit`], then the user id in the path, which must be a GUID.
+async fn admit_user(
+    app: &App,
+    (org, user_id): &(String, String),
+    headers: &HeaderMap,
+    access: Access,
+) -> Result<Uuid, Refusal> {
+    admit(app, org, headers, Resource::User, access).await?;
+    guid("userId", user_id)
+}
+
 /// A path segment that must be a GUID.
 fn guid(field: &str, text: &str) -> Result<Uuid, Refusal> {
     text.parse().map_err(|_| Refusal::not_valid(field, text))
@@ -78,6 +90,26 @@ fn body_partition(world: &World, given: Option<Uuid>) -> Result<(), Refusal> {
             id,
         )])),
     }
+}
+
+/// A change to the organisation's users with a command body that names the partition: the
+/// admission, the command, and `change` once the partition is this organisation's.
+async fn partition_write<C: DeserializeOwned, T>(
+    app: &App,
+    org: &str,
+    (headers, bytes): (&HeaderMap, &[u8]),
+    partition: impl FnOnce(&C) -> Option<Uuid>,
+    change: impl FnOnce(&mut World, C) -> Result<T, Refusal>,
+) -> Result<T, Refusal> {
+    admit(app, org, headers, Resource::User, Access::Write).await?;
+    let command: C = body::parse(headers, bytes)?;
+    let given = partition(&command);
+    app.world
+        .write(|w| {
+            body_partition(w, given)?;
+            change(w, command)
+        })
+        .await
 }
 
 fn succeeded() -> Response {
@@ -113,12 +145,11 @@ pub(crate) async fn list_users(
 /// `GET /{org}/identity_/api/User/{userId}`
 pub(crate) async fn get_user(
     State(app): State<Arc<App>>,
-    Path((org, user_id)): Path<(String, String)>,
+    Path(path): Path<(String, String)>,
     headers: HeaderMap,
 ) -> Response {
     let result = async {
-        admit(&app, &org, &headers, Resource::User, Access::Read).await?;
-        let id = guid("userId", &user_id)?;
+        let id = admit_user(&app, &path, &headers, Access::Read).await?;
         app.world
             .read(|w| match w.user(id) {
                 Some(user) => Ok(reply::json(StatusCode::OK, &UserDto::from(user))),
@@ -136,32 +167,24 @@ pub(crate) async fn create_user(
     headers: HeaderMap,
     bytes: Bytes,
 ) -> Response {
-    let result = async {
-        admit(&app, &org, &headers, Resource::User, Access::Write).await?;
-        let command: CreateUserCommand = body::parse(&headers, &bytes)?;
-        let partition = command.partition_global_id;
-        let new = NewUser::from(command);
-        app.world
-            .write(|w| -> Result<_, Refusal> {
-                body_partition(w, partition)?;
-                Ok(w.create_user(new, Timestamp::now(), Uuid::random())?)
-            })
-            .await?;
-        Ok(succeeded())
+    let partition = |c: &CreateUserCommand| c.partition_global_id;
+    let create = |w: &mut World, c: CreateUserCommand| {
+        let new = NewUser::from(c);
+        Ok(w.create_user(new, Timestamp::now(), Uuid::random())?)
     };
-    respond(result.await)
+    let result = partition_write(&app, &org, (&headers, &bytes), partition, create).await;
+    respond(result.map(|_| succeeded()))
 }
 
 /// `PUT /{org}/identity_/api/User/{userId}`
 pub(crate) async fn update_user(
     State(app): State<Arc<App>>,
-    Path((org, user_id)): Path<(String, String)>,
+    Path(path): Path<(String, String)>,
     headers: HeaderMap,
     bytes: Bytes,
 ) -> Response {
     let result = async {
-        admit(&app, &org, &headers, Resource::User, Access::Write).await?;
-        let id = guid("userId", &user_id)?;
+        let id = admit_user(&app, &path, &headers, Access::Write).await?;
         let command: UpdateUserCommand = body::parse(&headers, &bytes)?;
         let patch = UserPatch::from(command);
         let deployment = app.vendor.config.deployment;
@@ -176,12 +199,11 @@ pub(crate) async fn update_user(
 /// `DELETE /{org}/identity_/api/User/{userId}`
 pub(crate) async fn delete_user(
     State(app): State<Arc<App>>,
-    Path((org, user_id)): Path<(String, String)>,
+    Path(path): Path<(String, String)>,
     headers: HeaderMap,
 ) -> Response {
     let result = async {
-        admit(&app, &org, &headers, Resource::User, Access::Write).await?;
-        let id = guid("userId", &user_id)?;
+        let id = admit_user(&app, &path, &headers, Access::Write).await?;
         app.world.write(|w| w.delete_user(id)).await?;
         Ok(StatusCode::NO_CONTENT.into_response())
     };
@@ -196,19 +218,12 @@ pub(crate) async fn delete_users(
     headers: HeaderMap,
     bytes: Bytes,
 ) -> Response {
-    let result = async {
-        admit(&app, &org, &headers, Resource::User, Access::Write).await?;
-        let command: BulkSoftDeleteCommand = body::parse(&headers, &bytes)?;
-        let ids = command.user_ids.unwrap_or_default();
-        app.world
-            .write(|w| -> Result<_, Refusal> {
-                body_partition(w, command.partition_global_id)?;
-                Ok(w.delete_users(&ids))
-            })
-            .await?;
-        Ok(StatusCode::NO_CONTENT.into_response())
+    let partition = |c: &BulkSoftDeleteCommand| c.partition_global_id;
+    let delete = |w: &mut World, c: BulkSoftDeleteCommand| {
+        Ok(w.delete_users(&c.user_ids.unwrap_or_default()))
     };
-    respond(result.await)
+    let result = partition_write(&app, &org, (&headers, &bytes), partition, delete).await;
+    respond(result.map(|_| StatusCode::NO_CONTENT.into_response()))
 }
 
 /// `GET /{org}/identity_/api/Group/{partitionGlobalId}`

@@ -6,7 +6,6 @@ mod tokens;
 mod users;
 
 use std::fmt::Write as _;
-use std::ops::Deref;
 
 use reqwest::{Method, StatusCode};
 use serde_json::Value;
@@ -45,19 +44,14 @@ fn seed(users: usize) -> String {
     text
 }
 
-struct Sim(TestSim);
+/// Marks the UiPath calls of the shared harness.
+enum UiPath {}
 
-impl Deref for Sim {
-    type Target = TestSim;
+type Sim = TestSim<UiPath>;
 
-    fn deref(&self) -> &TestSim {
-        &self.0
-    }
-}
-
-impl Sim {
+impl TestSim<UiPath> {
     async fn start(args: Args, seed: &str) -> Self {
-        Self(TestSim::start(start(args, Some(seed))).await)
+        Self::new(start(args, Some(seed))).await
     }
 
     fn api(&self, path: &str) -> String {
@@ -112,9 +106,5 @@ impl Sim {
         let (status, text) = self.call(method, path, token, body).await;
         let value = serde_json::from_str(&text).unwrap_or_else(|_| panic!("not json: {text:?}"));
         (status, value)
-    }
-
-    async fn stop(self) {
-        self.0.stop().await;
     }
 }

@@ -1,8 +1,6 @@
 //! The simulator over real HTTP on an ephemeral loopback port. Asserts on substrings of
 //! the XML text on purpose: no XML parsing helpers here that a client could borrow.
 
-use std::ops::Deref;
-
 use reqwest::StatusCode;
 use serde_json::Value;
 
@@ -10,14 +8,7 @@ use super::{Args, start};
 use crate::sim::faults::FaultArgs;
 use crate::sim::test_sim::{TestSim, assert_broken_off};
 
-const SEED: &str = "\
-groups: [12345, 777]
-workflows:
-  - { id: 496553, name: Invoices }
-  - { id: 496941, name: Receipts }
-users:
-  - { id: 4092, name: Bo Chen, email: bo@example.com, group: 12345, workflows: [496553] }
-";
+use super::seed::EXAMPLE as SEED;
 
 fn args(faults: FaultArgs) -> Args {
     Args {
@@ -27,19 +18,14 @@ fn args(faults: FaultArgs) -> Args {
     }
 }
 
-struct Sim(TestSim);
+/// Marks the Xtracta calls of the shared harness.
+enum Xtracta {}
 
-impl Deref for Sim {
-    type Target = TestSim;
+type Sim = TestSim<Xtracta>;
 
-    fn deref(&self) -> &TestSim {
-        &self.0
-    }
-}
-
-impl Sim {
+impl TestSim<Xtracta> {
     async fn start(args: Args) -> Self {
-        Self(TestSim::start(start(args, Some(SEED))).await)
+        Self::new(start(args, Some(SEED))).await
     }
 
     /// POSTs a form with the right key; returns the status and the body text.
@@ -59,10 +45,6 @@ impl Sim {
             .unwrap();
         let status = response.status();
         (status, response.text().await.unwrap())
-    }
-
-    async fn stop(self) {
-        self.0.stop().await;
     }
 }
 
@@ -156,13 +138,9 @@ async fn speaks_the_xtracta_user_api() {
         "{body}"
     );
 
-    let counts = sim.sim("/_sim/requests").await;
-    assert_eq!(counts["total"], 10, "{counts}");
-    assert_eq!(counts["by_endpoint"]["/v1/user"], 3, "{counts}");
-    assert_eq!(
-        counts["by_endpoint_status"]["/v1/user/delete 404"], 1,
-        "{counts}"
-    );
+    assert_eq!(sim.sim("/_sim/requests").await["total"], 10);
+    sim.assert_counted(&[("/v1/user", 3), ("/v1/user/delete 404", 1)])
+        .await;
     sim.stop().await;
 }
 
@@ -296,8 +274,7 @@ async fn injected_faults() {
         .unwrap();
     assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
     assert_eq!(response.headers()["retry-after"], "1");
-    let counts = limited.sim("/_sim/requests").await;
-    assert_eq!(counts["by_endpoint_status"]["/v1/user 429"], 1, "{counts}");
+    limited.assert_counted(&[("/v1/user 429", 1)]).await;
     limited.stop().await;
 }
 

@@ -5,41 +5,8 @@
 
 use std::collections::BTreeMap;
 
-use axum::http::StatusCode;
-
 use super::ops::{NewUser, Scope, UserPatch};
-use crate::sim::kept::Unsaved;
-
-/// A refused request: the status and the human message of the XML error envelope.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{message}")]
-pub(crate) struct Refusal {
-    pub(crate) status: StatusCode,
-    pub(crate) message: String,
-}
-
-impl Refusal {
-    pub(crate) fn new(status: StatusCode, message: impl Into<String>) -> Self {
-        Self {
-            status,
-            message: message.into(),
-        }
-    }
-
-    fn bad_request(message: impl Into<String>) -> Self {
-        Self::new(StatusCode::BAD_REQUEST, message)
-    }
-}
-
-/// The state file could not be written: a 500, the change not made.
-impl From<Unsaved> for Refusal {
-    fn from(Unsaved: Unsaved) -> Self {
-        Self::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "could not save simulator state",
-        )
-    }
-}
+pub(crate) use crate::sim::refusal::Refusal;
 
 impl From<super::ops::WorldError> for Refusal {
     fn from(err: super::ops::WorldError) -> Self {
@@ -185,6 +152,8 @@ pub(crate) fn workflow_members(params: &Params) -> Result<(u64, Vec<u64>), Refus
 
 #[cfg(test)]
 mod tests {
+    use axum::http::StatusCode;
+
     use super::*;
 
     fn params(pairs: &[(&str, &str)]) -> Params {

@@ -194,28 +194,15 @@ async fn token_list_create_update_delete() {
     assert_eq!(page["totalCount"], 1498);
     assert_eq!(page["results"], json!([]));
 
-    let counts = sim.sim("/_sim/requests").await;
-    assert_eq!(counts["by_endpoint"]["POST /connect/token"], 1, "{counts}");
-    assert_eq!(
-        counts["by_endpoint"]["GET /api/User/users/{pgid}"], 6,
-        "{counts}"
-    );
-    assert_eq!(
-        counts["by_endpoint_status"]["POST /api/User 400"], 2,
-        "{counts}"
-    );
-    assert_eq!(
-        counts["by_endpoint_status"]["PUT /api/User/{id} 200"], 1,
-        "{counts}"
-    );
-    assert_eq!(
-        counts["by_endpoint_status"]["DELETE /api/User/{id} 404"], 1,
-        "{counts}"
-    );
-    assert_eq!(
-        counts["by_endpoint_status"]["DELETE /api/User 204"], 1,
-        "{counts}"
-    );
+    sim.assert_counted(&[
+        ("POST /connect/token", 1),
+        ("GET /api/User/users/{pgid}", 6),
+        ("POST /api/User 400", 2),
+        ("PUT /api/User/{id} 200", 1),
+        ("DELETE /api/User/{id} 404", 1),
+        ("DELETE /api/User 204", 1),
+    ])
+    .await;
     assert_eq!(sim.sim("/_sim/tokens").await, json!({ "issued": 1 }));
     sim.stop().await;
 }
