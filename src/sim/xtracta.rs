@@ -47,6 +47,9 @@ pub struct Args {
         hide_env_values = true
     )]
     pub api_key: String,
+    /// the API key's own group: an add with workflow_ids but no group_id joins it, and a list with neither group_id nor workflow_id lists it (without it: an add needs group_id, and such a list shows the first group)
+    #[arg(long, value_name = "ID")]
+    pub key_group: Option<u64>,
     #[command(flatten)]
     pub faults: FaultArgs,
 }
@@ -58,6 +61,7 @@ impl Default for Args {
             listen: SocketAddr::from(([127, 0, 0, 1], 0)),
             world: WorldArgs::default(),
             api_key: DEFAULT_API_KEY.to_owned(),
+            key_group: None,
             faults: FaultArgs::default(),
         }
     }
@@ -77,7 +81,8 @@ pub async fn start(args: Args, seed_yaml: Option<&str>) -> anyhow::Result<Runnin
         seed_yaml,
         faults: args.faults,
     };
-    launch::start(launch, app::Xtracta::new(args.api_key)).await
+    let vendor = app::Xtracta::new(args.api_key, args.key_group);
+    launch::start(launch, vendor).await
 }
 
 /// Starts the simulator, prints `listening on http://ADDR` on stdout, and serves until

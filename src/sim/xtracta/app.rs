@@ -1,5 +1,5 @@
 //! Xtracta's side of the shared skeleton: the settings and per-run state of one simulator
-//! (the accepted key and the login-token sequence), and how its requests are counted (by
+//! (the accepted key, the key's own group and the login-token sequence), and how its requests are counted (by
 //! path) and refused (the XML envelope).
 //!
 //! It knows no world operation and no form parameter.
@@ -34,13 +34,16 @@ const WRITES: [&str; 4] = [
 #[derive(Debug)]
 pub(crate) struct Xtracta {
     api_key: String,
+    /// The API key's own group, when the simulator is told it (`--key-group`).
+    pub(crate) key_group: Option<u64>,
     tokens_issued: AtomicU64,
 }
 
 impl Xtracta {
-    pub(crate) fn new(api_key: String) -> Self {
+    pub(crate) fn new(api_key: String, key_group: Option<u64>) -> Self {
         Self {
             api_key,
+            key_group,
             tokens_issued: AtomicU64::new(0),
         }
     }

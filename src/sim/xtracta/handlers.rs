@@ -55,7 +55,7 @@ fn authorise(app: &App, form: FormPairs) -> Result<Params, Refusal> {
 pub(crate) async fn get_users(State(app): State<Arc<App>>, form: FormPairs) -> Response {
     let result = async {
         let params = authorise(&app, form)?;
-        let scope = params::list_scope(&params)?;
+        let scope = params::list_scope(&params, app.vendor.key_group)?;
         let body = app
             .world
             .read(|w| w.list_users(scope).map(|users| xml::user_list(&users)));
@@ -68,7 +68,7 @@ pub(crate) async fn get_users(State(app): State<Arc<App>>, form: FormPairs) -> R
 pub(crate) async fn add_user(State(app): State<Arc<App>>, form: FormPairs) -> Response {
     let result = async {
         let params = authorise(&app, form)?;
-        let (new, token_expire) = params::new_user(&params)?;
+        let (new, token_expire) = params::new_user(&params, app.vendor.key_group)?;
         let password = new.password.clone();
         let user = app.world.write(|w| w.add_user(new)).await?;
         let token = token_expire.map(|seconds| app.vendor.login_token(user.user_id, seconds));

@@ -319,3 +319,79 @@ async fn concurrent_adds_get_distinct_ids_and_one_email_wins() {
     assert_eq!(ids.len(), 10, "seeded user plus nine distinct new ids");
     assert_eq!(state["next_user_id"], 4102);
 }
+
+#[tokio::test]
+async fn with_a_key_group_adds_for_workflows_join_it_and_lists_show_it() {
+    let sim = Sim::start(Args {
+        key_group: Some(777),
+        ..args(FaultArgs::default())
+    })
+    .await;
+    let add = [
+        ("name", "Cy"),
+        ("email_address", "cy@example.com"),
+        ("workflow_ids", "496941"),
+    ];
+    let (status, body) = sim.post("/v1/user/add", &add).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(
+        body.contains("<primary_group_id>777</primary_group_id>"),
+        "{body}"
+    );
+    let (_, listed) = sim.post("/v1/user", &[]).await;
+    assert!(
+        listed.contains("<user_id>4093</user_id>") && !listed.contains("4092"),
+        "the key's group, not the first: {listed}"
+    );
+    let nowhere = [("name", "Di"), ("email_address", "di@example.com")];
+    let (status, body) = sim.post("/v1/user/add", &nowhere).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(body.contains("group_id or workflow_ids"), "{body}");
+    sim.stop().await;
+}
+
+#[tokio::test]
+async fn an_empty_user_list_removes_a_workflows_last_member() {
+    let sim = Sim::start(args(FaultArgs::default())).await;
+    let invoices = [("workflow_id", "496553")];
+    let (_, before) = sim.post("/v1/user", &invoices).await;
+    assert!(before.contains("<user_id>4092</user_id>"), "{before}");
+    let emptied = [("workflow_id", "496553"), ("user_ids", "")];
+    let (status, body) = sim.post("/v1/workflow/update", &emptied).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (_, after) = sim.post("/v1/user", &invoices).await;
+    assert!(!after.contains("<user>"), "{after}");
+    let (_, everyone) = sim.post("/v1/user", &[]).await;
+    assert!(
+        everyone.contains("<user_id>4092</user_id>") && !everyone.contains("496553"),
+        "the user stays, without the workflow: {everyone}"
+    );
+    sim.stop().await;
+}
+
+#[tokio::test]
+async fn retry_after_can_be_an_http_date() {
+    let sim = Sim::start(args(FaultArgs {
+        rate_limit: Some(1),
+        retry_after_date: true,
+        ..FaultArgs::default()
+    }))
+    .await;
+    assert_eq!(sim.post("/v1/user", &[]).await.0, StatusCode::OK);
+    let before = chrono::Utc::now().timestamp();
+    let response = sim.http.post(sim.url("/v1/user")).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
+    let date = response.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(date.ends_with(" GMT"), "{date}");
+    let due = chrono::DateTime::parse_from_rfc2822(&date)
+        .unwrap()
+        .timestamp();
+    assert!(
+        (1..=3).contains(&(due - before)),
+        "{date} is not a second or two away"
+    );
+    sim.stop().await;
+}

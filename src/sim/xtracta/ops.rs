@@ -53,7 +53,7 @@ impl WorldError {
 /// Which users `POST /v1/user` lists.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Scope {
-    /// The API key's own group: the world's first group.
+    /// The API key's own group when the simulator is not told which: the world's first.
     KeyGroup,
     Group(u64),
     Workflow(u64),

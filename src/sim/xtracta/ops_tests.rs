@@ -1,3 +1,6 @@
+//! Unit tests of the world operations in `ops.rs`: what each changes, and that every refusal
+//! leaves the world as it was.
+
 use super::*;
 
 fn new_user(name: &str, email: &str) -> NewUser {
