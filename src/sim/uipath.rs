@@ -73,6 +73,9 @@ pub struct Args {
     /// scopes granted to the client (space separated); a token request may ask for a subset
     #[arg(long, default_value = DEFAULT_SCOPES)]
     pub grant_scopes: String,
+    /// refuse (403) creating a user in a group and changing a user's groups, as for an external application without partition-administrator rights
+    #[arg(long)]
+    pub deny_partition_admin: bool,
     #[command(flatten)]
     pub faults: FaultArgs,
 }
@@ -88,6 +91,7 @@ impl Default for Args {
             deployment: Deployment::Cloud,
             token_ttl: 3600,
             grant_scopes: DEFAULT_SCOPES.to_owned(),
+            deny_partition_admin: false,
             faults: FaultArgs::default(),
         }
     }
@@ -118,6 +122,7 @@ pub async fn start(args: Args, seed_yaml: Option<&str>) -> anyhow::Result<Runnin
         client: auth::Client::new(args.client_id, args.client_secret, &args.grant_scopes),
         deployment: args.deployment,
         token_ttl: Duration::from_secs(args.token_ttl),
+        deny_partition_admin: args.deny_partition_admin,
     };
     let launch = Launch {
         listen: args.listen,

@@ -1,5 +1,5 @@
 //! UiPath's side of the shared skeleton: the settings and per-run state of one simulator
-//! (the accepted client and its tokens, the deployment flavour), and how its requests are
+//! (the accepted client and its tokens, the deployment flavour, the rights it lacks), and how its requests are
 //! counted (method and path template) and refused (ASP.NET `ProblemDetails`).
 //!
 //! It knows no world operation and no request body.
@@ -31,6 +31,9 @@ pub(crate) struct Config {
     pub(crate) client: Client,
     pub(crate) deployment: Deployment,
     pub(crate) token_ttl: Duration,
+    /// Whether the client lacks the partition-administrator rights that group membership
+    /// writes need.
+    pub(crate) deny_partition_admin: bool,
 }
 
 #[derive(Debug)]

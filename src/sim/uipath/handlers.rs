@@ -25,6 +25,13 @@ use super::reply::{self, Refusal};
 use super::wire::{GroupDto, IdentityResult, UserDto, UserPage};
 use super::world::World;
 
+/// What the spec says group membership writes need, as the 403 of `--deny-partition-admin`
+/// says it.
+const CREATE_IN_GROUP: &str =
+    "Creating user in a group requires partition administrator group membership.";
+const UPDATE_GROUPS: &str =
+    "Updating user groups requires partition administrator group membership.";
+
 fn respond(result: Result<Response, Refusal>) -> Response {
     result.unwrap_or_else(IntoResponse::into_response)
 }
@@ -168,8 +175,12 @@ pub(crate) async fn create_user(
     bytes: Bytes,
 ) -> Response {
     let partition = |c: &CreateUserCommand| c.partition_global_id;
+    let deny = app.vendor.config.deny_partition_admin;
     let create = |w: &mut World, c: CreateUserCommand| {
         let new = NewUser::from(c);
+        if deny && !new.group_ids.is_empty() {
+            return Err(Refusal::NotPartitionAdmin(CREATE_IN_GROUP));
+        }
         Ok(w.create_user(new, Timestamp::now(), Uuid::random())?)
     };
     let result = partition_write(&app, &org, (&headers, &bytes), partition, create).await;
@@ -187,6 +198,10 @@ pub(crate) async fn update_user(
         let id = admit_user(&app, &path, &headers, Access::Write).await?;
         let command: UpdateUserCommand = body::parse(&headers, &bytes)?;
         let patch = UserPatch::from(command);
+        let regroups = !(patch.group_ids_to_add.is_empty() && patch.group_ids_to_remove.is_empty());
+        if app.vendor.config.deny_partition_admin && regroups {
+            return Err(Refusal::NotPartitionAdmin(UPDATE_GROUPS));
+        }
         let deployment = app.vendor.config.deployment;
         app.world
             .write(|w| w.update_user(id, patch, deployment, Timestamp::now()))

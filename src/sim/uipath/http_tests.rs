@@ -2,6 +2,7 @@
 //! harness, `users` and `tokens` the tests. Asserts on raw JSON through `serde_json::Value`
 //! on purpose: no typed wire structs here that a client could borrow.
 
+mod rights;
 mod tokens;
 mod users;
 

@@ -1,3 +1,6 @@
+//! Unit tests of the world operations in `ops.rs`: what create, update and delete change, and
+//! the Identity errors they refuse with.
+
 use super::*;
 use crate::sim::uipath::clock::SEED_EPOCH;
 

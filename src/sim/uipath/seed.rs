@@ -15,7 +15,8 @@
 //! ```
 //!
 //! `Everyone` and `Administrators` always exist; a seed group with one of those names only
-//! pins its id. Users need an `email` or a `user_name` (which defaults to the email); they
+//! pins its id. A group's `name` may be null, as the API has been seen to list some: such a
+//! group is named by id only. Users need an `email` or a `user_name` (which defaults to the email); they
 //! may also give `id`, `display_name` (default: name and surname), `type` (`user`, `robot`, `directoryUser`, ...),
 //! `password`, `legacy_id`, `email_confirmed` and `invitation_accepted` (both default true)
 //! and `bypass_basic_auth_restriction`. `groups` lists group names (any case) or ids; every
@@ -55,7 +56,7 @@ struct RawSeed {
 #[serde(deny_unknown_fields)]
 struct RawGroup {
     id: Option<Uuid>,
-    name: String,
+    name: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -114,7 +115,11 @@ fn to_world(raw: &RawSeed) -> (World, Vec<Problem<Subject>>) {
         .zip(&raw.groups)
         .map(|(n, group)| Group {
             id: group.value.id.unwrap_or_else(|| Uuid::derived(n)),
-            name: group.value.name.trim().to_owned(),
+            name: group
+                .value
+                .name
+                .as_deref()
+                .map(|name| name.trim().to_owned()),
             kind: GroupKind::Custom,
             creation_time: SEED_EPOCH,
             last_modification_time: None,
@@ -224,7 +229,11 @@ users:
             world.partition_global_id.to_string(),
             "11111111-2222-4333-8444-555555555555"
         );
-        let names: Vec<&str> = world.groups.iter().map(|g| g.name.as_str()).collect();
+        let names: Vec<&str> = world
+            .groups
+            .iter()
+            .filter_map(|g| g.name.as_deref())
+            .collect();
         assert_eq!(
             names,
             ["Administrators", "Everyone", "gryff-01", "alumni-02"]
@@ -259,6 +268,25 @@ users:
         let b = World::from_seed(SEED).unwrap();
         assert_eq!(a, b);
         assert_eq!(World::from_seed("{}").unwrap(), World::default());
+    }
+
+    #[test]
+    fn groups_may_have_a_null_name_and_are_then_named_by_id_only() {
+        let text = "\
+groups:
+  - { id: 0e5e1f4a-6c1d-4c2b-9f00-5a7d3c2b1e01, name: null }
+  - { id: 0e5e1f4a-6c1d-4c2b-9f00-5a7d3c2b1e02 }
+users:
+  - { email: a@x.com, groups: [0e5e1f4a-6c1d-4c2b-9f00-5a7d3c2b1e01] }
+";
+        let world = World::from_seed(text).unwrap();
+        let nameless: Vec<_> = world.groups.iter().filter(|g| g.name.is_none()).collect();
+        assert_eq!(nameless.len(), 2, "two nameless groups are not duplicates");
+        assert_eq!(world.users[0].group_ids.len(), 2, "with Everyone");
+        assert!(world.group_named("").is_none());
+        let named = "groups: [{ name: null }]\nusers: [{ email: a@x.com, groups: ['null'] }]\n";
+        let err = World::from_seed(named).unwrap_err().to_string();
+        assert!(err.ends_with("unknown group null"), "{err}");
     }
 
     #[test]

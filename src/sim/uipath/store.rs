@@ -33,11 +33,14 @@ impl store::World for World {
                 let message = format!("duplicate group id {}", group.id);
                 out.twin(at, message, Subject::Group(first));
             }
-            let twin = names.earlier(fold(&group.name), i);
-            if group.name.trim().is_empty() {
+            let Some(name) = group.name.as_deref() else {
+                continue;
+            };
+            let twin = names.earlier(fold(name), i);
+            if name.trim().is_empty() {
                 out.push(at, "group name is empty");
             } else if let Some(first) = twin {
-                let message = format!("duplicate group name {}", group.name);
+                let message = format!("duplicate group name {name}");
                 out.twin(at, message, Subject::Group(first));
             }
         }
@@ -77,11 +80,13 @@ impl store::World for World {
     /// and every user's `Everyone` membership.
     fn complete(&mut self) {
         for (n, name) in (1u64..).zip(BUILT_IN) {
-            match self.groups.iter_mut().find(|g| fold(&g.name) == fold(name)) {
+            let built_in =
+                |g: &&mut Group| g.name.as_deref().is_some_and(|g| fold(g) == fold(name));
+            match self.groups.iter_mut().find(built_in) {
                 Some(group) => group.kind = GroupKind::BuiltIn,
                 None => self.groups.push(Group {
                     id: Uuid::derived(n),
-                    name: name.to_owned(),
+                    name: Some(name.to_owned()),
                     kind: GroupKind::BuiltIn,
                     creation_time: SEED_EPOCH,
                     last_modification_time: None,
@@ -145,7 +150,11 @@ mod tests {
     fn default_world_has_the_built_in_groups_and_is_consistent() {
         let world = World::default();
         assert_eq!(world.problems(), []);
-        let names: Vec<&str> = world.groups.iter().map(|g| g.name.as_str()).collect();
+        let names: Vec<&str> = world
+            .groups
+            .iter()
+            .filter_map(|g| g.name.as_deref())
+            .collect();
         assert_eq!(names, BUILT_IN);
         assert!(world.groups.iter().all(|g| g.kind == GroupKind::BuiltIn));
         assert_eq!(

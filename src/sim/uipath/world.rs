@@ -37,7 +37,9 @@ pub(crate) struct World {
 #[serde(deny_unknown_fields)]
 pub(crate) struct Group {
     pub(crate) id: Uuid,
-    pub(crate) name: String,
+    /// `None` for a group the API lists with a null name: it can be named by id only.
+    #[serde(default)]
+    pub(crate) name: Option<String>,
     #[serde(rename = "type")]
     pub(crate) kind: GroupKind,
     pub(crate) creation_time: Timestamp,
@@ -211,7 +213,8 @@ impl World {
 
     pub(crate) fn group_named(&self, name: &str) -> Option<&Group> {
         let key = fold(name);
-        self.groups.iter().find(|g| fold(&g.name) == key)
+        let named = |g: &&Group| g.name.as_deref().is_some_and(|name| fold(name) == key);
+        self.groups.iter().find(named)
     }
 
     /// The id of `Everyone`, which [`World::complete`] guarantees.
