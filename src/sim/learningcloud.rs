@@ -16,6 +16,7 @@ mod headers;
 mod ids;
 mod introspect;
 mod ops;
+mod paging;
 mod render;
 mod request;
 mod roles;
@@ -59,6 +60,15 @@ pub struct Args {
     /// a platform (training, social, play, management) whose writes fail with a platform error
     #[arg(long, value_name = "PLATFORM")]
     pub platform_fail: Option<String>,
+    /// PUT /users/{id} replaces the whole record: what the body leaves out is cleared or reset to a new user's default, roles included (default: what it leaves out stays)
+    #[arg(long)]
+    pub put_replaces: bool,
+    /// the startIndex of the first user: 0 or 1 (a startIndex below it reads as it)
+    #[arg(long, value_name = "N", default_value_t = 0, value_parser = clap::value_parser!(u8).range(0..=1))]
+    pub start_index: u8,
+    /// startIndex numbers pages of `count` users, counted from --start-index, instead of users
+    #[arg(long)]
+    pub page_by_number: bool,
     #[command(flatten)]
     pub faults: FaultArgs,
 }
@@ -71,6 +81,9 @@ impl Default for Args {
             world: WorldArgs::default(),
             token: DEFAULT_TOKEN.to_owned(),
             platform_fail: None,
+            put_replaces: false,
+            start_index: 0,
+            page_by_number: false,
             faults: FaultArgs::default(),
         }
     }
@@ -97,7 +110,19 @@ pub async fn start(args: Args, seed_yaml: Option<&str>) -> anyhow::Result<Runnin
         seed_yaml,
         faults: args.faults,
     };
-    launch::start(launch, app::LearningCloud::new(args.token, platform_fail)).await
+    let readings = app::Readings {
+        put: if args.put_replaces {
+            ops::PutReading::Replace
+        } else {
+            ops::PutReading::Merge
+        },
+        paging: paging::Paging {
+            first: usize::from(args.start_index),
+            by_number: args.page_by_number,
+        },
+    };
+    let vendor = app::LearningCloud::new(args.token, platform_fail, readings);
+    launch::start(launch, vendor).await
 }
 
 /// Starts the simulator, prints `listening on http://ADDR` on stdout, and serves until

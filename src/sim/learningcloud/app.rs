@@ -1,5 +1,6 @@
 //! learningCloud's side of the shared skeleton: the settings and per-run state of one
-//! simulator (the accepted token, the failing platform, the last headers seen), and how its
+//! simulator (the accepted token, the failing platform, how it reads a PUT and `startIndex`,
+//! the last headers seen), and how its
 //! requests are counted (method and path template) and refused (the envelope).
 //!
 //! It knows no world operation and no request body.
@@ -12,6 +13,8 @@ use axum::response::Response;
 
 use super::envelope::{self, Envelope, Platform, Refusal, SyncMode, write_envelope};
 use super::introspect::{SeenHeaders, endpoint_key};
+use super::ops::PutReading;
+use super::paging::Paging;
 use super::world::World;
 use crate::sim::secret;
 use crate::sim::vendor::{Call, Vendor};
@@ -19,18 +22,27 @@ use crate::sim::vendor::{Call, Vendor};
 /// The state every handler reaches through `State`.
 pub(crate) type App = crate::sim::app::App<LearningCloud>;
 
+/// How the simulator reads what the vendor's documents leave open.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Readings {
+    pub(crate) put: PutReading,
+    pub(crate) paging: Paging,
+}
+
 #[derive(Debug)]
 pub(crate) struct LearningCloud {
     token: String,
     platform_fail: Option<Platform>,
+    pub(crate) readings: Readings,
     headers: Mutex<SeenHeaders>,
 }
 
 impl LearningCloud {
-    pub(crate) fn new(token: String, platform_fail: Option<Platform>) -> Self {
+    pub(crate) fn new(token: String, platform_fail: Option<Platform>, readings: Readings) -> Self {
         Self {
             token,
             platform_fail,
+            readings,
             headers: Mutex::new(SeenHeaders::default()),
         }
     }

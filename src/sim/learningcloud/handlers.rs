@@ -88,7 +88,8 @@ fn number(pairs: &[(String, String)], name: &str, default: usize) -> Result<usiz
     }
 }
 
-/// `GET /users?startIndex=&count=`: always synchronous; `count` above 500 is served as 500.
+/// `GET /users?startIndex=&count=`: always synchronous; `count` above 500 is served as 500,
+/// and `startIndex` is read as the simulator's paging says.
 pub(crate) async fn list_users(
     State(app): State<Arc<App>>,
     headers: HeaderMap,
@@ -97,8 +98,10 @@ pub(crate) async fn list_users(
     let result = async {
         headers::authorise(&app, &headers)?;
         let Query(pairs) = query.map_err(|_| Refusal::bad_request("malformed query string"))?;
-        let start = number(&pairs, "startIndex", 0)?;
+        let paging = app.vendor.readings.paging;
+        let start_index = number(&pairs, "startIndex", paging.first)?;
         let count = number(&pairs, "count", PAGE_LIMIT)?;
+        let start = paging.offset(start_index, count);
         let page = app.world.read(|w| {
             let users: Vec<_> = w
                 .page(start, count)
@@ -152,7 +155,9 @@ pub(crate) async fn update_user(
     path: Key,
     body: Bytes,
 ) -> Response {
-    let (read, update) = (request::user_update, World::update_user);
+    let reading = app.vendor.readings.put;
+    let read = request::user_update;
+    let update = |w: &mut World, key: &str, given| w.update_user(key, given, reading);
     write_user(&app, (headers, key(path), body), None, read, update).await
 }
 

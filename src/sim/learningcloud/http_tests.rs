@@ -1,6 +1,8 @@
 //! The simulator over real HTTP on an ephemeral loopback port. Asserts on
 //! `serde_json::Value`, never on typed structs a client could borrow.
 
+mod readings;
+
 use std::fmt::Write as _;
 
 use reqwest::{Method, RequestBuilder, StatusCode};

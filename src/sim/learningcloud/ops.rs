@@ -85,6 +85,19 @@ pub(crate) struct NewUser {
     pub(crate) details: Details,
 }
 
+/// How `PUT /users/{id}` reads a body. The documents mark six core fields required, which
+/// suggests a replacement, but call the rest "new" values, which suggests a merge.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) enum PutReading {
+    /// A field left out stays as it is. `roles`, when sent, is the whole role map: a section
+    /// sent as `[]` or left out of it is emptied.
+    #[default]
+    Merge,
+    /// The body is the whole new record: what it leaves out is cleared or reset to the
+    /// default a new user gets (`enabled`, `authSource` LOCAL, `{management: [user]}`).
+    Replace,
+}
+
 /// The new name, surname, language, timezone, email and username are all required.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(crate) struct UserUpdate {
@@ -141,11 +154,12 @@ impl World {
         Ok(id)
     }
 
-    /// Replaces the core fields, and the optional fields that are given.
+    /// Replaces the core fields, and the optional fields as `reading` reads the body.
     pub(crate) fn update_user(
         &mut self,
         id_or_username: &str,
         update: UserUpdate,
+        reading: PutReading,
     ) -> Result<(), WorldError> {
         let at = self.find(id_or_username)?;
         let p = &update.profile;
@@ -162,14 +176,23 @@ impl World {
         }
         let username = p.username.clone().unwrap_or_default();
         self.check_username(&username, Some(at))?;
-        let roles = update
-            .details
-            .roles
-            .as_ref()
-            .map(roles::normalise)
-            .transpose()?;
+        let roles = match (reading, update.details.roles.as_ref()) {
+            (PutReading::Merge, None) => None,
+            (PutReading::Replace, None) => Some(roles::default_roles()),
+            (_, Some(given)) => Some(roles::normalise(given)?),
+        };
         self.check_extended_fields(&update.details.extended_fields)?;
         let user = &mut self.users[at];
+        if reading == PutReading::Replace {
+            // What the body leaves out starts again from a new user's defaults; only what is
+            // not the body's to say stays: the ids and the password.
+            *user = User {
+                id: std::mem::take(&mut user.id),
+                common_id: std::mem::take(&mut user.common_id),
+                password: user.password.take(),
+                ..User::new(0, "")
+            };
+        }
         let profile = update.profile;
         user.username = username;
         (user.name, user.surname) = (profile.name, profile.surname);
