@@ -23,6 +23,7 @@ mod store;
 #[cfg(test)]
 mod test_sim;
 pub mod uipath;
+mod unique;
 mod vendor;
 pub mod xtracta;
 

@@ -2,6 +2,7 @@
 //! leaves the world as it was.
 
 use super::*;
+use crate::sim::store::World as _;
 
 fn new_user(name: &str, email: &str) -> NewUser {
     NewUser {
@@ -242,5 +243,48 @@ fn list_scopes() {
     assert_eq!(
         world.list_users(Scope::Workflow(5)),
         Err(WorldError::UnknownWorkflow(5))
+    );
+}
+
+#[test]
+fn addresses_stay_unique_after_renames_and_deletes() {
+    let (mut world, ana) = world_with_ana();
+    let bo = world
+        .add_user(new_user("Bo", "bo@example.com"))
+        .unwrap()
+        .user_id;
+    let moved = UserPatch {
+        email_address: Some("ana.lima@example.com".to_owned()),
+        ..UserPatch::default()
+    };
+    world.update_user(ana, moved.clone()).unwrap();
+    let twin = new_user("Ana Twin", "Ana.Lima@example.com");
+    assert_eq!(
+        world.add_user(twin).unwrap_err(),
+        WorldError::DuplicateEmail("Ana.Lima@example.com".to_owned())
+    );
+    assert_eq!(
+        world.update_user(bo, moved).unwrap_err(),
+        WorldError::DuplicateEmail("ana.lima@example.com".to_owned())
+    );
+    let old = world.add_user(new_user("Other Ana", "ANA@example.com"));
+    assert!(old.is_ok(), "an address given up is free again");
+
+    world.delete_user(bo).unwrap();
+    let back = world.add_user(new_user("Bo Again", "bo@example.com"));
+    assert!(back.is_ok(), "a deleted user's address is free again");
+    let again = world.add_user(new_user("Bo Twin", " BO@example.com "));
+    assert!(again.is_err(), "and taken once it is reused");
+
+    let mut rebuilt = world.clone();
+    rebuilt.normalise();
+    assert_eq!(
+        rebuilt.emails, world.emails,
+        "the index is what a rebuild gives"
+    );
+    assert_eq!(world.emails.holder("ana.lima@example.com"), Some(&ana));
+    assert_eq!(
+        world.emails.holder("ana@example.com").map(|id| *id > bo),
+        Some(true)
     );
 }

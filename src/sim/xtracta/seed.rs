@@ -20,6 +20,7 @@ use serde_saphyr::{Location, Spanned};
 
 use super::world::{Subject, User, Workflow, World};
 use crate::sim::seed::{self, SeedError, Seeded};
+use crate::sim::unique::Unique;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -103,6 +104,8 @@ fn to_world(raw: &RawSeed) -> World {
             .collect(),
         users,
         next_user_id: raw.next_user_id.unwrap_or(next_free),
+        // Indexed once the seed is known to be consistent.
+        emails: Unique::default(),
     }
 }
 

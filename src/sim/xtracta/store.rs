@@ -69,13 +69,19 @@ impl store::World for World {
         }
     }
 
-    /// Sorts users and their workflow lists, and moves `next_user_id` past every used id.
+    /// Sorts users and their workflow lists, indexes their addresses, and moves
+    /// `next_user_id` past every used id.
     fn normalise(&mut self) {
         self.users.sort_by_key(|u| u.user_id);
         for user in &mut self.users {
             user.assigned_workflows.sort_unstable();
             user.assigned_workflows.dedup();
         }
+        self.emails = self
+            .users
+            .iter()
+            .map(|u| (world::email_key(&u.email_address), u.user_id))
+            .collect();
         let past_max = self.users.iter().map(|u| u.user_id.saturating_add(1)).max();
         self.next_user_id = match past_max {
             Some(past_max) => self.next_user_id.max(past_max),

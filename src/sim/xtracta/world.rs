@@ -6,6 +6,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::sim::unique::Unique;
+
 /// The first user id handed out by a world that has no users yet.
 pub(crate) const FIRST_USER_ID: u64 = 1001;
 
@@ -20,6 +22,9 @@ pub(crate) struct World {
     /// The id the next added user gets; ids are never reused.
     #[serde(default)]
     pub(crate) next_user_id: u64,
+    /// Which user has each address, by [`email_key`]; rebuilt by `normalise`, kept by `ops`.
+    #[serde(skip)]
+    pub(crate) emails: Unique<u64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -64,6 +69,7 @@ impl Default for World {
             workflows: vec![workflow(496553, "Invoices"), workflow(496941, "Receipts")],
             users: Vec::new(),
             next_user_id: FIRST_USER_ID,
+            emails: Unique::default(),
         }
     }
 }
@@ -116,8 +122,16 @@ impl World {
         self.workflows.iter().any(|w| w.workflow_id == workflow_id)
     }
 
+    #[cfg(test)]
     pub(crate) fn user(&self, user_id: u64) -> Option<&User> {
-        self.users.iter().find(|u| u.user_id == user_id)
+        self.position(user_id).map(|at| &self.users[at])
+    }
+
+    /// Where the user is in `users`, which is sorted by id.
+    pub(crate) fn position(&self, user_id: u64) -> Option<usize> {
+        self.users
+            .binary_search_by_key(&user_id, |u| u.user_id)
+            .ok()
     }
 }
 
