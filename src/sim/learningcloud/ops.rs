@@ -2,7 +2,8 @@
 //! activate, deactivate, change a password and delete. Each refusal is a [`WorldError`]
 //! carrying its HTTP status.
 //!
-//! Pure and synchronous: no I/O, no JSON, no persistence. Callers hold the lock.
+//! Pure and synchronous: no I/O, no JSON, no persistence. Callers hold the lock. Usernames are
+//! checked for uniqueness through the world's index, never by a scan over every user.
 
 use std::collections::BTreeMap;
 
@@ -134,7 +135,11 @@ impl World {
         let mut details = new.details;
         details.roles = Some(roles.unwrap_or_else(roles::default_roles));
         let mut seq = self.next_seq.max(1);
-        while self.users.iter().any(|u| u.id == ids::user_id(seq)) {
+        let taken = |seq| {
+            let id = ids::user_id(seq);
+            self.users.iter().any(|u| u.id == id)
+        };
+        while taken(seq) {
             seq += 1;
         }
         self.next_seq = seq + 1;
@@ -150,7 +155,9 @@ impl World {
         };
         apply(&mut user, details);
         let id = user.id.clone();
+        let key = world::username_key(&user.username);
         self.users.push(user);
+        self.usernames.claim(key, id.clone());
         Ok(id)
     }
 
@@ -183,6 +190,10 @@ impl World {
         };
         self.check_extended_fields(&update.details.extended_fields)?;
         let user = &mut self.users[at];
+        self.usernames
+            .release(&world::username_key(&user.username), &user.id);
+        self.usernames
+            .claim(world::username_key(&username), user.id.clone());
         if reading == PutReading::Replace {
             // What the body leaves out starts again from a new user's defaults; only what is
             // not the body's to say stays: the ids and the password.
@@ -227,7 +238,9 @@ impl World {
 
     pub(crate) fn delete_user(&mut self, id_or_username: &str) -> Result<(), WorldError> {
         let at = self.find(id_or_username)?;
-        self.users.remove(at);
+        let user = self.users.remove(at);
+        self.usernames
+            .release(&world::username_key(&user.username), &user.id);
         Ok(())
     }
 
@@ -242,13 +255,8 @@ impl World {
             let username = username.to_owned();
             return Err(WorldError::InvalidUsername { username, why });
         }
-        let key = world::username_key(username);
-        let taken = self
-            .users
-            .iter()
-            .enumerate()
-            .any(|(i, u)| Some(i) != except && world::username_key(&u.username) == key);
-        if taken {
+        let except = except.map(|at| &self.users[at].id);
+        if self.usernames.taken(&world::username_key(username), except) {
             return Err(WorldError::DuplicateUsername(username.to_owned()));
         }
         Ok(())

@@ -246,3 +246,44 @@ fn replace_resets_what_the_body_leaves_out_and_keeps_ids_and_password() {
     );
     assert!(replaced.extended_fields.is_empty());
 }
+
+#[test]
+fn usernames_stay_unique_after_renames_and_deletes() {
+    let mut world = world_with(&["ana", "bo"]);
+    let ana = world.get("ana").unwrap().id.clone();
+    for reading in [PutReading::Merge, PutReading::Replace] {
+        let renamed = UserUpdate {
+            profile: full_profile("Ana.Lima"),
+            ..UserUpdate::default()
+        };
+        world.update_user(&ana, renamed, reading).unwrap();
+        assert_eq!(world.get("ana.lima").unwrap().id, ana);
+        assert!(world.get("ana").is_err(), "the old name is gone");
+        let err = world.create_user(new_user("ANA.LIMA")).unwrap_err();
+        assert_eq!(err, WorldError::DuplicateUsername("ANA.LIMA".to_owned()));
+        let back = UserUpdate {
+            profile: full_profile("ana"),
+            ..UserUpdate::default()
+        };
+        world.update_user(&ana, back, reading).unwrap();
+    }
+    let taken = UserUpdate {
+        profile: full_profile("BO"),
+        ..UserUpdate::default()
+    };
+    let err = world.update_user(&ana, taken, PutReading::Replace);
+    assert_eq!(err, Err(WorldError::DuplicateUsername("BO".to_owned())));
+    world.create_user(new_user("ana.lima")).unwrap();
+
+    world.delete_user("bo").unwrap();
+    assert!(world.get("bo").is_err());
+    world.create_user(new_user("Bo")).unwrap();
+    assert!(world.create_user(new_user("bO")).is_err());
+
+    let mut rebuilt = world.clone();
+    crate::sim::store::World::normalise(&mut rebuilt);
+    assert_eq!(
+        rebuilt.usernames, world.usernames,
+        "the index is what a rebuild gives"
+    );
+}

@@ -66,9 +66,13 @@ impl store::World for World {
         }
     }
 
-    /// Normalises role maps and moves `next_seq` to at least 1. Called only on a world
-    /// without problems.
+    /// Normalises role maps, indexes usernames and moves `next_seq` to at least 1. Called
+    /// only on a world without problems.
     fn normalise(&mut self) {
+        let usernames = self.users.iter();
+        self.usernames = usernames
+            .map(|u| (world::username_key(&u.username), u.id.clone()))
+            .collect();
         for user in &mut self.users {
             if let Ok(roles) = roles::normalise(&user.roles) {
                 user.roles = roles;
@@ -106,6 +110,7 @@ mod tests {
             extended_fields: vec!["a".to_owned(), "a".to_owned()],
             users: vec![User::new(1, "ana"), twin],
             next_seq: 3,
+            ..World::default()
         };
         let messages: Vec<(String, Option<Subject>)> = world
             .problems()

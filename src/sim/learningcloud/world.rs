@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use super::ids;
 use super::roles::{self, Roles};
+use crate::sim::unique::Unique;
 
 /// The extended-field keys of a tenant that does not configure its own.
 pub(crate) const DEFAULT_EXTENDED_FIELDS: [&str; 2] = ["costCenter", "department"];
@@ -30,6 +31,10 @@ pub(crate) struct World {
     /// The counter the next created user's id and commonId come from.
     #[serde(default)]
     pub(crate) next_seq: u64,
+    /// Which user (by id) has each username, by [`username_key`]; rebuilt by `normalise`,
+    /// kept by `ops`.
+    #[serde(skip)]
+    pub(crate) usernames: Unique<String>,
 }
 
 /// A user as the simulator keeps it. `password` is the plain password (simulator-only, so
@@ -97,6 +102,7 @@ impl Default for World {
             extended_fields: default_extended_fields(),
             users: Vec::new(),
             next_seq: 1,
+            usernames: Unique::default(),
         }
     }
 }
@@ -154,12 +160,10 @@ impl User {
 impl World {
     /// The position of the user with this id, else this username (case-insensitive).
     pub(crate) fn position(&self, id_or_username: &str) -> Option<usize> {
-        let by_id = self.users.iter().position(|u| u.id == id_or_username);
-        by_id.or_else(|| {
-            let key = username_key(id_or_username);
-            self.users
-                .iter()
-                .position(|u| username_key(&u.username) == key)
+        let by_id = |id: &str| self.users.iter().position(|u| u.id == id);
+        by_id(id_or_username).or_else(|| {
+            let holder = self.usernames.holder(&username_key(id_or_username))?;
+            by_id(holder)
         })
     }
 }
@@ -170,10 +174,11 @@ mod tests {
 
     #[test]
     fn lookup_by_id_then_username_case_insensitively() {
-        let world = World {
+        let mut world = World {
             users: vec![User::new(1, "ana"), User::new(2, "Bo.Chen")],
             ..World::default()
         };
+        crate::sim::store::World::normalise(&mut world);
         assert_eq!(world.position(&ids::user_id(2)), Some(1));
         assert_eq!(world.position("bo.chen"), Some(1));
         assert_eq!(world.position("nobody"), None);
