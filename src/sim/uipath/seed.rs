@@ -35,6 +35,7 @@ use super::world::{
 use crate::sim::problem::{Problem, Problems};
 use crate::sim::seed::{self, SeedError, Seeded};
 use crate::sim::store;
+use crate::sim::unique::Unique;
 
 /// Where derived group and user ids start, far apart from each other and the built-ins.
 const GROUP_ID_BASE: u64 = 0x1000;
@@ -134,6 +135,9 @@ fn to_world(raw: &RawSeed) -> (World, Vec<Problem<Subject>>) {
         groups,
         users: Vec::new(),
         next_legacy_id: raw.next_legacy_id.unwrap_or(1),
+        // Indexed once the seed is known to be consistent.
+        user_names: Unique::default(),
+        emails: Unique::default(),
     };
     // Resolve names against the built-ins too.
     store::World::complete(&mut world);

@@ -58,7 +58,7 @@ impl store::World for World {
                 let message = format!("duplicate user name {}", user.user_name);
                 out.twin(at, message, Subject::User(first));
             }
-            if let Some(email) = user.email.as_deref().filter(|e| !e.is_empty()) {
+            if let Some(email) = user.address() {
                 let twin = FirstSeen::earlier(&mut emails, fold(email), i);
                 if let Some(why) = world::email_problem(email) {
                     out.push(at, format!("email address {why}: {email}"));
@@ -102,8 +102,8 @@ impl store::World for World {
         }
     }
 
-    /// Puts built-in groups first, sorts users and their group lists, and moves
-    /// `next_legacy_id` past every used legacy id.
+    /// Puts built-in groups first, sorts users and their group lists, indexes their names and
+    /// addresses, and moves `next_legacy_id` past every used legacy id.
     fn normalise(&mut self) {
         self.groups.sort_by_key(|g| g.kind);
         self.users.sort_by_key(|u| (u.creation_time, u.id));
@@ -111,6 +111,10 @@ impl store::World for World {
             user.group_ids.sort_unstable();
             user.group_ids.dedup();
         }
+        let users = self.users.iter();
+        self.user_names = users.clone().map(|u| (fold(&u.user_name), u.id)).collect();
+        let addresses = users.filter_map(|u| Some((fold(u.address()?), u.id)));
+        self.emails = addresses.collect();
         let past_max = self.users.iter().map(|u| u.legacy_id.saturating_add(1));
         self.next_legacy_id = past_max.fold(self.next_legacy_id.max(1), i64::max);
     }

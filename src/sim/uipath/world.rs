@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use super::clock::Timestamp;
 use super::ids::Uuid;
 use crate::sim::store;
+use crate::sim::unique::Unique;
 
 pub(crate) const DEFAULT_ORG: &str = "acme";
 pub(crate) const DEFAULT_PARTITION: Uuid = Uuid(0x6b3a_7e1c_0d3f_4c55_9a5e_3d0f_1b2c_4a11);
@@ -31,6 +32,12 @@ pub(crate) struct World {
     /// The `legacyId` the next created user gets unless the request names one.
     #[serde(default)]
     pub(crate) next_legacy_id: i64,
+    /// Which user has each user name, and each e-mail address, by [`fold`]; rebuilt by
+    /// `normalise`, kept by `ops`.
+    #[serde(skip)]
+    pub(crate) user_names: Unique<Uuid>,
+    #[serde(skip)]
+    pub(crate) emails: Unique<Uuid>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -153,6 +160,8 @@ impl Default for World {
             groups: Vec::new(),
             users: Vec::new(),
             next_legacy_id: 1,
+            user_names: Unique::default(),
+            emails: Unique::default(),
         };
         store::World::complete(&mut world);
         world
@@ -199,6 +208,13 @@ pub(crate) fn user_name_problem(user_name: &str) -> Option<&'static str> {
         Some("contains whitespace or control characters")
     } else {
         None
+    }
+}
+
+impl User {
+    /// The e-mail address, unless there is none or it is empty.
+    pub(crate) fn address(&self) -> Option<&str> {
+        self.email.as_deref().filter(|e| !e.is_empty())
     }
 }
 
