@@ -1,8 +1,9 @@
-//! Starting one simulator, whatever the vendor: refuses addresses that are not loopback,
+//! Starting one simulator, whatever the vendor: the options every `roster sim VENDOR` takes
+//! around the vendor's own, and the start itself: refuses addresses that are not loopback,
 //! opens the world (state file, seed file, inline seed or default), wires the vendor's
 //! routes behind the shared gate with the shared `/_sim/*` endpoints, and serves them.
 //!
-//! The vendor checks its own settings before it calls [`start`]; this module knows no vendor.
+//! The vendor checks its own options before it calls [`start`]; this module knows no vendor.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -18,6 +19,53 @@ use super::kept::Kept;
 use super::server::{Running, ensure_loopback};
 use super::vendor::Vendor;
 use super::{gate, introspect};
+
+/// A vendor's own options of `roster sim VENDOR`.
+pub trait VendorArgs: clap::Args + Default {
+    /// Where the simulator listens unless told otherwise.
+    const LISTEN: &'static str;
+}
+
+/// The options of `roster sim VENDOR`: where to listen and keep the world, the vendor's own
+/// options `V`, and the faults to inject.
+#[derive(clap::Args, Debug, Clone)]
+pub struct SimArgs<V: VendorArgs> {
+    /// address to listen on (loopback)
+    #[arg(long, default_value = V::LISTEN)]
+    pub listen: SocketAddr,
+    #[command(flatten)]
+    pub world: WorldArgs,
+    #[command(flatten)]
+    pub vendor: V,
+    #[command(flatten)]
+    pub faults: FaultArgs,
+}
+
+impl<V: VendorArgs> Default for SimArgs<V> {
+    /// The options of `roster sim VENDOR` given none, but on any free loopback port.
+    fn default() -> Self {
+        Self {
+            listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            world: WorldArgs::default(),
+            vendor: V::default(),
+            faults: FaultArgs::default(),
+        }
+    }
+}
+
+impl<V: VendorArgs> SimArgs<V> {
+    /// The vendor's own options, and what [`start`] needs besides; `seed_yaml` is the seed
+    /// to use when there is neither a state file nor a seed file.
+    pub(crate) fn split(self, seed_yaml: Option<&str>) -> (V, Launch<'_>) {
+        let launch = Launch {
+            listen: self.listen,
+            world: self.world,
+            seed_yaml,
+            faults: self.faults,
+        };
+        (self.vendor, launch)
+    }
+}
 
 /// Where a simulator's world comes from and where it is kept; the same for every vendor.
 #[derive(clap::Args, Debug, Clone, Default)]

@@ -28,27 +28,23 @@ mod world;
 #[cfg(test)]
 mod http_tests;
 
-use std::net::SocketAddr;
-
 use anyhow::Context as _;
 
-use crate::sim::faults::FaultArgs;
-use crate::sim::launch::{self, Launch, WorldArgs};
+use crate::sim::launch::{self, SimArgs, VendorArgs};
 use envelope::Platform;
 
 pub use crate::sim::Running;
 
+/// The options of `roster sim learningcloud`.
+pub type Args = SimArgs<Options>;
+
 /// The token a simulator accepts unless told otherwise.
 const DEFAULT_TOKEN: &str = "sim-token";
 
-/// Serve a simulator of Netex learningCloud's user web services on a loopback address
+/// learningCloud's own options: the token, a failing platform, and the readings of a PUT and
+/// of `startIndex`.
 #[derive(clap::Args, Debug, Clone)]
-pub struct Args {
-    /// address to listen on (loopback)
-    #[arg(long, default_value = "127.0.0.1:8082")]
-    pub listen: SocketAddr,
-    #[command(flatten)]
-    pub world: WorldArgs,
+pub struct Options {
     /// the X-Cloud-Auth-Token the simulator accepts
     #[arg(
         long,
@@ -69,24 +65,22 @@ pub struct Args {
     /// startIndex numbers pages of `count` users, counted from --start-index, instead of users
     #[arg(long)]
     pub page_by_number: bool,
-    #[command(flatten)]
-    pub faults: FaultArgs,
 }
 
-impl Default for Args {
-    /// What `roster sim learningcloud` runs with when given no options, but on any free port.
+impl Default for Options {
     fn default() -> Self {
         Self {
-            listen: SocketAddr::from(([127, 0, 0, 1], 0)),
-            world: WorldArgs::default(),
             token: DEFAULT_TOKEN.to_owned(),
             platform_fail: None,
             put_replaces: false,
             start_index: 0,
             page_by_number: false,
-            faults: FaultArgs::default(),
         }
     }
+}
+
+impl VendorArgs for Options {
+    const LISTEN: &'static str = "127.0.0.1:8082";
 }
 
 /// Loads the world, binds `args.listen` and serves in a background task.
@@ -95,33 +89,28 @@ impl Default for Args {
 /// `seed_yaml`, else a default world (extended fields `costCenter` and `department`, no
 /// users).
 pub async fn start(args: Args, seed_yaml: Option<&str>) -> anyhow::Result<Running> {
-    if args.token.is_empty() {
+    let (options, launch) = args.split(seed_yaml);
+    if options.token.is_empty() {
         anyhow::bail!("the simulator's token must not be empty");
     }
-    let platform_fail = match args.platform_fail.as_deref() {
+    let platform_fail = match options.platform_fail.as_deref() {
         None => None,
         Some(name) => Some(Platform::parse(name).with_context(|| {
             format!("unknown platform {name:?} for --platform-fail (expected training, social, play or management)")
         })?),
     };
-    let launch = Launch {
-        listen: args.listen,
-        world: args.world,
-        seed_yaml,
-        faults: args.faults,
-    };
     let readings = app::Readings {
-        put: if args.put_replaces {
+        put: if options.put_replaces {
             ops::PutReading::Replace
         } else {
             ops::PutReading::Merge
         },
         paging: paging::Paging {
-            first: usize::from(args.start_index),
-            by_number: args.page_by_number,
+            first: usize::from(options.start_index),
+            by_number: options.page_by_number,
         },
     };
-    let vendor = app::LearningCloud::new(args.token, platform_fail, readings);
+    let vendor = app::LearningCloud::new(options.token, platform_fail, readings);
     launch::start(launch, vendor).await
 }
 

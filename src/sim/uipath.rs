@@ -32,27 +32,23 @@ mod world;
 #[cfg(test)]
 mod http_tests;
 
-use std::net::SocketAddr;
 use std::time::Duration;
 
-use crate::sim::faults::FaultArgs;
-use crate::sim::launch::{self, Launch, WorldArgs};
+use crate::sim::launch::{self, SimArgs, VendorArgs};
 
 pub use crate::sim::Running;
+
+/// The options of `roster sim uipath`.
+pub type Args = SimArgs<Options>;
 
 /// The external application a simulator accepts unless told otherwise.
 const DEFAULT_CLIENT_ID: &str = "sim-client";
 const DEFAULT_CLIENT_SECRET: &str = "sim-secret";
 const DEFAULT_SCOPES: &str = "PM.User PM.Group";
 
-/// Serve a simulator of UiPath's Identity user and group API on a loopback address
+/// UiPath's own options: the external application, its tokens and rights, and the product.
 #[derive(clap::Args, Debug, Clone)]
-pub struct Args {
-    /// address to listen on (loopback)
-    #[arg(long, default_value = "127.0.0.1:8081")]
-    pub listen: SocketAddr,
-    #[command(flatten)]
-    pub world: WorldArgs,
+pub struct Options {
     /// the external application's client id
     #[arg(long, default_value = DEFAULT_CLIENT_ID)]
     pub client_id: String,
@@ -76,25 +72,23 @@ pub struct Args {
     /// refuse (403) creating a user in a group and changing a user's groups, as for an external application without partition-administrator rights
     #[arg(long)]
     pub deny_partition_admin: bool,
-    #[command(flatten)]
-    pub faults: FaultArgs,
 }
 
-impl Default for Args {
-    /// What `roster sim uipath` runs with when given no options, but on any free port.
+impl Default for Options {
     fn default() -> Self {
         Self {
-            listen: SocketAddr::from(([127, 0, 0, 1], 0)),
-            world: WorldArgs::default(),
             client_id: DEFAULT_CLIENT_ID.to_owned(),
             client_secret: DEFAULT_CLIENT_SECRET.to_owned(),
             deployment: Deployment::Cloud,
             token_ttl: 3600,
             grant_scopes: DEFAULT_SCOPES.to_owned(),
             deny_partition_admin: false,
-            faults: FaultArgs::default(),
         }
     }
+}
+
+impl VendorArgs for Options {
+    const LISTEN: &'static str = "127.0.0.1:8081";
 }
 
 /// Which UiPath product the simulator behaves like where they differ.
@@ -108,27 +102,27 @@ pub enum Deployment {
 
 /// Loads the world, binds `args.listen` and serves in a background task.
 ///
-/// The world comes from the state file if it exists, else `args.seed`, else `seed_yaml`,
-/// else a default world (organisation `acme`, partition
+/// The world comes from the state file if it exists, else `args.world.seed`, else
+/// `seed_yaml`, else a default world (organisation `acme`, partition
 /// `6b3a7e1c-0d3f-4c55-9a5e-3d0f1b2c4a11`, groups Everyone and Administrators, no users).
 pub async fn start(args: Args, seed_yaml: Option<&str>) -> anyhow::Result<Running> {
-    if args.client_id.is_empty() || args.client_secret.is_empty() {
+    let (options, launch) = args.split(seed_yaml);
+    if options.client_id.is_empty() || options.client_secret.is_empty() {
         anyhow::bail!("the simulator's client id and secret must not be empty");
     }
-    if args.grant_scopes.split_whitespace().next().is_none() {
+    if options.grant_scopes.split_whitespace().next().is_none() {
         anyhow::bail!("the simulator must grant at least one scope");
     }
+    let client = auth::Client::new(
+        options.client_id,
+        options.client_secret,
+        &options.grant_scopes,
+    );
     let config = app::Config {
-        client: auth::Client::new(args.client_id, args.client_secret, &args.grant_scopes),
-        deployment: args.deployment,
-        token_ttl: Duration::from_secs(args.token_ttl),
-        deny_partition_admin: args.deny_partition_admin,
-    };
-    let launch = Launch {
-        listen: args.listen,
-        world: args.world,
-        seed_yaml,
-        faults: args.faults,
+        client,
+        deployment: options.deployment,
+        token_ttl: Duration::from_secs(options.token_ttl),
+        deny_partition_admin: options.deny_partition_admin,
     };
     launch::start(launch, app::UiPath::new(config)).await
 }

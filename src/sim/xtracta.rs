@@ -21,24 +21,19 @@ mod xml;
 #[cfg(test)]
 mod http_tests;
 
-use std::net::SocketAddr;
-
-use crate::sim::faults::FaultArgs;
-use crate::sim::launch::{self, Launch, WorldArgs};
+use crate::sim::launch::{self, SimArgs, VendorArgs};
 
 pub use crate::sim::Running;
+
+/// The options of `roster sim xtracta`.
+pub type Args = SimArgs<Options>;
 
 /// The API key a simulator accepts unless told otherwise.
 const DEFAULT_API_KEY: &str = "sim-key";
 
-/// Serve a simulator of Xtracta's user API on a loopback address
+/// Xtracta's own options: the key, and the group it belongs to.
 #[derive(clap::Args, Debug, Clone)]
-pub struct Args {
-    /// address to listen on (loopback)
-    #[arg(long, default_value = "127.0.0.1:8080")]
-    pub listen: SocketAddr,
-    #[command(flatten)]
-    pub world: WorldArgs,
+pub struct Options {
     /// the API key the simulator accepts
     #[arg(
         long,
@@ -50,21 +45,19 @@ pub struct Args {
     /// the API key's own group: an add with workflow_ids but no group_id joins it, and a list with neither group_id nor workflow_id lists it (without it: an add needs group_id, and such a list shows the first group)
     #[arg(long, value_name = "ID")]
     pub key_group: Option<u64>,
-    #[command(flatten)]
-    pub faults: FaultArgs,
 }
 
-impl Default for Args {
-    /// What `roster sim xtracta` runs with when given no options, but on any free port.
+impl Default for Options {
     fn default() -> Self {
         Self {
-            listen: SocketAddr::from(([127, 0, 0, 1], 0)),
-            world: WorldArgs::default(),
             api_key: DEFAULT_API_KEY.to_owned(),
             key_group: None,
-            faults: FaultArgs::default(),
         }
     }
+}
+
+impl VendorArgs for Options {
+    const LISTEN: &'static str = "127.0.0.1:8080";
 }
 
 /// Loads the world, binds `args.listen` and serves in a background task.
@@ -72,16 +65,11 @@ impl Default for Args {
 /// The world comes from the state file if it exists, else `args.world.seed`, else
 /// `seed_yaml`, else a default world (group 12345, workflows 496553 and 496941, no users).
 pub async fn start(args: Args, seed_yaml: Option<&str>) -> anyhow::Result<Running> {
-    if args.api_key.is_empty() {
+    let (options, launch) = args.split(seed_yaml);
+    if options.api_key.is_empty() {
         anyhow::bail!("the simulator's api key must not be empty");
     }
-    let launch = Launch {
-        listen: args.listen,
-        world: args.world,
-        seed_yaml,
-        faults: args.faults,
-    };
-    let vendor = app::Xtracta::new(args.api_key, args.key_group);
+    let vendor = app::Xtracta::new(options.api_key, options.key_group);
     launch::start(launch, vendor).await
 }
 

@@ -15,10 +15,9 @@ const TOKEN: &str = "test-token";
 const BASE: &str = "/integration/ws/management/rest";
 
 fn args() -> Args {
-    Args {
-        token: TOKEN.to_owned(),
-        ..Args::default()
-    }
+    let mut args = Args::default();
+    args.vendor.token = TOKEN.to_owned();
+    args
 }
 
 /// `restuser.acme` and then `extra` numbered users.
@@ -234,7 +233,7 @@ async fn speaks_the_learningcloud_user_api() {
 #[tokio::test]
 async fn platform_failures_and_injected_faults() {
     let mut failing = args();
-    failing.platform_fail = Some("training".to_owned());
+    failing.vendor.platform_fail = Some("training".to_owned());
     let sim = Sim::start(failing, &seed(0)).await;
     let new = json!({"user": {"username": "ana"}});
     let (status, body) = sim.write(Method::POST, "/users", new).await;
@@ -253,7 +252,7 @@ async fn platform_failures_and_injected_faults() {
     sim.stop().await;
 
     let mut bad = args();
-    bad.platform_fail = Some("talent".to_owned());
+    bad.vendor.platform_fail = Some("talent".to_owned());
     assert!(start(bad, None).await.is_err());
 
     let mut errors = args();

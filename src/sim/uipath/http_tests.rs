@@ -25,11 +25,10 @@ const CLIENT: [(&str, &str); 3] = [
 ];
 
 fn args() -> Args {
-    Args {
-        client_id: "app".to_owned(),
-        client_secret: "s3cret".to_owned(),
-        ..Args::default()
-    }
+    let mut args = Args::default();
+    args.vendor.client_id = "app".to_owned();
+    args.vendor.client_secret = "s3cret".to_owned();
+    args
 }
 
 /// A seed with `users` users, `user0000@example.com` onwards; the first is an administrator.

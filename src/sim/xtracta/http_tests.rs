@@ -11,11 +11,12 @@ use crate::sim::test_sim::{TestSim, assert_broken_off};
 use super::seed::EXAMPLE as SEED;
 
 fn args(faults: FaultArgs) -> Args {
-    Args {
-        api_key: "test-key".to_owned(),
+    let mut args = Args {
         faults,
         ..Args::default()
-    }
+    };
+    args.vendor.api_key = "test-key".to_owned();
+    args
 }
 
 /// Marks the Xtracta calls of the shared harness.
@@ -322,11 +323,9 @@ async fn concurrent_adds_get_distinct_ids_and_one_email_wins() {
 
 #[tokio::test]
 async fn with_a_key_group_adds_for_workflows_join_it_and_lists_show_it() {
-    let sim = Sim::start(Args {
-        key_group: Some(777),
-        ..args(FaultArgs::default())
-    })
-    .await;
+    let mut keyed = args(FaultArgs::default());
+    keyed.vendor.key_group = Some(777);
+    let sim = Sim::start(keyed).await;
     let add = [
         ("name", "Cy"),
         ("email_address", "cy@example.com"),

@@ -20,6 +20,19 @@ fn world_with_ana() -> (World, u64) {
     (world, ana.user_id)
 }
 
+/// Ana, then Bo.
+fn world_with_ana_and_bo() -> (World, u64, u64) {
+    let (mut world, ana) = world_with_ana();
+    let bo = world.add_user(new_user("Bo", "bo@example.com")).unwrap();
+    (world, ana, bo.user_id)
+}
+
+/// The ids of the users `scope` lists.
+fn listed(world: &World, scope: Scope) -> Vec<u64> {
+    let users = world.list_users(scope).unwrap();
+    users.iter().map(|u| u.user_id).collect()
+}
+
 #[test]
 fn add_assigns_monotonic_ids_never_reused() {
     let (mut world, ana) = world_with_ana();
@@ -137,11 +150,7 @@ fn update_and_delete_unknown_user_are_not_found() {
 
 #[test]
 fn workflow_update_replaces_members() {
-    let (mut world, ana) = world_with_ana();
-    let bo = world
-        .add_user(new_user("Bo", "bo@example.com"))
-        .unwrap()
-        .user_id;
+    let (mut world, ana, bo) = world_with_ana_and_bo();
     world.replace_workflow_members(496553, &[ana, bo]).unwrap();
     world.replace_workflow_members(496941, &[bo]).unwrap();
     world.replace_workflow_members(496553, &[bo]).unwrap();
@@ -150,15 +159,9 @@ fn workflow_update_replaces_members() {
         Vec::<u64>::new()
     );
     assert_eq!(world.user(bo).unwrap().assigned_workflows, [496553, 496941]);
-    let listed = world.list_users(Scope::Workflow(496553)).unwrap();
-    assert_eq!(listed.iter().map(|u| u.user_id).collect::<Vec<_>>(), [bo]);
+    assert_eq!(listed(&world, Scope::Workflow(496553)), [bo]);
     world.replace_workflow_members(496553, &[]).unwrap();
-    assert!(
-        world
-            .list_users(Scope::Workflow(496553))
-            .unwrap()
-            .is_empty()
-    );
+    assert!(listed(&world, Scope::Workflow(496553)).is_empty());
 }
 
 #[test]
@@ -180,11 +183,7 @@ fn workflow_update_refuses_unknowns_without_changing_anything() {
 #[test]
 fn refusals_leave_the_world_unchanged() {
     // `App::write` changes the world in place when there is no state file: it relies on this.
-    let (mut world, ana) = world_with_ana();
-    let bo = world
-        .add_user(new_user("Bo", "bo@example.com"))
-        .unwrap()
-        .user_id;
+    let (mut world, ana, bo) = world_with_ana_and_bo();
     let before = world.clone();
     let mut bad_workflow = new_user("Cy", "cy@example.com");
     bad_workflow.workflow_ids = vec![496553, 1];
@@ -218,12 +217,7 @@ fn delete_removes_workflow_membership() {
     let (mut world, ana) = world_with_ana();
     world.replace_workflow_members(496553, &[ana]).unwrap();
     world.delete_user(ana).unwrap();
-    assert!(
-        world
-            .list_users(Scope::Workflow(496553))
-            .unwrap()
-            .is_empty()
-    );
+    assert!(listed(&world, Scope::Workflow(496553)).is_empty());
 }
 
 #[test]
@@ -233,9 +227,8 @@ fn list_scopes() {
     let mut other = new_user("Cy", "cy@example.com");
     other.group_id = 777;
     let cy = world.add_user(other).unwrap().user_id;
-    let ids = |users: Vec<&User>| users.iter().map(|u| u.user_id).collect::<Vec<_>>();
-    assert_eq!(ids(world.list_users(Scope::KeyGroup).unwrap()), [ana]);
-    assert_eq!(ids(world.list_users(Scope::Group(777)).unwrap()), [cy]);
+    assert_eq!(listed(&world, Scope::KeyGroup), [ana]);
+    assert_eq!(listed(&world, Scope::Group(777)), [cy]);
     assert_eq!(
         world.list_users(Scope::Group(5)),
         Err(WorldError::UnknownGroup(5))
@@ -248,11 +241,7 @@ fn list_scopes() {
 
 #[test]
 fn addresses_stay_unique_after_renames_and_deletes() {
-    let (mut world, ana) = world_with_ana();
-    let bo = world
-        .add_user(new_user("Bo", "bo@example.com"))
-        .unwrap()
-        .user_id;
+    let (mut world, ana, bo) = world_with_ana_and_bo();
     let moved = UserPatch {
         email_address: Some("ana.lima@example.com".to_owned()),
         ..UserPatch::default()

@@ -25,7 +25,7 @@ async fn put(sim: &Sim, user: Value) -> StatusCode {
 async fn a_user_read_and_sent_back_whole_keeps_every_field_under_either_reading() {
     for replaces in [false, true] {
         let mut reading = args();
-        reading.put_replaces = replaces;
+        reading.vendor.put_replaces = replaces;
         let sim = Sim::start(reading, FULL).await;
         let (_, before) = sim.get("/users/full.user").await;
         let mut sent = before.clone();
@@ -55,7 +55,7 @@ async fn a_put_of_the_core_fields_merges_or_replaces() {
     sim.stop().await;
 
     let mut replacing = args();
-    replacing.put_replaces = true;
+    replacing.vendor.put_replaces = true;
     let sim = Sim::start(replacing, FULL).await;
     let (_, before) = sim.get("/users/full.user").await;
     put(&sim, core).await;
@@ -127,7 +127,7 @@ async fn start_index_counts_from_zero_or_one_and_users_or_pages() {
     sim.stop().await;
 
     let mut from_one = args();
-    from_one.start_index = 1;
+    from_one.vendor.start_index = 1;
     let sim = Sim::start(from_one.clone(), &seed(3)).await;
     assert_eq!(page(&sim, "startIndex=1&count=1").await, ["restuser.acme"]);
     assert_eq!(
@@ -140,7 +140,7 @@ async fn start_index_counts_from_zero_or_one_and_users_or_pages() {
     sim.stop().await;
 
     let mut by_page = from_one;
-    by_page.page_by_number = true;
+    by_page.vendor.page_by_number = true;
     let sim = Sim::start(by_page, &seed(3)).await;
     assert_eq!(
         page(&sim, "startIndex=1&count=2").await,

@@ -9,7 +9,7 @@ use super::{GRYFF, PGID, Sim, args, seed};
 #[tokio::test]
 async fn without_partition_admin_rights_group_writes_are_forbidden() {
     let mut denied = args();
-    denied.deny_partition_admin = true;
+    denied.vendor.deny_partition_admin = true;
     let sim = Sim::start(denied, &seed(1)).await;
     let token = sim.token("PM.User PM.Group").await;
     let in_group =

@@ -9,8 +9,8 @@ use crate::sim::test_sim::assert_broken_off;
 #[tokio::test]
 async fn tokens_scopes_and_org() {
     let mut with_ttl_zero = args();
-    with_ttl_zero.token_ttl = 0;
-    with_ttl_zero.grant_scopes = "PM.User.Read PM.Group".to_owned();
+    with_ttl_zero.vendor.token_ttl = 0;
+    with_ttl_zero.vendor.grant_scopes = "PM.User.Read PM.Group".to_owned();
     let sim = Sim::start(with_ttl_zero, "users:\n  - { email: a@example.com }\n").await;
 
     let good = CLIENT;
@@ -83,7 +83,7 @@ async fn tokens_scopes_and_org() {
     sim.stop().await;
 
     let mut read_only = args();
-    read_only.grant_scopes = "PM.User.Read".to_owned();
+    read_only.vendor.grant_scopes = "PM.User.Read".to_owned();
     let sim = Sim::start(read_only, "{}").await;
     let token = sim.token("PM.User.Read").await;
     let (status, _) = sim.call(Method::GET, &users, &token, None).await;

@@ -210,7 +210,7 @@ async fn token_list_create_update_delete() {
 #[tokio::test]
 async fn onprem_allows_email_changes() {
     let mut onprem = args();
-    onprem.deployment = Deployment::Onprem;
+    onprem.vendor.deployment = Deployment::Onprem;
     let sim = Sim::start(onprem, &seed(2)).await;
     let token = sim.token("PM.User").await;
     let world = sim.sim("/_sim/state").await;
