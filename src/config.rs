@@ -4,10 +4,13 @@
 //! checked for presence here, never read into the config. Must not touch the network.
 
 mod common;
+mod daemon;
 mod parse;
 mod raw;
 mod schema;
 mod target;
+#[cfg(test)]
+mod tests;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -88,6 +91,12 @@ pub struct Limits {
     pub max_answer_size: u64,
 }
 
+/// The shortest and longest `timeout` a target may set.
+pub(crate) const TIMEOUT: (Duration, Duration) =
+    (Duration::from_millis(1), Duration::from_secs(3600));
+/// The lowest and highest `rate_limit`, in requests per second.
+pub(crate) const RATE_LIMIT: (f64, f64) = (0.001, 100_000.0);
+
 /// `daemon:` settings.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DaemonConfig {
@@ -127,15 +136,20 @@ pub fn locate(flag: Option<&Path>) -> PathBuf {
 pub fn load(path: &Path) -> Result<Config, Problems> {
     let shown = diag::display_path(path);
     let text = diag::read_input(path, &shown).map_err(|p| Problems(vec![p]))?;
-    let raw: RawConfig = diag::parse_yaml(&text, &shown).map_err(|p| Problems(vec![p]))?;
     let base_dir = path
         .parent()
         .map(Path::to_path_buf)
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or_else(|| PathBuf::from("."));
+    from_text(&text, &shown, &base_dir)
+}
+
+/// Validates config text read from `shown`; relative paths start from `base`.
+pub(crate) fn from_text(text: &str, shown: &str, base: &Path) -> Result<Config, Problems> {
+    let raw: RawConfig = diag::parse_yaml(text, shown).map_err(|p| Problems(vec![p]))?;
     Validator {
-        file: &shown,
-        base: &base_dir,
+        file: shown,
+        base,
         problems: Problems::default(),
     }
     .config(raw)
@@ -189,54 +203,5 @@ impl Validator<'_> {
             daemon,
         };
         self.problems.into_result(config)
-    }
-
-    fn daemon(&mut self, raw: Option<&Spanned<raw::RawDaemon>>) -> DaemonConfig {
-        let mut d = DaemonConfig::default();
-        let Some(raw) = raw else { return d };
-        let r = &raw.value;
-        if let Some(s) = &r.schedule {
-            d.schedule = s.value.trim().to_string();
-        }
-        if let Some(s) = &r.timezone {
-            d.timezone = Some(s.value.trim().to_string());
-        }
-        if let Err(e) = crate::daemon::schedule::Schedule::parse(&d.schedule, d.timezone.as_deref())
-        {
-            match (&r.schedule, &r.timezone) {
-                (_, Some(tz)) if e.contains("time zone") => self.err(tz, format!("daemon: {e}")),
-                (Some(s), _) => self.err(s, format!("daemon: {e}")),
-                _ => self.err(raw, format!("daemon: {e}")),
-            }
-        }
-        if let Some(s) = &r.mode {
-            match s.value.as_str() {
-                "apply" => d.apply = true,
-                "plan" => d.apply = false,
-                other => self.err(
-                    s,
-                    format!("daemon: unknown mode {other:?} (expected apply or plan)"),
-                ),
-            }
-        }
-        if let Some(s) = &r.listen {
-            if s.value.parse::<std::net::SocketAddr>().is_err() {
-                self.err(
-                    s,
-                    format!(
-                        "daemon: invalid listen address {:?} (expected e.g. 127.0.0.1:9464)",
-                        s.value
-                    ),
-                );
-            }
-            d.listen = s.value.clone();
-        }
-        if let Some(s) = &r.debounce {
-            match parse::duration(&s.value) {
-                Ok(v) => d.debounce = v,
-                Err(e) => self.err(s, format!("daemon: debounce: {e}")),
-            }
-        }
-        d
     }
 }

@@ -3,7 +3,6 @@
 //! Starts the Xtracta simulator in-process with the demo seed, points the demo config's
 //! targets at it, then plans, applies and plans again. Only for showing roster to newcomers.
 
-use std::net::SocketAddr;
 use std::path::Path;
 
 use anyhow::Context;
@@ -17,13 +16,8 @@ use crate::sim::xtracta;
 const SEED: &str = include_str!("../examples/demo-seed.yaml");
 
 pub async fn run(config: &Path, st: &Styles) -> anyhow::Result<u8> {
-    let args = xtracta::Args {
-        listen: SocketAddr::from(([127, 0, 0, 1], 0)),
-        state: None,
-        seed: None,
-        api_key: "sim-key".into(),
-        faults: Default::default(),
-    };
+    // Any free loopback port, and the simulator's default key (the demo config's too).
+    let args = xtracta::Args::default();
     let sim = xtracta::start(args, Some(SEED))
         .await
         .context("start the simulator")?;

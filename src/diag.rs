@@ -1,5 +1,6 @@
 //! Problems found in the user's input, each with the place it was found, and the one function
-//! that reads an input file (with a size limit) and parses YAML with locations.
+//! that reads an input file (a regular file, with a size limit: `diag/input.rs`) and parses
+//! YAML with locations.
 //!
 //! It must not know what configs or manifests mean; it only reads, parses and reports.
 
@@ -9,6 +10,14 @@ use std::path::Path;
 use serde::de::DeserializeOwned;
 
 use crate::model::Origin;
+
+mod budget;
+pub(crate) mod input;
+
+pub(crate) use budget::USERS_PER_FILE;
+
+use input::ReadError;
+pub(crate) use input::Stamp;
 
 /// Input files larger than this are refused rather than read.
 pub const MAX_INPUT_BYTES: u64 = 64 * 1024 * 1024;
@@ -96,20 +105,26 @@ pub fn display_path(path: &Path) -> String {
     s.strip_prefix("./").map(str::to_string).unwrap_or(s)
 }
 
-/// Reads a UTF-8 input file, refusing files over [`MAX_INPUT_BYTES`].
+/// Reads a UTF-8 input file: a regular file only, at most [`MAX_INPUT_BYTES`] read.
 pub fn read_input(path: &Path, shown: &str) -> Result<String, Problem> {
-    let meta = std::fs::metadata(path).map_err(|e| io_problem(shown, &e))?;
-    if meta.len() > MAX_INPUT_BYTES {
-        return Err(Problem::in_file(
-            shown,
-            format!(
-                "file is {} bytes, over the {} MiB limit",
-                meta.len(),
-                MAX_INPUT_BYTES / 1024 / 1024
-            ),
-        ));
-    }
-    let bytes = std::fs::read(path).map_err(|e| io_problem(shown, &e))?;
+    read_input_bytes(path, shown).and_then(|(bytes, _)| decode(bytes, shown))
+}
+
+/// The bytes of an input file (as [`read_input`] reads it), with what the file was when it was
+/// opened.
+pub(crate) fn read_input_bytes(path: &Path, shown: &str) -> Result<(Vec<u8>, Stamp), Problem> {
+    let read = input::read_regular(path, MAX_INPUT_BYTES).map_err(|e| match e {
+        ReadError::Io(kind) => Problem {
+            origin: None,
+            message: format!("read {shown}: {kind}"),
+        },
+        other => Problem::in_file(shown, other.to_string()),
+    })?;
+    Ok((read.bytes, read.stamp))
+}
+
+/// An input file's bytes as text; invalid UTF-8 is a problem at the first bad byte.
+pub(crate) fn decode(bytes: Vec<u8>, shown: &str) -> Result<String, Problem> {
     String::from_utf8(bytes).map_err(|e| {
         let (line, column) = line_col(&e.as_bytes()[..e.utf8_error().valid_up_to()]);
         Problem::at(
@@ -123,13 +138,6 @@ pub fn read_input(path: &Path, shown: &str) -> Result<String, Problem> {
     })
 }
 
-fn io_problem(shown: &str, e: &std::io::Error) -> Problem {
-    Problem {
-        origin: None,
-        message: format!("read {shown}: {}", e.kind().to_string().to_lowercase()),
-    }
-}
-
 fn line_col(prefix: &[u8]) -> (u64, u64) {
     let line = prefix.iter().filter(|b| **b == b'\n').count() as u64 + 1;
     let col = prefix.iter().rev().take_while(|b| **b != b'\n').count() as u64 + 1;
@@ -138,16 +146,19 @@ fn line_col(prefix: &[u8]) -> (u64, u64) {
 
 /// Parses YAML text into `T`, turning a parse error into a located [`Problem`].
 pub fn parse_yaml<T: DeserializeOwned>(text: &str, shown: &str) -> Result<T, Problem> {
-    let options = serde_saphyr::options! { with_snippet: false };
-    serde_saphyr::from_str_with_options::<T>(text, options).map_err(|e| {
+    let limits = &budget::LIMITS;
+    serde_saphyr::from_str_with_options::<T>(text, budget::options(limits)).map_err(|e| {
         let (line, column) = e
             .location()
             .map(|l| (l.line().max(1), l.column().max(1)))
             .unwrap_or((1, 1));
-        let mut message = e.to_string();
-        if let Some(cut) = message.rfind(" at line ") {
-            message.truncate(cut);
-        }
+        let message = budget::message(&e, limits).unwrap_or_else(|| {
+            let mut message = e.to_string();
+            if let Some(cut) = message.rfind(" at line ") {
+                message.truncate(cut);
+            }
+            message
+        });
         Problem::at(
             Origin {
                 file: shown.to_string(),

@@ -1,5 +1,7 @@
-//! User manifests: find every `*.yaml`/`*.yml` file under `manifests`, read them, and validate
-//! them into [`DesiredUser`]s per target, reporting every problem with its location.
+//! User manifests: find every `*.yaml`/`*.yml` file under `manifests` (`manifest/discover.rs`:
+//! links followed once, only regular files), read them as one consistent snapshot
+//! (`manifest/snapshot.rs`), and validate them into [`DesiredUser`]s per target, reporting
+//! every problem with its location.
 //!
 //! Duplicates point at both places. Secrets are checked for presence, never read. Must not
 //! touch the network.
@@ -7,8 +9,10 @@
 //! Complexity: O(bytes) to parse the files, O(n) to validate n users (duplicates through hash
 //! maps), O(n log n) to sort each target's users by key.
 
+mod discover;
 mod raw;
 mod schema;
+mod snapshot;
 pub(crate) mod user;
 
 use std::collections::{BTreeMap, HashMap};
@@ -31,45 +35,10 @@ pub struct Desired {
 
 /// Lists the manifest files: the path itself when it is a file, else every `*.yaml`/`*.yml`
 /// below it, skipping hidden entries (`.git`, editors' `.swp` files, Kubernetes `..data`).
-pub fn discover(root: &Path) -> Result<Vec<PathBuf>, Problem> {
-    let shown = diag::display_path(root);
-    let meta = std::fs::metadata(root).map_err(|e| Problem {
-        origin: None,
-        message: format!("manifests {shown}: {}", e.kind().to_string().to_lowercase()),
-    })?;
-    if meta.is_file() {
-        return Ok(vec![root.to_path_buf()]);
-    }
-    let mut files = Vec::new();
-    let mut stack = vec![root.to_path_buf()];
-    while let Some(dir) = stack.pop() {
-        let entries = std::fs::read_dir(&dir).map_err(|e| Problem {
-            origin: None,
-            message: format!(
-                "read {}: {}",
-                diag::display_path(&dir),
-                e.kind().to_string().to_lowercase()
-            ),
-        })?;
-        for entry in entries.flatten() {
-            let name = entry.file_name();
-            let name = name.to_string_lossy();
-            if name.starts_with('.') {
-                continue;
-            }
-            let path = entry.path();
-            let Ok(meta) = std::fs::metadata(&path) else {
-                continue;
-            };
-            if meta.is_dir() {
-                stack.push(path);
-            } else if is_manifest_name(&name) {
-                files.push(path);
-            }
-        }
-    }
-    files.sort();
-    Ok(files)
+/// Paths are below `root` as given; links are followed once each (see `manifest/discover.rs`),
+/// and a broken link, a FIFO or a device named as a manifest is a problem.
+pub fn discover(root: &Path) -> Result<Vec<PathBuf>, Problems> {
+    discover::scan(root).map(|found| found.into_iter().map(|f| f.logical).collect())
 }
 
 /// Whether a file name is one roster reads as a manifest.
@@ -77,9 +46,16 @@ pub fn is_manifest_name(name: &str) -> bool {
     !name.starts_with('.') && (name.ends_with(".yaml") || name.ends_with(".yml"))
 }
 
-/// Reads every manifest and validates it against the config.
+/// Reads every manifest, as one consistent snapshot of the folder, and validates it against
+/// the config.
 pub fn load(config: &Config) -> Result<Desired, Problems> {
-    let files = discover(&config.manifests).map_err(|p| Problems(vec![p]))?;
+    let root = &config.manifests;
+    let files = snapshot::take(
+        &snapshot::Disk(root),
+        &diag::display_path(root),
+        snapshot::PASSES,
+        snapshot::PAUSE,
+    )?;
     let mut loader = Loader {
         config,
         problems: Problems::default(),
@@ -87,10 +63,11 @@ pub fn load(config: &Config) -> Result<Desired, Problems> {
         seen_keys: HashMap::new(),
         seen_ids: HashMap::new(),
     };
-    for path in &files {
-        loader.file(path);
+    let none = files.is_empty();
+    for file in files {
+        loader.file(file);
     }
-    if files.is_empty() {
+    if none {
         loader.problems.push(Problem {
             origin: None,
             message: format!(
@@ -121,10 +98,10 @@ struct Loader<'a> {
 }
 
 impl Loader<'_> {
-    fn file(&mut self, path: &Path) {
-        let shown = diag::display_path(path);
+    fn file(&mut self, file: snapshot::File) {
+        let shown = file.shown;
         self.desired.files.push(shown.clone());
-        let text = match diag::read_input(path, &shown) {
+        let text = match file.bytes.and_then(|b| diag::decode(b, &shown)) {
             Ok(t) => t,
             Err(p) => return self.problems.push(p),
         };
@@ -145,7 +122,7 @@ impl Loader<'_> {
         let Some(target) = target_of(self.config, &mut self.problems, &raw, &shown) else {
             return;
         };
-        for u in &raw.users.value {
+        for u in raw.users.value.iter() {
             let (user, problems) = user::read(target, &shown, u, &self.config.base_dir);
             for p in problems {
                 self.problems.push(p);

@@ -9,7 +9,7 @@ use anyhow::Context;
 
 use crate::apply::{self, Report, Stop};
 use crate::config::{Config, Target};
-use crate::diag::Problems;
+use crate::diag::{Problems, Stamp};
 use crate::manifest::{self, Desired};
 use crate::plan::{self, GuardTrip, Plan};
 use crate::vendor::http::Stats;
@@ -23,10 +23,32 @@ pub struct Loaded {
 }
 
 /// Reads and validates the config and every manifest; touches no network.
+///
+/// The manifests are one consistent snapshot (see `manifest::load`); the config is read again
+/// when it changed meanwhile (a `git pull` touching both), a few times, so that both come from
+/// the same moment.
 pub fn load(path: &std::path::Path) -> Result<Loaded, Problems> {
-    let config = crate::config::load(path)?;
-    let desired = manifest::load(&config)?;
-    Ok(Loaded { config, desired })
+    const PASSES: usize = 5;
+    const PAUSE: std::time::Duration = std::time::Duration::from_millis(100);
+    let stamp = || std::fs::metadata(path).ok().map(|m| Stamp::of(&m));
+    for pass in 1..=PASSES {
+        let before = stamp();
+        let config = crate::config::load(path)?;
+        let desired = manifest::load(&config)?;
+        if stamp() == before {
+            return Ok(Loaded { config, desired });
+        }
+        if pass < PASSES {
+            std::thread::sleep(PAUSE);
+        }
+    }
+    Err(Problems(vec![crate::diag::Problem {
+        origin: None,
+        message: format!(
+            "{} kept changing while the manifests were read ({PASSES} passes); try again once it is still",
+            crate::diag::display_path(path)
+        ),
+    }]))
 }
 
 /// Builds a target's client, reading its credentials. Its requests stop waiting when `stop`

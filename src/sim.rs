@@ -1,18 +1,30 @@
-//! Vendor simulators: one module per vendor, each speaking that vendor's wire format on loopback.
+//! Vendor simulators: one module per vendor, each speaking that vendor's wire format on
+//! loopback, on a skeleton they share.
 //!
 //! Simulators share no (de)serialisation code with the clients in `provider`: a bug shared by
-//! both would hide itself. `faults` holds the misbehaviour every simulator can inject; the
-//! other private modules hold the vendor-neutral plumbing the simulators share.
+//! both would hide itself. `vendor` is the contract a simulator implements; `launch`,
+//! `server`, `gate`, `app`, `kept`, `store`, `introspect` and `counts` are the vendor-neutral
+//! skeleton it runs on, and `faults` the misbehaviour every simulator can inject.
 
+mod app;
 mod counts;
 pub mod faults;
+mod gate;
 mod introspect;
 mod kept;
+pub mod launch;
 pub mod learningcloud;
 mod problem;
+mod refusal;
 mod secret;
 mod seed;
 mod server;
 mod store;
+#[cfg(test)]
+mod test_sim;
 pub mod uipath;
+mod unique;
+mod vendor;
 pub mod xtracta;
+
+pub use server::Running;

@@ -4,6 +4,7 @@
 
 pub mod keys;
 pub mod node;
+pub mod text;
 
 pub use keys::{Keys, Located, Val};
 pub use node::Node;

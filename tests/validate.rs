@@ -127,3 +127,36 @@ fn missing_config_and_missing_manifests_are_clear() {
     );
     assert_eq!(sim.total_requests(), 0);
 }
+
+#[test]
+fn control_characters_odd_e_mails_and_overlong_values_are_located_and_nothing_is_sent() {
+    let sim = Sim::xtracta(SEED, &[]);
+    let ws = Workspace::xtracta(&sim, "");
+    let long = "n".repeat(257);
+    ws.write(
+        "users/a.yaml",
+        &format!(
+            "users:\n  - email: a@example.com\n    name: \"Ana\\e]0;owned\\a\"\n  - email: \"b@example.com,eve@evil.example\"\n    name: B\n  - email: \"Eve <eve@evil.example>\"\n    name: E\n  - email: c@example.com\n    name: {long}\n  - email: \"d@example.com\\0\"\n    name: D\n  - email: o'brien@example.com\n    name: \"Line\\nbreak\"\n  - email: f@example.com\n    name: F\n    password: {{ env: \"X\\e[2J\" }}\n"
+        ),
+    );
+    let out = ws.roster(&["validate"]);
+    assert_eq!(out.code, 1, "{}", out.all());
+    for expected in [
+        "users/a.yaml:3:11: `name` contains a control character or line break (U+001B)",
+        "users/a.yaml:4:12: invalid e-mail \"b@example.com,eve@evil.example\": a comma is not allowed in an address",
+        "users/a.yaml:6:12: invalid e-mail \"Eve <eve@evil.example>\": a space is not allowed in an address",
+        "users/a.yaml:9:11: `name` is 257 characters long, over the 256 limit",
+        "users/a.yaml:10:12: `email` contains a control character or line break (U+0000)",
+        "users/a.yaml:13:11: `name` contains a control character or line break (U+000A)",
+        "users/a.yaml:16:15: password: a secret's `env` contains a control character or line break",
+    ] {
+        assert!(
+            out.stderr.contains(expected),
+            "missing {expected:?} in:\n{}",
+            out.stderr
+        );
+    }
+    assert!(!out.all().contains('\u{1b}'), "{:?}", out.all());
+    assert!(!out.stderr.contains("o'brien"), "{}", out.stderr);
+    assert_eq!(sim.total_requests(), 0);
+}

@@ -13,7 +13,7 @@ use crate::model::{Unmanaged, normalise_key};
 use crate::vendor::{Identity, KeyDoc, KeyType, Vendor, VendorTarget};
 use crate::yaml::Keys;
 
-use super::{Limits, Policy, parse};
+use super::{Limits, Policy, RATE_LIMIT, TIMEOUT, parse};
 
 /// The common keys, for unknown-key errors and `roster schema config`.
 pub(crate) const COMMON_KEYS: &[KeyDoc] = &[
@@ -152,7 +152,7 @@ pub(super) fn policy(
 
 pub(super) fn limits(keys: &mut Keys<'_>, name: &str) -> Limits {
     let timeout = match keys.scalar("timeout") {
-        Some(s) => parse::duration(&s.value).unwrap_or_else(|e| {
+        Some(s) => parse::duration_in(&s.value, TIMEOUT.0, TIMEOUT.1).unwrap_or_else(|e| {
             keys.push(Problem::at(
                 s.origin,
                 format!("target {name}: timeout: {e}"),
@@ -171,9 +171,10 @@ pub(super) fn limits(keys: &mut Keys<'_>, name: &str) -> Limits {
         None => 4,
     };
     let rate_limit = match keys.f64("rate_limit") {
-        Some(s) if s.value <= 0.0 => {
+        Some(s) if !(RATE_LIMIT.0..=RATE_LIMIT.1).contains(&s.value) => {
             let message = format!(
-                "target {name}: `rate_limit` must be a positive number of requests per second"
+                "target {name}: `rate_limit` must be {} to {} requests per second",
+                RATE_LIMIT.0, RATE_LIMIT.1
             );
             keys.push(Problem::at(s.origin, message));
             None

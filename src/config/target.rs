@@ -26,11 +26,8 @@ pub(super) fn read(
         Ok(k) => k,
         Err(p) => return (None, vec![p]),
     };
-    if name.trim().is_empty() || name.contains(char::is_whitespace) {
-        keys.push(Problem::at(
-            origin.clone(),
-            format!("invalid target name {name:?}"),
-        ));
+    if let Err(e) = parse::target_name(name) {
+        keys.push(Problem::at(origin.clone(), e));
     }
     let provider = keys.required_text("provider");
     let anchor = provider

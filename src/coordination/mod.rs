@@ -8,11 +8,14 @@
 //! fence once before an apply starts; a lapsing backend should also fence inside the executor
 //! before each write batch (`apply::Options` would carry the ownership).
 //!
-//! The one backend today is [`local`]: an advisory file lock in the config's `state_dir`, shared
-//! by every process that reads the same config and never dependent on its environment.
+//! The backends: [`local`], an advisory file lock in the config's `state_dir`, shared by every
+//! process that reads the same config and never dependent on its environment; and [`etcd`]
+//! (cargo feature `etcd`, on by default), leases in an etcd cluster shared by several hosts.
 //!
 //! This module holds only the contract: the traits and the error. It must not touch the vendor.
 
+#[cfg(feature = "etcd")]
+pub mod etcd;
 pub(crate) mod local;
 
 use std::fmt;

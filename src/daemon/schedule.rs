@@ -9,7 +9,7 @@
 
 use std::time::Duration;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Datelike, Utc};
 use chrono_tz::Tz;
 use croner::Cron;
 use croner::parser::{CronParser, Seconds};
@@ -40,14 +40,31 @@ impl Schedule {
         Ok(Schedule { cron, tz })
     }
 
-    /// The first firing strictly after `now`.
+    /// The first firing strictly after `now`; `None` when there is none within croner's
+    /// search range (the years 1 to 5000), e.g. for `0 0 31 2 *`, or `now` is outside it.
     pub fn next_after(&self, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        // Outside croner's range there is nothing to find, and near chrono's own limits a
+        // zone's offset would carry the local time out of range (chrono panics there).
+        if !(croner::YEAR_LOWER_LIMIT..croner::YEAR_UPPER_LIMIT).contains(&now.year()) {
+            return None;
+        }
         let local = now.with_timezone(&self.tz);
         self.cron
             .find_next_occurrence(&local, false)
             .ok()
             .map(|t| t.with_timezone(&Utc))
     }
+}
+
+/// How long to sleep at `now` for a firing due `at`: never negative, at most [`MAX_SLEEP`],
+/// whatever the two times are.
+fn sleep_for(now: DateTime<Utc>, at: DateTime<Utc>) -> Duration {
+    // `signed_duration_since` cannot overflow over chrono's whole range; a negative gap has no
+    // std value and means "due now".
+    at.signed_duration_since(now)
+        .to_std()
+        .unwrap_or_default()
+        .min(MAX_SLEEP)
 }
 
 /// Where the loop reads the time; tests give one that follows tokio's paused clock.
@@ -84,8 +101,7 @@ pub async fn run(schedule: Schedule, clock: impl Clock, queue: Queue) {
             due = schedule.next_after(at.max(now));
             continue;
         }
-        let wait = (at - now).to_std().unwrap_or_default().min(MAX_SLEEP);
-        tokio::time::sleep(wait).await;
+        tokio::time::sleep(sleep_for(now, at)).await;
     }
 }
 
@@ -158,6 +174,55 @@ mod tests {
                 .unwrap_err()
                 .contains("unknown time zone")
         );
+    }
+
+    #[test]
+    fn no_time_overflows_or_panics_at_the_ends_of_time() {
+        let ends = [DateTime::<Utc>::MIN_UTC, DateTime::<Utc>::MAX_UTC];
+        for tz in [None, Some("Pacific/Kiritimati"), Some("Pacific/Pago_Pago")] {
+            let s = Schedule::parse("* * * * *", tz).unwrap();
+            assert_eq!(s.next_after(ends[1]), None);
+            let near_limit = Utc.with_ymd_and_hms(4999, 12, 31, 23, 59, 30).unwrap();
+            let _ = s.next_after(near_limit);
+            let _ = s.next_after(ends[0]);
+        }
+        assert_eq!(sleep_for(ends[0], ends[1]), MAX_SLEEP);
+        assert_eq!(sleep_for(ends[1], ends[0]), Duration::ZERO);
+        let now = utc(2026, 1, 1, 10, 0);
+        assert_eq!(
+            sleep_for(now, now + chrono::Duration::seconds(5)),
+            Duration::from_secs(5)
+        );
+    }
+
+    #[test]
+    fn a_schedule_that_never_fires_has_no_next_firing() {
+        let started = std::time::Instant::now();
+        let s = Schedule::parse("0 0 31 2 *", None).unwrap();
+        assert_eq!(s.next_after(utc(2026, 1, 1, 0, 0)), None);
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "{:?}",
+            started.elapsed()
+        );
+    }
+
+    proptest::proptest! {
+        /// Any text as a schedule parses or is refused; a parsed one computes its next firing
+        /// from any instant without panicking.
+        #[test]
+        fn arbitrary_schedules_never_panic(
+            expr in "([0-9]{1,3}|\\*|/|-|,|L|W|#|\\?|[A-Z]{3}| ){0,24}",
+            secs in -70_000_000_000i64..100_000_000_000,
+        ) {
+            if let Ok(s) = Schedule::parse(&expr, Some("Europe/Berlin")) {
+                let at = DateTime::<Utc>::from_timestamp(secs, 0).unwrap();
+                if let Some(next) = s.next_after(at) {
+                    proptest::prop_assert!(next > at);
+                    let _ = sleep_for(at, next);
+                }
+            }
+        }
     }
 
     /// A clock that moves with tokio's (paused) clock.

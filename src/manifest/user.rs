@@ -141,7 +141,7 @@ pub(crate) mod testing {
         let raw: super::super::raw::RawManifest =
             crate::diag::parse_yaml(text, "users/x.yaml").unwrap();
         let (mut users, mut problems) = (Vec::new(), Vec::new());
-        for u in &raw.users.value {
+        for u in raw.users.value.iter() {
             let (user, p) = super::read(target, "users/x.yaml", u, std::path::Path::new("."));
             users.extend(user);
             problems.extend(p.into_iter().map(|p| p.to_string()));

@@ -10,13 +10,15 @@ mod http;
 mod prng;
 
 use std::sync::Mutex;
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use axum::http::StatusCode;
+use axum::response::Response;
 use tokio::time::Instant;
 
 pub(crate) use broken_body::broken_body;
-pub(crate) use http::{break_off, hint_retry, is_introspection};
+use http::RetryAfter;
+pub(crate) use http::{break_off, is_introspection};
 pub(crate) use prng::{SplitMix64, mix};
 
 /// Command-line knobs for injected faults; all off by default.
@@ -31,6 +33,9 @@ pub struct FaultArgs {
     /// answer 429 (Retry-After: 1) to requests beyond N in the current one-second window
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     pub rate_limit: Option<u32>,
+    /// give Retry-After (on a 429 or 503) as an HTTP date, a second or more away, not as seconds
+    #[arg(long)]
+    pub retry_after_date: bool,
     /// fraction (0..1) of successful writes whose response breaks off after the headers
     #[arg(long, value_name = "F", default_value_t = 0.0, value_parser = parse_rate)]
     pub ambiguous_rate: f64,
@@ -117,6 +122,16 @@ impl Faults {
             tokio::time::sleep(verdict.latency).await;
         }
         verdict
+    }
+
+    /// Adds the `Retry-After` that `reject` asks a client to wait, if it asks one.
+    pub(crate) fn hint_retry(&self, reject: Reject, response: Response) -> Response {
+        let when = if self.args.retry_after_date {
+            RetryAfter::Date(SystemTime::now())
+        } else {
+            RetryAfter::Seconds
+        };
+        http::hint_retry(reject, response, when)
     }
 
     fn judge_at(&self, now: Instant) -> Verdict {

@@ -13,29 +13,17 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 
-use super::counts::Counter;
-use super::kept::{Kept, Unsaved};
-use super::store::{self, World};
-
-/// What the `/_sim/*` endpoints need of a running simulator.
-pub(crate) trait Introspect: Send + Sync + 'static {
-    type World: World + Clone + Send + Sync + 'static;
-    type Refusal: From<Unsaved> + 'static;
-
-    fn kept(&self) -> &Kept<Self::World, Self::Refusal>;
-
-    fn counter(&self) -> &Counter;
-
-    /// Forgets whatever else the vendor records per request, when the counts are reset.
-    fn forget_requests(&self) {}
-}
+use super::app::App;
+use super::kept::Unsaved;
+use super::store;
+use super::vendor::Vendor;
 
 /// The shared `/_sim/*` routes, to merge into a vendor's router.
-pub(crate) fn routes<A: Introspect>() -> Router<Arc<A>> {
+pub(crate) fn routes<V: Vendor>() -> Router<Arc<App<V>>> {
     Router::new()
-        .route("/_sim/state", get(get_state::<A>).put(put_state::<A>))
-        .route("/_sim/requests", get(get_requests::<A>))
-        .route("/_sim/requests/reset", post(reset_requests::<A>))
+        .route("/_sim/state", get(get_state::<V>).put(put_state::<V>))
+        .route("/_sim/requests", get(get_requests::<V>))
+        .route("/_sim/requests/reset", post(reset_requests::<V>))
 }
 
 fn json_error(status: StatusCode, message: String) -> Response {
@@ -43,17 +31,17 @@ fn json_error(status: StatusCode, message: String) -> Response {
 }
 
 /// `GET /_sim/state`
-async fn get_state<A: Introspect>(State(app): State<Arc<A>>) -> Response {
-    Json(app.kept().snapshot().await).into_response()
+async fn get_state<V: Vendor>(State(app): State<Arc<App<V>>>) -> Response {
+    Json(app.world.snapshot().await).into_response()
 }
 
 /// `PUT /_sim/state`: replaces the world, answering the world as it will be served.
-async fn put_state<A: Introspect>(State(app): State<Arc<A>>, body: Bytes) -> Response {
-    let world: A::World = match store::from_json(&body) {
+async fn put_state<V: Vendor>(State(app): State<Arc<App<V>>>, body: Bytes) -> Response {
+    let world: V::World = match store::from_json(&body) {
         Ok(world) => world,
         Err(err) => return json_error(StatusCode::BAD_REQUEST, format!("{err:#}")),
     };
-    match app.kept().replace(world.clone()).await {
+    match app.world.replace(world.clone()).await {
         Ok(()) => Json(world).into_response(),
         Err(Unsaved) => json_error(
             StatusCode::INTERNAL_SERVER_ERROR,
@@ -63,13 +51,13 @@ async fn put_state<A: Introspect>(State(app): State<Arc<A>>, body: Bytes) -> Res
 }
 
 /// `GET /_sim/requests`
-async fn get_requests<A: Introspect>(State(app): State<Arc<A>>) -> Response {
-    Json(app.counter().snapshot()).into_response()
+async fn get_requests<V: Vendor>(State(app): State<Arc<App<V>>>) -> Response {
+    Json(app.counts.snapshot()).into_response()
 }
 
 /// `POST /_sim/requests/reset`: zeroes the counts (and forgets what else the vendor records
 /// per request), answering the zeroed counts.
-async fn reset_requests<A: Introspect>(State(app): State<Arc<A>>) -> Response {
-    app.forget_requests();
-    Json(app.counter().reset()).into_response()
+async fn reset_requests<V: Vendor>(State(app): State<Arc<App<V>>>) -> Response {
+    app.vendor.forget_requests();
+    Json(app.counts.reset()).into_response()
 }

@@ -102,8 +102,8 @@ mod tests {
     use serde::{Deserialize, Serialize};
 
     use super::*;
-    use crate::sim::problem::Problem;
-    use crate::sim::seed::SeedError;
+    use crate::sim::problem::Problems;
+    use crate::sim::seed::{SeedError, Seeded};
 
     /// The smallest world the store accepts: a list of numbers.
     #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -112,19 +112,19 @@ mod tests {
     impl World for Numbers {
         type Subject = usize;
 
-        fn from_seed(text: &str) -> Result<Self, SeedError> {
-            crate::sim::seed::read(text).map(Numbers)
-        }
-
-        fn problems(&self) -> Vec<Problem<usize>> {
-            Vec::new()
-        }
-
         fn path(i: usize) -> String {
             format!("[{i}]")
         }
 
+        fn check(&self, _: &mut Problems<usize>) {}
+
         fn normalise(&mut self) {}
+    }
+
+    impl Seeded for Numbers {
+        fn from_seed(text: &str) -> Result<Self, SeedError> {
+            crate::sim::seed::read(text).map(Numbers)
+        }
     }
 
     #[derive(Debug, PartialEq, Eq)]

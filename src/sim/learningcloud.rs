@@ -11,12 +11,12 @@
 
 mod app;
 mod envelope;
-mod gate;
 mod handlers;
 mod headers;
 mod ids;
 mod introspect;
 mod ops;
+mod paging;
 mod render;
 mod request;
 mod roles;
@@ -28,33 +28,27 @@ mod world;
 #[cfg(test)]
 mod http_tests;
 
-use std::net::SocketAddr;
-use std::path::PathBuf;
-use std::sync::Arc;
-
 use anyhow::Context as _;
 
-use crate::sim::faults::{FaultArgs, Faults};
-use crate::sim::kept::Kept;
-use crate::sim::server::{self, Server};
+use crate::sim::launch::{self, SimArgs, VendorArgs};
 use envelope::Platform;
 
-/// Serve a simulator of Netex learningCloud's user web services on a loopback address
+pub use crate::sim::Running;
+
+/// The options of `roster sim learningcloud`.
+pub type Args = SimArgs<Options>;
+
+/// The token a simulator accepts unless told otherwise.
+const DEFAULT_TOKEN: &str = "sim-token";
+
+/// learningCloud's own options: the token, a failing platform, and the readings of a PUT and
+/// of `startIndex`.
 #[derive(clap::Args, Debug, Clone)]
-pub struct Args {
-    /// address to listen on (loopback)
-    #[arg(long, default_value = "127.0.0.1:8082")]
-    pub listen: SocketAddr,
-    /// JSON file holding the simulator's world; loaded at start if it exists, rewritten (atomically: temp file + rename) after every change
-    #[arg(long)]
-    pub state: Option<PathBuf>,
-    /// YAML seed (used when --state is absent or the state file does not exist yet)
-    #[arg(long)]
-    pub seed: Option<PathBuf>,
+pub struct Options {
     /// the X-Cloud-Auth-Token the simulator accepts
     #[arg(
         long,
-        default_value = "sim-token",
+        default_value = DEFAULT_TOKEN,
         env = "ROSTER_SIM_LC_TOKEN",
         hide_env_values = true
     )]
@@ -62,60 +56,66 @@ pub struct Args {
     /// a platform (training, social, play, management) whose writes fail with a platform error
     #[arg(long, value_name = "PLATFORM")]
     pub platform_fail: Option<String>,
-    #[command(flatten)]
-    pub faults: FaultArgs,
+    /// PUT /users/{id} replaces the whole record: what the body leaves out is cleared or reset to a new user's default, roles included (default: what it leaves out stays)
+    #[arg(long)]
+    pub put_replaces: bool,
+    /// the startIndex of the first user: 0 or 1 (a startIndex below it reads as it)
+    #[arg(long, value_name = "N", default_value_t = 0, value_parser = clap::value_parser!(u8).range(0..=1))]
+    pub start_index: u8,
+    /// startIndex numbers pages of `count` users, counted from --start-index, instead of users
+    #[arg(long)]
+    pub page_by_number: bool,
 }
 
-/// A simulator serving in the background. Dropping it also shuts the server down.
-#[derive(Debug)]
-pub struct Running {
-    /// The address actually bound (the real port when asked for port 0).
-    pub addr: SocketAddr,
-    server: Server,
+impl Default for Options {
+    fn default() -> Self {
+        Self {
+            token: DEFAULT_TOKEN.to_owned(),
+            platform_fail: None,
+            put_replaces: false,
+            start_index: 0,
+            page_by_number: false,
+        }
+    }
 }
 
-impl Running {
-    pub fn addr(&self) -> SocketAddr {
-        self.addr
-    }
-
-    /// Stops accepting connections and waits (briefly) for open requests to finish.
-    pub async fn stop(self) {
-        self.server.stop().await;
-    }
+impl VendorArgs for Options {
+    const LISTEN: &'static str = "127.0.0.1:8082";
 }
 
 /// Loads the world, binds `args.listen` and serves in a background task.
 ///
-/// The world comes from the state file if it exists, else `args.seed`, else `seed_yaml`,
-/// else a default world (extended fields `costCenter` and `department`, no users).
+/// The world comes from the state file if it exists, else `args.world.seed`, else
+/// `seed_yaml`, else a default world (extended fields `costCenter` and `department`, no
+/// users).
 pub async fn start(args: Args, seed_yaml: Option<&str>) -> anyhow::Result<Running> {
-    server::ensure_loopback(args.listen)?;
-    if args.token.is_empty() {
+    let (options, launch) = args.split(seed_yaml);
+    if options.token.is_empty() {
         anyhow::bail!("the simulator's token must not be empty");
     }
-    let platform_fail = match args.platform_fail.as_deref() {
+    let platform_fail = match options.platform_fail.as_deref() {
         None => None,
         Some(name) => Some(Platform::parse(name).with_context(|| {
             format!("unknown platform {name:?} for --platform-fail (expected training, social, play or management)")
         })?),
     };
-    let world = Kept::open(args.state.clone(), args.seed.as_deref(), seed_yaml).await?;
-    let app = Arc::new(app::App::new(
-        world,
-        args.token,
-        platform_fail,
-        Faults::new(args.faults),
-    ));
-    let server = Server::start("learningcloud", args.listen, routes::router(app)).await?;
-    Ok(Running {
-        addr: server.addr(),
-        server,
-    })
+    let readings = app::Readings {
+        put: if options.put_replaces {
+            ops::PutReading::Replace
+        } else {
+            ops::PutReading::Merge
+        },
+        paging: paging::Paging {
+            first: usize::from(options.start_index),
+            by_number: options.page_by_number,
+        },
+    };
+    let vendor = app::LearningCloud::new(options.token, platform_fail, readings);
+    launch::start(launch, vendor).await
 }
 
 /// Starts the simulator, prints `listening on http://ADDR` on stdout, and serves until
 /// SIGINT or SIGTERM.
 pub async fn run(args: Args) -> anyhow::Result<()> {
-    start(args, None).await?.server.serve_until_signal().await
+    start(args, None).await?.serve_until_signal().await
 }

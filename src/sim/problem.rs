@@ -1,8 +1,12 @@
-//! A consistency problem in a simulator's world, and how one reads in a message: `AT: WHAT`,
-//! or `AT: WHAT (first at AT)` for a duplicate.
+//! A consistency problem in a simulator's world, how one reads in a message (`AT: WHAT`, or
+//! `AT: WHAT (first at AT)` for a duplicate), and the tools a world's checks collect them
+//! with.
 //!
 //! Generic over what a vendor's problems are about (its `Subject`); the vendor decides what
 //! is a problem and how a subject is located (a YAML line:column, a JSON path).
+
+use std::collections::BTreeMap;
+use std::collections::btree_map::Entry;
 
 /// One thing wrong with a world, pointing at the entry it is about.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -28,6 +32,66 @@ impl<S: Copy> Problem<S> {
     }
 }
 
+/// A world's problems, in the order its checks find them.
+#[derive(Debug)]
+pub(crate) struct Problems<S>(Vec<Problem<S>>);
+
+impl<S> Default for Problems<S> {
+    fn default() -> Self {
+        Self(Vec::new())
+    }
+}
+
+impl<S> Problems<S> {
+    /// Something is wrong with `subject`.
+    pub(crate) fn push(&mut self, subject: S, message: impl Into<String>) {
+        let message = message.into();
+        self.0.push(Problem {
+            subject,
+            message,
+            first: None,
+        });
+    }
+
+    /// `subject` repeats what `first` already has.
+    pub(crate) fn twin(&mut self, subject: S, message: impl Into<String>, first: S) {
+        let message = message.into();
+        let first = Some(first);
+        self.0.push(Problem {
+            subject,
+            message,
+            first,
+        });
+    }
+
+    pub(crate) fn into_vec(self) -> Vec<Problem<S>> {
+        self.0
+    }
+}
+
+/// Where each key was first seen, to find what must be unique.
+#[derive(Debug)]
+pub(crate) struct FirstSeen<K>(BTreeMap<K, usize>);
+
+impl<K> Default for FirstSeen<K> {
+    fn default() -> Self {
+        Self(BTreeMap::new())
+    }
+}
+
+impl<K: Ord> FirstSeen<K> {
+    /// Where `key` was seen before `at`, if it was; else remembers it at `at`.
+    pub(crate) fn earlier(&mut self, key: K, at: usize) -> Option<usize> {
+        match self.0.entry(key) {
+            Entry::Occupied(seen) => Some(*seen.get()),
+            Entry::Vacant(new) => {
+                new.insert(at);
+                None
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -49,5 +113,14 @@ mod tests {
             twin.describe(at),
             "users[2]: unknown group 5 (first at users[0])"
         );
+    }
+
+    #[test]
+    fn first_seen_remembers_the_first_place_only() {
+        let mut seen = FirstSeen::default();
+        assert_eq!(seen.earlier("a", 0), None);
+        assert_eq!(seen.earlier("b", 1), None);
+        assert_eq!(seen.earlier("a", 2), Some(0));
+        assert_eq!(seen.earlier("a", 3), Some(0));
     }
 }

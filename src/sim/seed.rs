@@ -1,5 +1,6 @@
 //! What every simulator's YAML seed has in common: reading the text into the vendor's raw
-//! seed type, and refusing a seed with every problem listed at its line and column.
+//! seed type, and refusing a seed with every problem listed at its line and column, in the
+//! seed's order.
 //!
 //! It knows no vendor's seed shape and reads no files (that is `store.rs`'s job).
 
@@ -7,6 +8,7 @@ use serde::de::DeserializeOwned;
 use serde_saphyr::Location;
 
 use super::problem::Problem;
+use super::store::World;
 
 /// A seed that cannot be used; the message lists every problem found.
 #[derive(Debug, thiserror::Error)]
@@ -17,13 +19,39 @@ pub(crate) enum SeedError {
     Invalid(Vec<String>),
 }
 
+/// A world that can be read from a YAML seed.
+pub(crate) trait Seeded: Sized {
+    /// Reads a YAML seed, reporting every problem with its line and column.
+    fn from_seed(text: &str) -> Result<Self, SeedError>;
+}
+
 /// Reads YAML into a vendor's raw seed type; syntax and shape errors carry their location.
 pub(crate) fn read<T: DeserializeOwned>(text: &str) -> Result<T, SeedError> {
     serde_saphyr::from_str(text).map_err(|e| SeedError::Syntax(e.to_string()))
 }
 
+/// Checks a world built from a seed in seed order (so that its positions are the seed's):
+/// completes it, refuses it with `extra` (what only a seed can get wrong) and the world's own
+/// problems, each at `where_is` its subject is, or else normalises it.
+pub(crate) fn finish<W: World>(
+    mut world: W,
+    extra: Vec<Problem<W::Subject>>,
+    where_is: impl Fn(W::Subject) -> Location,
+) -> Result<W, SeedError> {
+    world.complete();
+    let mut problems = extra;
+    problems.extend(world.problems());
+    problems.sort_by_key(|p| {
+        let at = where_is(p.subject);
+        (at.line(), at.column())
+    });
+    check(&problems, where_is)?;
+    world.normalise();
+    Ok(world)
+}
+
 /// Refuses the seed if there are problems, each described at `where_is` its subject is.
-pub(crate) fn check<S: Copy>(
+fn check<S: Copy>(
     problems: &[Problem<S>],
     where_is: impl Fn(S) -> Location,
 ) -> Result<(), SeedError> {

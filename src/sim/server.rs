@@ -3,7 +3,7 @@
 //! period, and for `roster sim` prints `listening on http://ADDR` and serves until SIGINT or
 //! SIGTERM.
 //!
-//! It never sees a world, a route or a wire format: the vendor hands it a finished router.
+//! It never sees a world, a route or a wire format: `launch` hands it a finished router.
 
 use std::io::Write as _;
 use std::net::SocketAddr;
@@ -14,7 +14,7 @@ use axum::Router;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
-/// How long [`Server::stop`] lets open requests finish before cutting them off.
+/// How long [`Running::stop`] lets open requests finish before cutting them off.
 const STOP_GRACE: Duration = Duration::from_secs(5);
 
 /// Refuses to serve anywhere but on a loopback address.
@@ -27,9 +27,9 @@ pub(crate) fn ensure_loopback(listen: SocketAddr) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// A server running in the background. Dropping it also shuts the server down.
+/// A simulator serving in the background. Dropping it also shuts the server down.
 #[derive(Debug)]
-pub(crate) struct Server {
+pub struct Running {
     /// Names the simulator in logs and errors, e.g. `xtracta`.
     vendor: &'static str,
     addr: SocketAddr,
@@ -37,7 +37,7 @@ pub(crate) struct Server {
     task: JoinHandle<std::io::Result<()>>,
 }
 
-impl Server {
+impl Running {
     /// Binds `listen` and serves `router` in a background task.
     pub(crate) async fn start(
         vendor: &'static str,
@@ -50,7 +50,7 @@ impl Server {
         let addr = listener.local_addr().context("read the bound address")?;
         let (shutdown, stopped) = oneshot::channel::<()>();
         let server = axum::serve(listener, router).with_graceful_shutdown(async {
-            // A dropped sender (the `Server` was dropped) also means stop.
+            // A dropped sender (the `Running` was dropped) also means stop.
             let _ = stopped.await;
         });
         let task = tokio::spawn(async move { server.await });
@@ -64,12 +64,12 @@ impl Server {
     }
 
     /// The address actually bound (the real port when asked for port 0).
-    pub(crate) fn addr(&self) -> SocketAddr {
+    pub fn addr(&self) -> SocketAddr {
         self.addr
     }
 
     /// Stops accepting connections and waits (briefly) for open requests to finish.
-    pub(crate) async fn stop(mut self) {
+    pub async fn stop(mut self) {
         let vendor = self.vendor;
         if let Some(shutdown) = self.shutdown.take() {
             // The server may be gone already; then there is nothing to tell.

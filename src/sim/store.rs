@@ -12,23 +12,27 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use tokio::io::AsyncWriteExt as _;
 
-use super::problem::Problem;
-use super::seed::SeedError;
+use super::problem::{Problem, Problems};
+use super::seed::Seeded;
 
 /// What the store needs of a vendor's world: its state-file shape (serde), its seed, and its
 /// consistency checks.
-pub(crate) trait World: Serialize + DeserializeOwned + Default {
+pub(crate) trait World: Seeded + Serialize + DeserializeOwned + Default {
     /// What a consistency problem is about.
     type Subject: Copy;
 
-    /// Reads a YAML seed, reporting every problem with its line and column.
-    fn from_seed(text: &str) -> Result<Self, SeedError>;
-
-    /// Every consistency problem, in the order the world lists things.
-    fn problems(&self) -> Vec<Problem<Self::Subject>>;
-
     /// Where a subject is in the state-file shape, e.g. `users[3]`.
     fn path(subject: Self::Subject) -> String;
+
+    /// Finds every consistency problem, in the order the world lists things.
+    fn check(&self, problems: &mut Problems<Self::Subject>);
+
+    /// Every consistency problem, in the order the world lists things.
+    fn problems(&self) -> Vec<Problem<Self::Subject>> {
+        let mut problems = Problems::default();
+        self.check(&mut problems);
+        problems.into_vec()
+    }
 
     /// Adds what a stored world may leave out; by default nothing.
     fn complete(&mut self) {}
@@ -130,4 +134,45 @@ pub(crate) async fn initial_world<W: World>(sources: Sources<'_, W>) -> anyhow::
         return W::from_seed(text).context("read inline seed");
     }
     Ok(W::default())
+}
+
+/// What every vendor's world must do with the shared store, for each vendor's tests.
+#[cfg(test)]
+pub(crate) mod checks {
+    use std::fmt::Debug;
+
+    use super::{Sources, Store, World, from_json, initial_world};
+
+    /// Saving `world` twice and loading it gives it back, and leaves no temporary file.
+    pub(crate) async fn round_trips<W: World + PartialEq + Debug>(world: W) {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::<W>::new(dir.path().join("state.json"));
+        assert_eq!(store.load().await.unwrap(), None);
+        store.save(&world).await.unwrap();
+        store.save(&world).await.unwrap();
+        assert_eq!(store.load().await.unwrap(), Some(world));
+        let names: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names, ["state.json"]);
+    }
+
+    /// Saves `saved`, then answers the world a start with the seed `seed` begins with.
+    pub(crate) async fn state_file_wins<W: World>(saved: &W, seed: &str) -> W {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::<W>::new(dir.path().join("state.json"));
+        store.save(saved).await.unwrap();
+        let sources = Sources {
+            state: Some(&store),
+            seed_file: None,
+            seed_text: Some(seed),
+        };
+        initial_world(sources).await.unwrap()
+    }
+
+    /// Why `json` is refused as a world.
+    pub(crate) fn refused<W: World + Debug>(json: &[u8]) -> String {
+        from_json::<W>(json).unwrap_err().to_string()
+    }
 }

@@ -14,7 +14,6 @@ mod app;
 mod auth;
 mod body;
 mod clock;
-mod gate;
 mod handlers;
 mod ids;
 mod introspect;
@@ -33,34 +32,30 @@ mod world;
 #[cfg(test)]
 mod http_tests;
 
-use std::net::SocketAddr;
-use std::path::PathBuf;
-use std::sync::Arc;
 use std::time::Duration;
 
-use crate::sim::faults::{FaultArgs, Faults};
-use crate::sim::kept::Kept;
-use crate::sim::server::{self, Server};
+use crate::sim::launch::{self, SimArgs, VendorArgs};
 
-/// Serve a simulator of UiPath's Identity user and group API on a loopback address
+pub use crate::sim::Running;
+
+/// The options of `roster sim uipath`.
+pub type Args = SimArgs<Options>;
+
+/// The external application a simulator accepts unless told otherwise.
+const DEFAULT_CLIENT_ID: &str = "sim-client";
+const DEFAULT_CLIENT_SECRET: &str = "sim-secret";
+const DEFAULT_SCOPES: &str = "PM.User PM.Group";
+
+/// UiPath's own options: the external application, its tokens and rights, and the product.
 #[derive(clap::Args, Debug, Clone)]
-pub struct Args {
-    /// address to listen on (loopback)
-    #[arg(long, default_value = "127.0.0.1:8081")]
-    pub listen: SocketAddr,
-    /// JSON file holding the simulator's world; loaded at start if it exists, rewritten (atomically: temp file + rename) after every change
-    #[arg(long)]
-    pub state: Option<PathBuf>,
-    /// YAML seed (used when --state is absent or the state file does not exist yet)
-    #[arg(long)]
-    pub seed: Option<PathBuf>,
+pub struct Options {
     /// the external application's client id
-    #[arg(long, default_value = "sim-client")]
+    #[arg(long, default_value = DEFAULT_CLIENT_ID)]
     pub client_id: String,
     /// the external application's client secret
     #[arg(
         long,
-        default_value = "sim-secret",
+        default_value = DEFAULT_CLIENT_SECRET,
         env = "ROSTER_SIM_CLIENT_SECRET",
         hide_env_values = true
     )]
@@ -72,10 +67,28 @@ pub struct Args {
     #[arg(long, default_value_t = 3600)]
     pub token_ttl: u64,
     /// scopes granted to the client (space separated); a token request may ask for a subset
-    #[arg(long, default_value = "PM.User PM.Group")]
+    #[arg(long, default_value = DEFAULT_SCOPES)]
     pub grant_scopes: String,
-    #[command(flatten)]
-    pub faults: FaultArgs,
+    /// refuse (403) creating a user in a group and changing a user's groups, as for an external application without partition-administrator rights
+    #[arg(long)]
+    pub deny_partition_admin: bool,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self {
+            client_id: DEFAULT_CLIENT_ID.to_owned(),
+            client_secret: DEFAULT_CLIENT_SECRET.to_owned(),
+            deployment: Deployment::Cloud,
+            token_ttl: 3600,
+            grant_scopes: DEFAULT_SCOPES.to_owned(),
+            deny_partition_admin: false,
+        }
+    }
+}
+
+impl VendorArgs for Options {
+    const LISTEN: &'static str = "127.0.0.1:8081";
 }
 
 /// Which UiPath product the simulator behaves like where they differ.
@@ -87,54 +100,35 @@ pub enum Deployment {
     Onprem,
 }
 
-/// A simulator serving in the background. Dropping it also shuts the server down.
-#[derive(Debug)]
-pub struct Running {
-    /// The address actually bound (the real port when asked for port 0).
-    pub addr: SocketAddr,
-    server: Server,
-}
-
-impl Running {
-    pub fn addr(&self) -> SocketAddr {
-        self.addr
-    }
-
-    /// Stops accepting connections and waits (briefly) for open requests to finish.
-    pub async fn stop(self) {
-        self.server.stop().await;
-    }
-}
-
 /// Loads the world, binds `args.listen` and serves in a background task.
 ///
-/// The world comes from the state file if it exists, else `args.seed`, else `seed_yaml`,
-/// else a default world (organisation `acme`, partition
+/// The world comes from the state file if it exists, else `args.world.seed`, else
+/// `seed_yaml`, else a default world (organisation `acme`, partition
 /// `6b3a7e1c-0d3f-4c55-9a5e-3d0f1b2c4a11`, groups Everyone and Administrators, no users).
 pub async fn start(args: Args, seed_yaml: Option<&str>) -> anyhow::Result<Running> {
-    server::ensure_loopback(args.listen)?;
-    if args.client_id.is_empty() || args.client_secret.is_empty() {
+    let (options, launch) = args.split(seed_yaml);
+    if options.client_id.is_empty() || options.client_secret.is_empty() {
         anyhow::bail!("the simulator's client id and secret must not be empty");
     }
-    if args.grant_scopes.split_whitespace().next().is_none() {
+    if options.grant_scopes.split_whitespace().next().is_none() {
         anyhow::bail!("the simulator must grant at least one scope");
     }
-    let world = Kept::open(args.state.clone(), args.seed.as_deref(), seed_yaml).await?;
+    let client = auth::Client::new(
+        options.client_id,
+        options.client_secret,
+        &options.grant_scopes,
+    );
     let config = app::Config {
-        client: auth::Client::new(args.client_id, args.client_secret, &args.grant_scopes),
-        deployment: args.deployment,
-        token_ttl: Duration::from_secs(args.token_ttl),
+        client,
+        deployment: options.deployment,
+        token_ttl: Duration::from_secs(options.token_ttl),
+        deny_partition_admin: options.deny_partition_admin,
     };
-    let app = Arc::new(app::App::new(world, config, Faults::new(args.faults)));
-    let server = Server::start("uipath", args.listen, routes::router(app)).await?;
-    Ok(Running {
-        addr: server.addr(),
-        server,
-    })
+    launch::start(launch, app::UiPath::new(config)).await
 }
 
 /// Starts the simulator, prints `listening on http://ADDR` on stdout, and serves until
 /// SIGINT or SIGTERM.
 pub async fn run(args: Args) -> anyhow::Result<()> {
-    start(args, None).await?.server.serve_until_signal().await
+    start(args, None).await?.serve_until_signal().await
 }

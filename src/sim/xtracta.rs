@@ -9,7 +9,6 @@
 //! counts, `/_sim` endpoints) is shared from `crate::sim`.
 
 mod app;
-mod gate;
 mod handlers;
 mod ops;
 mod params;
@@ -22,77 +21,60 @@ mod xml;
 #[cfg(test)]
 mod http_tests;
 
-use std::net::SocketAddr;
-use std::path::PathBuf;
-use std::sync::Arc;
+use crate::sim::launch::{self, SimArgs, VendorArgs};
 
-use crate::sim::faults::{FaultArgs, Faults};
-use crate::sim::kept::Kept;
-use crate::sim::server::{self, Server};
+pub use crate::sim::Running;
 
-/// Serve a simulator of Xtracta's user API on a loopback address
+/// The options of `roster sim xtracta`.
+pub type Args = SimArgs<Options>;
+
+/// The API key a simulator accepts unless told otherwise.
+const DEFAULT_API_KEY: &str = "sim-key";
+
+/// Xtracta's own options: the key, and the group it belongs to.
 #[derive(clap::Args, Debug, Clone)]
-pub struct Args {
-    /// address to listen on (loopback)
-    #[arg(long, default_value = "127.0.0.1:8080")]
-    pub listen: SocketAddr,
-    /// JSON file holding the simulator's world; loaded at start if it exists, rewritten (atomically: temp file + rename) after every change
-    #[arg(long)]
-    pub state: Option<PathBuf>,
-    /// YAML seed (used when --state is absent or the state file does not exist yet)
-    #[arg(long)]
-    pub seed: Option<PathBuf>,
+pub struct Options {
     /// the API key the simulator accepts
     #[arg(
         long,
-        default_value = "sim-key",
+        default_value = DEFAULT_API_KEY,
         env = "ROSTER_SIM_API_KEY",
         hide_env_values = true
     )]
     pub api_key: String,
-    #[command(flatten)]
-    pub faults: FaultArgs,
+    /// the API key's own group: an add with workflow_ids but no group_id joins it, and a list with neither group_id nor workflow_id lists it (without it: an add needs group_id, and such a list shows the first group)
+    #[arg(long, value_name = "ID")]
+    pub key_group: Option<u64>,
 }
 
-/// A simulator serving in the background. Dropping it also shuts the server down.
-#[derive(Debug)]
-pub struct Running {
-    /// The address actually bound (the real port when asked for port 0).
-    pub addr: SocketAddr,
-    server: Server,
+impl Default for Options {
+    fn default() -> Self {
+        Self {
+            api_key: DEFAULT_API_KEY.to_owned(),
+            key_group: None,
+        }
+    }
 }
 
-impl Running {
-    pub fn addr(&self) -> SocketAddr {
-        self.addr
-    }
-
-    /// Stops accepting connections and waits (briefly) for open requests to finish.
-    pub async fn stop(self) {
-        self.server.stop().await;
-    }
+impl VendorArgs for Options {
+    const LISTEN: &'static str = "127.0.0.1:8080";
 }
 
 /// Loads the world, binds `args.listen` and serves in a background task.
 ///
-/// The world comes from the state file if it exists, else `args.seed`, else `seed_yaml`,
-/// else a default world (group 12345, workflows 496553 and 496941, no users).
+/// The world comes from the state file if it exists, else `args.world.seed`, else
+/// `seed_yaml`, else a default world (group 12345, workflows 496553 and 496941, no users).
 pub async fn start(args: Args, seed_yaml: Option<&str>) -> anyhow::Result<Running> {
-    server::ensure_loopback(args.listen)?;
-    if args.api_key.is_empty() {
+    let (options, launch) = args.split(seed_yaml);
+    if options.api_key.is_empty() {
         anyhow::bail!("the simulator's api key must not be empty");
     }
-    let world = Kept::open(args.state.clone(), args.seed.as_deref(), seed_yaml).await?;
-    let app = Arc::new(app::App::new(world, args.api_key, Faults::new(args.faults)));
-    let server = Server::start("xtracta", args.listen, routes::router(app)).await?;
-    Ok(Running {
-        addr: server.addr(),
-        server,
-    })
+    let vendor = app::Xtracta::new(options.api_key, options.key_group);
+    launch::start(launch, vendor).await
 }
 
 /// Starts the simulator, prints `listening on http://ADDR` on stdout, and serves until
 /// SIGINT or SIGTERM.
 pub async fn run(args: Args) -> anyhow::Result<()> {
-    start(args, None).await?.server.serve_until_signal().await
+    start(args, None).await?.serve_until_signal().await
 }

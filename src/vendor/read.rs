@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 use crate::diag::Problem;
 use crate::model::Origin;
 use crate::secret::SecretRef;
-use crate::yaml::{Keys, Located, Val};
+use crate::yaml::{Keys, Located, Val, text};
 
 use super::TargetCx;
 
@@ -41,22 +41,37 @@ pub fn secret_value(
             return (None, vec![p]);
         }
     };
-    let env = inner.raw_text("env");
-    let file = inner.raw_text("file");
-    let mut problems = inner.finish(&["env", "file"], &|_| None);
+    let mut problems = Vec::new();
+    let mut part = |name: &str| -> Option<String> {
+        let val = inner.get(name)?;
+        match val.text(name) {
+            // The name is shown in messages, so a control character is refused, not quoted.
+            Ok(t) if t.contains(char::is_control) => {
+                problems.push(v.problem(format!(
+                    "{key}: a secret's `{name}` contains a control character or line break"
+                )));
+                None
+            }
+            Ok(t) => Some(t.trim().to_string()),
+            Err(p) => {
+                problems.push(p);
+                None
+            }
+        }
+    };
+    let (env, file) = (part("env"), part("file"));
+    let refused = !problems.is_empty();
+    problems.extend(inner.finish(&["env", "file"], &|_| None));
     let r = match (env, file) {
-        (Some(e), None) if !e.value.trim().is_empty() => {
-            Some(SecretRef::Env(e.value.trim().into()))
-        }
-        (None, Some(f)) if !f.value.trim().is_empty() => {
-            Some(SecretRef::File(f.value.trim().into()))
-        }
+        (Some(e), None) if !e.is_empty() => Some(SecretRef::Env(e)),
+        (None, Some(f)) if !f.is_empty() => Some(SecretRef::File(f.into())),
         (Some(_), Some(_)) => {
             problems.push(v.problem(format!(
                 "{key}: a secret takes either `env` or `file`, not both"
             )));
             None
         }
+        _ if refused => None,
         _ => {
             problems.push(v.problem(format!("{key}: a secret needs `env: NAME` or `file: PATH`")));
             None
@@ -70,31 +85,15 @@ pub fn secret_value(
     (r, problems)
 }
 
-/// A plausible e-mail: one `@`, something on both sides, a dot in the domain, no spaces.
-pub fn valid_email(s: &str) -> bool {
-    let s = s.trim();
-    let Some((local, domain)) = s.split_once('@') else {
-        return false;
-    };
-    !local.is_empty()
-        && domain.contains('.')
-        && !domain.starts_with('.')
-        && !domain.ends_with('.')
-        && !domain.contains('@')
-        && !s.chars().any(char::is_whitespace)
-}
-
 /// The required `email` key, trimmed and checked.
 pub fn email(keys: &mut Keys<'_>) -> Option<Located<String>> {
     let e = keys.required_text("email")?;
-    if valid_email(&e.value) {
-        Some(e)
-    } else {
-        keys.push(Problem::at(
-            e.origin,
-            format!("invalid e-mail {:?}", e.value),
-        ));
-        None
+    match text::email_problem(&e.value) {
+        None => Some(e),
+        Some(why) => {
+            keys.push(Problem::at(e.origin, why));
+            None
+        }
     }
 }
 
@@ -140,6 +139,10 @@ pub fn problem(origin: &Origin, message: impl Into<String>) -> Problem {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn valid_email(s: &str) -> bool {
+        text::email_problem(s).is_none()
+    }
 
     #[test]
     fn emails() {

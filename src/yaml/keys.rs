@@ -8,6 +8,7 @@
 use serde_saphyr::Spanned;
 
 use super::node::Node;
+use super::text;
 use crate::diag::{self, Problem};
 use crate::model::Origin;
 
@@ -83,18 +84,13 @@ impl<'a> Val<'a> {
         }
     }
 
-    /// Any finite number.
+    /// A number, possibly `.inf` or `.nan`: the caller checks its range (NaN is in none).
     pub fn f64(&self, key: &str) -> Result<f64, Problem> {
-        let v = match &self.node.value {
-            Node::Int(i) => *i as f64,
-            Node::UInt(u) => *u as f64,
-            Node::Float(f) => *f,
-            _ => return Err(self.wrong(key, "a number")),
-        };
-        if v.is_finite() {
-            Ok(v)
-        } else {
-            Err(self.problem(format!("`{key}` must be a finite number")))
+        match &self.node.value {
+            Node::Int(i) => Ok(*i as f64),
+            Node::UInt(u) => Ok(*u as f64),
+            Node::Float(f) => Ok(*f),
+            _ => Err(self.wrong(key, "a number")),
         }
     }
 
@@ -202,20 +198,44 @@ impl<'a> Keys<'a> {
         }
     }
 
-    /// Text, trimmed. An empty value is a problem (`` `name` is empty ``).
+    /// Text, trimmed, of at most [`text::MAX_TEXT`] characters and without control
+    /// characters. An empty value is a problem (`` `name` is empty ``).
     pub fn text(&mut self, key: &str) -> Option<Located<String>> {
-        let t = self.typed(key, |v| v.text(key).map(|s| s.trim().to_string()))?;
-        if t.value.is_empty() {
+        self.text_of(key, text::MAX_TEXT)
+    }
+
+    /// A name (of a person, a user, a group): as [`Keys::text`], at most [`text::MAX_NAME`].
+    pub fn name(&mut self, key: &str) -> Option<Located<String>> {
+        self.text_of(key, text::MAX_NAME)
+    }
+
+    fn text_of(&mut self, key: &str, max: usize) -> Option<Located<String>> {
+        let t = self.raw_text_of(key, max)?;
+        let value = t.value.trim();
+        if value.is_empty() {
             self.problems
                 .push(Problem::at(t.origin, format!("`{key}` is empty")));
             return None;
         }
-        Some(t)
+        Some(Located {
+            value: value.to_string(),
+            origin: t.origin,
+        })
     }
 
-    /// Text as written, untrimmed and possibly empty.
+    /// Text as written, untrimmed and possibly empty, without control characters.
     pub fn raw_text(&mut self, key: &str) -> Option<Located<String>> {
-        self.typed(key, |v| v.text(key).map(str::to_string))
+        self.raw_text_of(key, text::MAX_TEXT)
+    }
+
+    fn raw_text_of(&mut self, key: &str, max: usize) -> Option<Located<String>> {
+        self.typed(key, |v| {
+            let s = v.text(key)?;
+            match text::problem(key, s, max) {
+                None => Ok(s.to_string()),
+                Some(why) => Err(v.problem(why)),
+            }
+        })
     }
 
     /// Text that must be there: `missing field` at the mapping when absent.
@@ -225,6 +245,15 @@ impl<'a> Keys<'a> {
             return None;
         }
         self.text(key)
+    }
+
+    /// A name that must be there.
+    pub fn required_name(&mut self, key: &str) -> Option<Located<String>> {
+        if self.get(key).is_none() {
+            self.missing(key);
+            return None;
+        }
+        self.name(key)
     }
 
     /// Reports `key` as missing, at the mapping.
@@ -254,12 +283,19 @@ impl<'a> Keys<'a> {
         self.typed(key, |v| v.list(key))
     }
 
-    /// A list of text items, each trimmed and located; wrong items are problems.
+    /// A list of names (at most [`text::MAX_NAME`] each), each trimmed and located; wrong items
+    /// are problems.
     pub fn text_list(&mut self, key: &str) -> Option<Located<Vec<Located<String>>>> {
         let list = self.list(key)?;
         let mut out = Vec::with_capacity(list.value.len());
         for item in &list.value {
-            match item.text(key) {
+            let checked =
+                item.text(key)
+                    .and_then(|s| match text::problem(key, s, text::MAX_NAME) {
+                        None => Ok(s),
+                        Some(why) => Err(item.problem(why)),
+                    });
+            match checked {
                 Ok(s) => out.push(Located {
                     value: s.trim().to_string(),
                     origin: item.origin(),

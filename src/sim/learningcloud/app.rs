@@ -1,44 +1,48 @@
-//! The shared state of one running simulator: the world (kept by the shared
-//! `crate::sim::kept`), the accepted token, the failing platform, the fault engine, the
-//! request counts and the last headers seen.
+//! learningCloud's side of the shared skeleton: the settings and per-run state of one
+//! simulator (the accepted token, the failing platform, how it reads a PUT and `startIndex`,
+//! the last headers seen), and how its
+//! requests are counted (method and path template) and refused (the envelope).
 //!
-//! Every change to the world goes through `Kept::write`, which saves before it commits, so
-//! an answered write is on disk. It knows nothing of HTTP shapes or JSON.
+//! It knows no world operation and no request body.
 
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard};
 
-use super::envelope::{Envelope, Platform, Refusal, SyncMode, write_envelope};
-use super::introspect::SeenHeaders;
+use axum::Router;
+use axum::http::{HeaderMap, Method, StatusCode};
+use axum::response::Response;
+
+use super::envelope::{self, Envelope, Platform, Refusal, SyncMode, write_envelope};
+use super::introspect::{SeenHeaders, endpoint_key};
+use super::ops::PutReading;
+use super::paging::Paging;
 use super::world::World;
-use crate::sim::counts::Counter;
-use crate::sim::faults::Faults;
-use crate::sim::introspect::Introspect;
-use crate::sim::kept::Kept;
 use crate::sim::secret;
+use crate::sim::vendor::{Call, Vendor};
+
+/// The state every handler reaches through `State`.
+pub(crate) type App = crate::sim::app::App<LearningCloud>;
+
+/// How the simulator reads what the vendor's documents leave open.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Readings {
+    pub(crate) put: PutReading,
+    pub(crate) paging: Paging,
+}
 
 #[derive(Debug)]
-pub(crate) struct App {
-    pub(crate) world: Kept<World, Refusal>,
+pub(crate) struct LearningCloud {
     token: String,
     platform_fail: Option<Platform>,
-    pub(crate) faults: Faults,
-    pub(crate) counts: Counter,
+    pub(crate) readings: Readings,
     headers: Mutex<SeenHeaders>,
 }
 
-impl App {
-    pub(crate) fn new(
-        world: Kept<World, Refusal>,
-        token: String,
-        platform_fail: Option<Platform>,
-        faults: Faults,
-    ) -> Self {
+impl LearningCloud {
+    pub(crate) fn new(token: String, platform_fail: Option<Platform>, readings: Readings) -> Self {
         Self {
-            world,
             token,
             platform_fail,
-            faults,
-            counts: Counter::default(),
+            readings,
             headers: Mutex::new(SeenHeaders::default()),
         }
     }
@@ -59,16 +63,35 @@ impl App {
     }
 }
 
-impl Introspect for App {
+impl Vendor for LearningCloud {
+    const NAME: &'static str = "learningcloud";
     type World = World;
     type Refusal = Refusal;
 
-    fn kept(&self) -> &Kept<World, Refusal> {
-        &self.world
+    fn routes() -> Router<Arc<App>> {
+        super::routes::routes()
     }
 
-    fn counter(&self) -> &Counter {
-        &self.counts
+    /// Counted by method and path template; every method but GET and HEAD changes the world
+    /// when it succeeds.
+    fn call(method: &Method, path: &str) -> Call {
+        Call {
+            key: endpoint_key(method, path),
+            write: !matches!(*method, Method::GET | Method::HEAD),
+        }
+    }
+
+    fn failure(_key: &str, status: StatusCode, message: &str) -> Response {
+        envelope::refused(Refusal::new(status, message))
+    }
+
+    fn malformed(key: &str, variant: u64) -> Response {
+        envelope::malformed(key == "GET /users", variant)
+    }
+
+    /// Remembers the headers for `GET /_sim/headers`.
+    fn observe(&self, call: &Call, headers: &HeaderMap) {
+        self.headers().record(&call.key, call.write, headers);
     }
 
     /// The headers seen are forgotten with the counts.

@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use serde::ser::SerializeMap as _;
 
-use crate::sim::kept::Unsaved;
+pub(crate) use crate::sim::refusal::Refusal;
 
 /// The platforms a write reaches, in the order the vendor's examples list them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -117,43 +117,13 @@ pub(crate) fn write_envelope(
     }
 }
 
-/// A refused request: the HTTP status (also the envelope's) and the message.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{message}")]
-pub(crate) struct Refusal {
-    pub(crate) status: StatusCode,
-    pub(crate) message: String,
-}
-
-impl Refusal {
-    pub(crate) fn new(status: StatusCode, message: impl Into<String>) -> Self {
-        Self {
-            status,
-            message: message.into(),
-        }
-    }
-
-    pub(crate) fn bad_request(message: impl Into<String>) -> Self {
-        Self::new(StatusCode::BAD_REQUEST, message)
-    }
-
-    pub(crate) fn envelope(&self) -> Envelope {
-        Envelope {
-            status: self.status.as_u16(),
-            location: None,
-            message: self.message.clone(),
-            response_platforms: Platforms::default(),
-        }
-    }
-}
-
-/// The state file could not be written: a 500, the change not made.
-impl From<Unsaved> for Refusal {
-    fn from(Unsaved: Unsaved) -> Self {
-        Self::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "could not save simulator state",
-        )
+/// A refusal's envelope: its status and message, and no platforms.
+pub(crate) fn refusal_envelope(refusal: &Refusal) -> Envelope {
+    Envelope {
+        status: refusal.status.as_u16(),
+        location: None,
+        message: refusal.message.clone(),
+        response_platforms: Platforms::default(),
     }
 }
 
@@ -163,10 +133,9 @@ impl From<super::ops::WorldError> for Refusal {
     }
 }
 
-impl IntoResponse for Refusal {
-    fn into_response(self) -> Response {
-        json_reply(self.status, &self.envelope())
-    }
+/// A refusal as learningCloud answers one: its envelope, with its status.
+pub(crate) fn refused(refusal: Refusal) -> Response {
+    json_reply(refusal.status, &refusal_envelope(&refusal))
 }
 
 /// A JSON answer with the content type learningCloud uses.
@@ -261,7 +230,7 @@ mod tests {
     fn refusals_use_the_envelope_with_no_platforms() {
         let refusal = Refusal::new(StatusCode::NOT_FOUND, "user not found: x");
         assert_eq!(
-            value(&refusal.envelope()),
+            value(&refusal_envelope(&refusal)),
             json!({"status": 404, "location": null, "message": "user not found: x", "responsePlatforms": {}})
         );
         assert_eq!(Platform::parse("play"), Some(Platform::Play));

@@ -2,32 +2,36 @@
 //! body, apply the operation and answer with JSON (a user, a list, or the envelope). Errors
 //! come back as the envelope with `responsePlatforms: {}` and a matching HTTP status.
 //!
-//! Injected faults and request counting happen around these handlers, in `gate.rs`.
+//! Injected faults and request counting happen around these handlers, in the shared gate.
 
 use std::sync::Arc;
 
 use axum::body::Bytes;
 use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
+use axum::response::Response;
 
 use super::app::App;
-use super::envelope::{Refusal, SyncMode, json_reply};
+use super::envelope::{Refusal, SyncMode, json_reply, refused};
 use super::headers;
-use super::ops::PAGE_LIMIT;
+use super::ops::{PAGE_LIMIT, WorldError};
+use super::world::World;
 use super::{render, request};
 
 type Key = Result<Path<String>, PathRejection>;
 type Pairs = Result<Query<Vec<(String, String)>>, QueryRejection>;
 
 fn answer(result: Result<Response, Refusal>) -> Response {
-    result.unwrap_or_else(IntoResponse::into_response)
+    result.unwrap_or_else(refused)
 }
 
 fn key(path: Key) -> Result<String, Refusal> {
-    path.map(|Path(key)| key)
-        .map_err(|_| Refusal::bad_request("malformed user id or username in the path"))
+    path.map(|Path(key)| key).map_err(|_| malformed_key())
+}
+
+fn malformed_key() -> Refusal {
+    Refusal::bad_request("malformed user id or username in the path")
 }
 
 /// The header checks of a write, in order: token, `Accept`, synchronization, content type.
@@ -43,11 +47,35 @@ fn written(app: &App, mode: SyncMode, location: Option<String>) -> Response {
     let header_value = location
         .as_deref()
         .and_then(|l| HeaderValue::from_str(l).ok());
-    let mut response = json_reply(StatusCode::OK, &app.written(mode, location));
+    let mut response = json_reply(StatusCode::OK, &app.vendor.written(mode, location));
     if let Some(value) = header_value {
         response.headers_mut().insert(header::LOCATION, value);
     }
     response
+}
+
+/// One write to the user the path names: the header checks, the body as `read` reads it,
+/// the change `change` makes with it, and the envelope in `mode` (else the request's mode).
+async fn write_user<T>(
+    app: &App,
+    (headers, key, body): (HeaderMap, Result<String, Refusal>, Bytes),
+    mode: Option<SyncMode>,
+    read: impl FnOnce(&[u8]) -> Result<T, Refusal>,
+    change: impl FnOnce(&mut World, &str, T) -> Result<(), WorldError>,
+) -> Response {
+    let result = async {
+        let asked = write_checks(app, &headers, &body)?;
+        let key = key?;
+        let given = read(&body)?;
+        app.world.write(|w| change(w, &key, given)).await?;
+        Ok(written(app, mode.unwrap_or(asked), None))
+    };
+    answer(result.await)
+}
+
+/// A write whose body, if any, carries nothing.
+fn no_body(_: &[u8]) -> Result<(), Refusal> {
+    Ok(())
 }
 
 /// A paging parameter: absent or empty means `default`.
@@ -60,7 +88,8 @@ fn number(pairs: &[(String, String)], name: &str, default: usize) -> Result<usiz
     }
 }
 
-/// `GET /users?startIndex=&count=`: always synchronous; `count` above 500 is served as 500.
+/// `GET /users?startIndex=&count=`: always synchronous; `count` above 500 is served as 500,
+/// and `startIndex` is read as the simulator's paging says.
 pub(crate) async fn list_users(
     State(app): State<Arc<App>>,
     headers: HeaderMap,
@@ -69,8 +98,10 @@ pub(crate) async fn list_users(
     let result = async {
         headers::authorise(&app, &headers)?;
         let Query(pairs) = query.map_err(|_| Refusal::bad_request("malformed query string"))?;
-        let start = number(&pairs, "startIndex", 0)?;
+        let paging = app.vendor.readings.paging;
+        let start_index = number(&pairs, "startIndex", paging.first)?;
         let count = number(&pairs, "count", PAGE_LIMIT)?;
+        let start = paging.offset(start_index, count);
         let page = app.world.read(|w| {
             let users: Vec<_> = w
                 .page(start, count)
@@ -124,14 +155,10 @@ pub(crate) async fn update_user(
     path: Key,
     body: Bytes,
 ) -> Response {
-    let result = async {
-        let mode = write_checks(&app, &headers, &body)?;
-        let key = key(path)?;
-        let update = request::user_update(&body)?;
-        app.world.write(|w| w.update_user(&key, update)).await?;
-        Ok(written(&app, mode, None))
-    };
-    answer(result.await)
+    let reading = app.vendor.readings.put;
+    let read = request::user_update;
+    let update = |w: &mut World, key: &str, given| w.update_user(key, given, reading);
+    write_user(&app, (headers, key(path), body), None, read, update).await
 }
 
 /// `DELETE /users/{id_or_username}`
@@ -141,74 +168,78 @@ pub(crate) async fn delete_user(
     path: Key,
     body: Bytes,
 ) -> Response {
-    let result = async {
-        let mode = write_checks(&app, &headers, &body)?;
-        let key = key(path)?;
-        app.world.write(|w| w.delete_user(&key)).await?;
-        Ok(written(&app, mode, None))
-    };
-    answer(result.await)
+    let delete = |w: &mut World, key: &str, ()| w.delete_user(key);
+    write_user(&app, (headers, key(path), body), None, no_body, delete).await
 }
 
-/// `PUT /users/{id_or_username}/activate`
-pub(crate) async fn activate(
-    State(app): State<Arc<App>>,
-    headers: HeaderMap,
-    path: Key,
-    body: Bytes,
-) -> Response {
-    let result = async {
-        let mode = write_checks(&app, &headers, &body)?;
-        let key = key(path)?;
-        app.world.write(|w| w.set_enabled(&key, true)).await?;
-        Ok(written(&app, mode, None))
-    };
-    answer(result.await)
+/// The user actions that take `PUT /users/{id_or_username}/ACTION`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Action {
+    Activate,
+    /// With an optional `{"message": "..."}`.
+    Deactivate,
+    /// Always synchronous.
+    ChangePassword,
 }
 
-/// `PUT /users/{id_or_username}/deactivate`, with an optional `{"message": "..."}`.
-pub(crate) async fn deactivate(
-    State(app): State<Arc<App>>,
-    headers: HeaderMap,
-    path: Key,
-    body: Bytes,
-) -> Response {
-    let result = async {
-        let mode = write_checks(&app, &headers, &body)?;
-        let key = key(path)?;
-        request::deactivation(&body)?;
-        app.world.write(|w| w.set_enabled(&key, false)).await?;
-        Ok(written(&app, mode, None))
-    };
-    answer(result.await)
+impl Action {
+    pub(crate) const ALL: [Self; 3] = [Self::Activate, Self::Deactivate, Self::ChangePassword];
+
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Self::Activate => "activate",
+            Self::Deactivate => "deactivate",
+            Self::ChangePassword => "changePassword",
+        }
+    }
 }
 
-/// `PUT /users/{id_or_username}/changePassword`: always synchronous.
-pub(crate) async fn change_password(
+/// `PUT /users/{id_or_username}/{activate,deactivate,changePassword}`; any other action is an
+/// unknown endpoint, any other method on a known one is refused.
+pub(crate) async fn user_action(
     State(app): State<Arc<App>>,
+    method: Method,
+    uri: Uri,
+    path: Result<Path<(String, String)>, PathRejection>,
     headers: HeaderMap,
-    path: Key,
     body: Bytes,
 ) -> Response {
-    let result = async {
-        write_checks(&app, &headers, &body)?;
-        let key = key(path)?;
-        let password = request::new_password(&body)?;
-        app.world
-            .write(|w| w.change_password(&key, password))
-            .await?;
-        Ok(written(&app, SyncMode::Synchronous, None))
+    let named = uri.path().rsplit('/').next().unwrap_or_default();
+    let Some(action) = Action::ALL.into_iter().find(|a| a.name() == named) else {
+        return unknown_endpoint(uri).await;
     };
-    answer(result.await)
+    if method != Method::PUT {
+        return wrong_method().await;
+    }
+    let key = path.map(|Path((key, _))| key).map_err(|_| malformed_key());
+    let request = (headers, key, body);
+    match action {
+        Action::Activate => {
+            let activate = |w: &mut World, key: &str, ()| w.set_enabled(key, true);
+            write_user(&app, request, None, no_body, activate).await
+        }
+        Action::Deactivate => {
+            let deactivate = |w: &mut World, key: &str, ()| w.set_enabled(key, false);
+            write_user(&app, request, None, request::deactivation, deactivate).await
+        }
+        Action::ChangePassword => {
+            let sync = Some(SyncMode::Synchronous);
+            let change = World::change_password;
+            write_user(&app, request, sync, request::new_password, change).await
+        }
+    }
 }
 
 /// A method the endpoint does not serve.
 pub(crate) async fn wrong_method() -> Response {
-    Refusal::new(StatusCode::METHOD_NOT_ALLOWED, "method not allowed").into_response()
+    refused(Refusal::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method not allowed",
+    ))
 }
 
 /// Any path the simulator does not know.
 pub(crate) async fn unknown_endpoint(uri: Uri) -> Response {
     let message = format!("unknown endpoint: {}", uri.path());
-    Refusal::new(StatusCode::NOT_FOUND, message).into_response()
+    refused(Refusal::new(StatusCode::NOT_FOUND, message))
 }

@@ -18,7 +18,7 @@ const VENDOR_TYPE: &str = "application/vnd.netex.nlc-api";
 /// Checks the token, then `Accept`. Every call goes through here first.
 pub(crate) fn authorise(app: &App, headers: &HeaderMap) -> Result<(), Refusal> {
     let token = headers.get(AUTH_TOKEN).and_then(|v| v.to_str().ok());
-    if !token.is_some_and(|token| app.token_matches(token)) {
+    if !token.is_some_and(|token| app.vendor.token_matches(token)) {
         return Err(Refusal::new(
             StatusCode::UNAUTHORIZED,
             "invalid or missing X-Cloud-Auth-Token",

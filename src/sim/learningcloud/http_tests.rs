@@ -1,27 +1,23 @@
 //! The simulator over real HTTP on an ephemeral loopback port. Asserts on
 //! `serde_json::Value`, never on typed structs a client could borrow.
 
-use std::fmt::Write as _;
-use std::net::SocketAddr;
+mod readings;
 
-use reqwest::{Client, Method, RequestBuilder, StatusCode};
+use std::fmt::Write as _;
+
+use reqwest::{Method, RequestBuilder, StatusCode};
 use serde_json::{Value, json};
 
-use super::{Args, Running, start};
-use crate::sim::faults::FaultArgs;
+use super::{Args, start};
+use crate::sim::test_sim::{TestSim, assert_broken_off};
 
 const TOKEN: &str = "test-token";
 const BASE: &str = "/integration/ws/management/rest";
 
 fn args() -> Args {
-    Args {
-        listen: SocketAddr::from(([127, 0, 0, 1], 0)),
-        state: None,
-        seed: None,
-        token: TOKEN.to_owned(),
-        platform_fail: None,
-        faults: FaultArgs::default(),
-    }
+    let mut args = Args::default();
+    args.vendor.token = TOKEN.to_owned();
+    args
 }
 
 /// `restuser.acme` and then `extra` numbered users.
@@ -38,22 +34,14 @@ users:
     text
 }
 
-struct Sim {
-    running: Running,
-    http: Client,
-}
+/// Marks the learningCloud calls of the shared harness.
+enum LearningCloud {}
 
-impl Sim {
+type Sim = TestSim<LearningCloud>;
+
+impl TestSim<LearningCloud> {
     async fn start(args: Args, seed: &str) -> Self {
-        let running = start(args, Some(seed)).await.expect("simulator starts");
-        Self {
-            running,
-            http: Client::new(),
-        }
-    }
-
-    fn url(&self, path: &str) -> String {
-        format!("http://{}{path}", self.running.addr())
+        Self::new(start(args, Some(seed))).await
     }
 
     /// A vendor call with the right token; `path` is relative to the REST base.
@@ -78,11 +66,6 @@ impl Sim {
 
     async fn write(&self, method: Method, path: &str, body: Value) -> (StatusCode, Value) {
         Self::send(self.call(method, path).json(&body)).await
-    }
-
-    async fn sim(&self, path: &str) -> Value {
-        let response = self.http.get(self.url(path)).send().await.unwrap();
-        response.json().await.unwrap()
     }
 }
 
@@ -236,28 +219,21 @@ async fn speaks_the_learningcloud_user_api() {
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert_eq!(body["message"], format!("user not found: {id}"));
 
-    let counts = sim.sim("/_sim/requests").await;
-    assert_eq!(counts["by_endpoint"]["POST /users"], 4, "{counts}");
-    assert_eq!(
-        counts["by_endpoint_status"]["GET /users 401"], 2,
-        "{counts}"
-    );
-    assert_eq!(
-        counts["by_endpoint_status"]["GET /users/{id} 404"], 1,
-        "{counts}"
-    );
-    assert_eq!(
-        counts["by_endpoint_status"]["PUT /users/{id}/changePassword 200"],
-        1
-    );
-    assert_eq!(counts["by_endpoint_status"]["DELETE /users/{id} 200"], 1);
-    sim.running.stop().await;
+    sim.assert_counted(&[
+        ("POST /users", 4),
+        ("GET /users 401", 2),
+        ("GET /users/{id} 404", 1),
+        ("PUT /users/{id}/changePassword 200", 1),
+        ("DELETE /users/{id} 200", 1),
+    ])
+    .await;
+    sim.stop().await;
 }
 
 #[tokio::test]
 async fn platform_failures_and_injected_faults() {
     let mut failing = args();
-    failing.platform_fail = Some("training".to_owned());
+    failing.vendor.platform_fail = Some("training".to_owned());
     let sim = Sim::start(failing, &seed(0)).await;
     let new = json!({"user": {"username": "ana"}});
     let (status, body) = sim.write(Method::POST, "/users", new).await;
@@ -273,10 +249,10 @@ async fn platform_failures_and_injected_faults() {
         StatusCode::OK,
         "committed anyway"
     );
-    sim.running.stop().await;
+    sim.stop().await;
 
     let mut bad = args();
-    bad.platform_fail = Some("talent".to_owned());
+    bad.vendor.platform_fail = Some("talent".to_owned());
     assert!(start(bad, None).await.is_err());
 
     let mut errors = args();
@@ -287,14 +263,8 @@ async fn platform_failures_and_injected_faults() {
         .await;
     assert!(status.is_server_error(), "{status}");
     assert_eq!(body["message"], "simulated server error");
-    assert_eq!(
-        sim.sim("/_sim/state").await["users"]
-            .as_array()
-            .unwrap()
-            .len(),
-        1
-    );
-    sim.running.stop().await;
+    assert_eq!(sim.user_count().await, 1);
+    sim.stop().await;
 
     let mut ambiguous = args();
     ambiguous.faults.ambiguous_rate = 1.0;
@@ -302,15 +272,13 @@ async fn platform_failures_and_injected_faults() {
     let create = sim
         .call(Method::POST, "/users")
         .json(&json!({"user": {"username": "cy"}}));
-    let response = create.send().await.unwrap();
-    assert_eq!(response.status(), StatusCode::OK, "headers arrive");
-    assert!(response.text().await.is_err(), "the body breaks off");
+    assert_broken_off(create.send().await.unwrap()).await;
     assert_eq!(
         sim.get("/users/cy").await.0,
         StatusCode::OK,
         "reads are whole; the write happened"
     );
-    sim.running.stop().await;
+    sim.stop().await;
 
     let mut malformed = args();
     malformed.faults.malformed_rate = 1.0;
@@ -319,58 +287,30 @@ async fn platform_failures_and_injected_faults() {
     assert_eq!(response.status(), StatusCode::OK);
     let text = response.text().await.unwrap();
     assert!(serde_json::from_str::<Value>(&text).is_err(), "{text}");
-    sim.running.stop().await;
+    sim.stop().await;
 }
 
 #[tokio::test]
 async fn sim_state_is_replaceable_and_survives_a_restart() {
     let dir = tempfile::tempdir().unwrap();
     let mut with_state = args();
-    with_state.state = Some(dir.path().join("world.json"));
+    with_state.world.state = Some(dir.path().join("world.json"));
     let sim = Sim::start(with_state.clone(), &seed(0)).await;
     let mut world = sim.sim("/_sim/state").await;
     assert_eq!(world["next_seq"], 2, "{world}");
     world["users"][0]["name"] = json!("Drifted");
     world["extended_fields"] = json!(["costCenter", "department", "grade"]);
-    let put = sim
-        .http
-        .put(sim.url("/_sim/state"))
-        .json(&world)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(put.status(), StatusCode::OK);
+    assert_eq!(sim.put_state(&world).await.0, StatusCode::OK);
     world["users"][0]["roles"] = json!({"training": ["user"]});
-    let put = sim
-        .http
-        .put(sim.url("/_sim/state"))
-        .json(&world)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(put.status(), StatusCode::BAD_REQUEST);
-    let error: Value = put.json().await.unwrap();
-    assert!(
-        error["error"]
-            .as_str()
-            .unwrap()
-            .contains("users[0]: roles.management"),
-        "{error}"
-    );
-    sim.running.stop().await;
+    sim.assert_state_refused(&world, "users[0]: roles.management")
+        .await;
+    sim.stop().await;
 
     let sim = Sim::start(with_state, &seed(0)).await;
     let (_, user) = sim.get("/users/restuser.acme").await;
     assert_eq!(user["name"], "Drifted");
     assert_eq!(user["extendedFields"]["grade"], Value::Null);
-    let reset = sim
-        .http
-        .post(sim.url("/_sim/requests/reset"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(reset.status(), StatusCode::OK);
-    assert_eq!(sim.sim("/_sim/requests").await["total"], 0);
+    sim.reset_requests().await;
     assert_eq!(sim.sim("/_sim/headers").await["endpoint"], Value::Null);
-    sim.running.stop().await;
+    sim.stop().await;
 }

@@ -20,13 +20,11 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
 use super::app::App;
+use super::handlers::Action;
 use super::headers::SYNCHRONIZATION;
 
 /// Where every vendor path lives.
 pub(crate) const BASE: &str = "/integration/ws/management/rest";
-
-/// The user actions that take `PUT /users/{id}/ACTION`.
-const ACTIONS: [&str; 3] = ["activate", "deactivate", "changePassword"];
 
 /// The headers of one request, as sent (null when absent). Never the token.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -75,7 +73,9 @@ pub(crate) fn endpoint_key(method: &Method, path: &str) -> String {
     let template = match segments.as_slice() {
         ["users"] => Some("/users".to_owned()),
         ["users", id] if !id.is_empty() => Some("/users/{id}".to_owned()),
-        ["users", id, action] if !id.is_empty() && ACTIONS.contains(action) => {
+        ["users", id, action]
+            if !id.is_empty() && Action::ALL.iter().any(|a| a.name() == *action) =>
+        {
             Some(format!("/users/{{id}}/{action}"))
         }
         _ => None,
@@ -85,7 +85,7 @@ pub(crate) fn endpoint_key(method: &Method, path: &str) -> String {
 
 /// `GET /_sim/headers`
 pub(crate) async fn get_headers(State(app): State<Arc<App>>) -> Response {
-    let seen = app.headers().clone();
+    let seen = app.vendor.headers().clone();
     Json(seen).into_response()
 }
 

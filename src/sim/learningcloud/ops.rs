@@ -2,7 +2,8 @@
 //! activate, deactivate, change a password and delete. Each refusal is a [`WorldError`]
 //! carrying its HTTP status.
 //!
-//! Pure and synchronous: no I/O, no JSON, no persistence. Callers hold the lock.
+//! Pure and synchronous: no I/O, no JSON, no persistence. Callers hold the lock. Usernames are
+//! checked for uniqueness through the world's index, never by a scan over every user.
 
 use std::collections::BTreeMap;
 
@@ -10,7 +11,7 @@ use axum::http::StatusCode;
 
 use super::ids;
 use super::roles::{self, RoleError, Roles};
-use super::world::{self, LOCAL, User, World};
+use super::world::{self, User, World};
 
 /// The most users one `GET /users` answers with.
 pub(crate) const PAGE_LIMIT: usize = 500;
@@ -85,6 +86,19 @@ pub(crate) struct NewUser {
     pub(crate) details: Details,
 }
 
+/// How `PUT /users/{id}` reads a body. The documents mark six core fields required, which
+/// suggests a replacement, but call the rest "new" values, which suggests a merge.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) enum PutReading {
+    /// A field left out stays as it is. `roles`, when sent, is the whole role map: a section
+    /// sent as `[]` or left out of it is emptied.
+    #[default]
+    Merge,
+    /// The body is the whole new record: what it leaves out is cleared or reset to the
+    /// default a new user gets (`enabled`, `authSource` LOCAL, `{management: [user]}`).
+    Replace,
+}
+
 /// The new name, surname, language, timezone, email and username are all required.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(crate) struct UserUpdate {
@@ -121,44 +135,38 @@ impl World {
         let mut details = new.details;
         details.roles = Some(roles.unwrap_or_else(roles::default_roles));
         let mut seq = self.next_seq.max(1);
-        while self.users.iter().any(|u| u.id == ids::user_id(seq)) {
+        let taken = |seq| {
+            let id = ids::user_id(seq);
+            self.users.iter().any(|u| u.id == id)
+        };
+        while taken(seq) {
             seq += 1;
         }
         self.next_seq = seq + 1;
         let profile = new.profile;
         let mut user = User {
-            id: ids::user_id(seq),
-            common_id: ids::common_id(seq),
-            username,
             email: profile.email,
             name: profile.name,
             surname: profile.surname,
             language: profile.language,
             timezone: profile.timezone,
-            enabled: true,
-            roles: Roles::new(),
-            external_id: None,
-            extended_fields: BTreeMap::new(),
-            auth_source: LOCAL.to_owned(),
-            office_phone: None,
-            mobile_phone: None,
-            interests: None,
-            about_me: None,
-            location: None,
-            image_url: None,
             password: new.password,
+            ..User::new(seq, username)
         };
         apply(&mut user, details);
         let id = user.id.clone();
+        let key = world::username_key(&user.username);
         self.users.push(user);
+        self.usernames.claim(key, id.clone());
         Ok(id)
     }
 
-    /// Replaces the core fields, and the optional fields that are given.
+    /// Replaces the core fields, and the optional fields as `reading` reads the body.
     pub(crate) fn update_user(
         &mut self,
         id_or_username: &str,
         update: UserUpdate,
+        reading: PutReading,
     ) -> Result<(), WorldError> {
         let at = self.find(id_or_username)?;
         let p = &update.profile;
@@ -175,14 +183,27 @@ impl World {
         }
         let username = p.username.clone().unwrap_or_default();
         self.check_username(&username, Some(at))?;
-        let roles = update
-            .details
-            .roles
-            .as_ref()
-            .map(roles::normalise)
-            .transpose()?;
+        let roles = match (reading, update.details.roles.as_ref()) {
+            (PutReading::Merge, None) => None,
+            (PutReading::Replace, None) => Some(roles::default_roles()),
+            (_, Some(given)) => Some(roles::normalise(given)?),
+        };
         self.check_extended_fields(&update.details.extended_fields)?;
         let user = &mut self.users[at];
+        self.usernames
+            .release(&world::username_key(&user.username), &user.id);
+        self.usernames
+            .claim(world::username_key(&username), user.id.clone());
+        if reading == PutReading::Replace {
+            // What the body leaves out starts again from a new user's defaults; only what is
+            // not the body's to say stays: the ids and the password.
+            *user = User {
+                id: std::mem::take(&mut user.id),
+                common_id: std::mem::take(&mut user.common_id),
+                password: user.password.take(),
+                ..User::new(0, "")
+            };
+        }
         let profile = update.profile;
         user.username = username;
         (user.name, user.surname) = (profile.name, profile.surname);
@@ -217,7 +238,9 @@ impl World {
 
     pub(crate) fn delete_user(&mut self, id_or_username: &str) -> Result<(), WorldError> {
         let at = self.find(id_or_username)?;
-        self.users.remove(at);
+        let user = self.users.remove(at);
+        self.usernames
+            .release(&world::username_key(&user.username), &user.id);
         Ok(())
     }
 
@@ -232,13 +255,8 @@ impl World {
             let username = username.to_owned();
             return Err(WorldError::InvalidUsername { username, why });
         }
-        let key = world::username_key(username);
-        let taken = self
-            .users
-            .iter()
-            .enumerate()
-            .any(|(i, u)| Some(i) != except && world::username_key(&u.username) == key);
-        if taken {
+        let except = except.map(|at| &self.users[at].id);
+        if self.usernames.taken(&world::username_key(username), except) {
             return Err(WorldError::DuplicateUsername(username.to_owned()));
         }
         Ok(())

@@ -1,4 +1,8 @@
+//! Unit tests of the world operations in `ops.rs`: ids and defaults, required fields, paging,
+//! and what an update keeps, replaces and clears.
+
 use super::*;
+use crate::sim::learningcloud::roles::roles;
 
 fn text(value: &str) -> Option<String> {
     Some(value.to_owned())
@@ -24,18 +28,6 @@ fn full_profile(username: &str) -> Profile {
         timezone: text("Europe/Madrid"),
         email: text("rest@acme.example"),
     }
-}
-
-fn roles(pairs: &[(&str, &[&str])]) -> Roles {
-    pairs
-        .iter()
-        .map(|(s, rs)| {
-            (
-                (*s).to_owned(),
-                rs.iter().map(|r| (*r).to_owned()).collect(),
-            )
-        })
-        .collect()
 }
 
 fn world_with(usernames: &[&str]) -> World {
@@ -115,10 +107,12 @@ fn update_requires_the_core_fields_in_documented_order() {
     };
     update.profile.surname = None;
     update.profile.email = text("");
-    let err = world.update_user("ana", update).unwrap_err();
+    let err = world
+        .update_user("ana", update, PutReading::Merge)
+        .unwrap_err();
     assert_eq!(err.to_string(), "surname is required");
     let err = world
-        .update_user("nobody", UserUpdate::default())
+        .update_user("nobody", UserUpdate::default(), PutReading::Merge)
         .unwrap_err();
     assert_eq!(err.to_string(), "user not found: nobody");
     assert_eq!(err.status(), StatusCode::NOT_FOUND);
@@ -149,7 +143,7 @@ fn update_replaces_given_fields_and_keeps_absent_ones() {
     update.details.enabled = Some(false);
     update.details.mobile_phone = Some(text("+34 2"));
     update.details.image = Some(Some(Image::Upload));
-    world.update_user(&id, update).unwrap();
+    world.update_user(&id, update, PutReading::Merge).unwrap();
     let cy = world.get(&id).unwrap();
     assert_eq!(cy.username, "cy.renamed");
     assert_eq!(cy.name.as_deref(), Some("Rest"));
@@ -170,10 +164,14 @@ fn update_replaces_given_fields_and_keeps_absent_ones() {
         ..UserUpdate::default()
     };
     clash.details.external_id = Some(None);
-    let err = world.update_user(&id, clash.clone()).unwrap_err();
+    let err = world
+        .update_user(&id, clash.clone(), PutReading::Merge)
+        .unwrap_err();
     assert_eq!(err.to_string(), "username already exists: BO");
     clash.profile.username = text("CY.Renamed");
-    world.update_user("cy.renamed", clash).unwrap();
+    world
+        .update_user("cy.renamed", clash, PutReading::Merge)
+        .unwrap();
     let cy = world.get(&id).unwrap();
     assert_eq!(cy.username, "CY.Renamed", "a user may keep its own name");
     assert_eq!(cy.external_id, None, "null clears");
@@ -199,5 +197,93 @@ fn activate_deactivate_password_and_delete() {
     assert_eq!(
         world.delete_user("ana").unwrap_err(),
         WorldError::UserNotFound("ana".to_owned())
+    );
+}
+
+#[test]
+fn replace_resets_what_the_body_leaves_out_and_keeps_ids_and_password() {
+    let mut create = new_user("cy");
+    create.password = text("secret-pw");
+    create.details.enabled = Some(false);
+    create.details.external_id = Some(text("HR-1"));
+    create.details.office_phone = Some(text("+34 1"));
+    create.details.auth_source = text("LDAP");
+    create.details.extended_fields = BTreeMap::from([("costCenter".to_owned(), text("CC-1"))]);
+    create.details.roles = Some(roles(&[("management", &["admin"])]));
+    let mut world = World::default();
+    let id = world.create_user(create).unwrap();
+    let held = world.get(&id).unwrap().clone();
+
+    let core = UserUpdate {
+        profile: full_profile("cy"),
+        ..UserUpdate::default()
+    };
+    world
+        .update_user(&id, core.clone(), PutReading::Merge)
+        .unwrap();
+    let merged = world.get(&id).unwrap().clone();
+    assert_eq!(
+        (merged.external_id.as_deref(), merged.enabled),
+        (Some("HR-1"), false),
+        "merge keeps what is left out"
+    );
+    world.update_user(&id, core, PutReading::Replace).unwrap();
+    let replaced = world.get(&id).unwrap();
+    let fresh = User::new(1, "cy");
+    assert_eq!(
+        (&replaced.id, &replaced.common_id),
+        (&held.id, &held.common_id)
+    );
+    assert_eq!(replaced.password.as_deref(), Some("secret-pw"));
+    assert_eq!(replaced.name.as_deref(), Some("Rest"));
+    assert_eq!(
+        (&replaced.roles, replaced.enabled, &replaced.auth_source),
+        (&fresh.roles, fresh.enabled, &fresh.auth_source)
+    );
+    assert_eq!(
+        (&replaced.external_id, &replaced.office_phone),
+        (&None, &None)
+    );
+    assert!(replaced.extended_fields.is_empty());
+}
+
+#[test]
+fn usernames_stay_unique_after_renames_and_deletes() {
+    let mut world = world_with(&["ana", "bo"]);
+    let ana = world.get("ana").unwrap().id.clone();
+    for reading in [PutReading::Merge, PutReading::Replace] {
+        let renamed = UserUpdate {
+            profile: full_profile("Ana.Lima"),
+            ..UserUpdate::default()
+        };
+        world.update_user(&ana, renamed, reading).unwrap();
+        assert_eq!(world.get("ana.lima").unwrap().id, ana);
+        assert!(world.get("ana").is_err(), "the old name is gone");
+        let err = world.create_user(new_user("ANA.LIMA")).unwrap_err();
+        assert_eq!(err, WorldError::DuplicateUsername("ANA.LIMA".to_owned()));
+        let back = UserUpdate {
+            profile: full_profile("ana"),
+            ..UserUpdate::default()
+        };
+        world.update_user(&ana, back, reading).unwrap();
+    }
+    let taken = UserUpdate {
+        profile: full_profile("BO"),
+        ..UserUpdate::default()
+    };
+    let err = world.update_user(&ana, taken, PutReading::Replace);
+    assert_eq!(err, Err(WorldError::DuplicateUsername("BO".to_owned())));
+    world.create_user(new_user("ana.lima")).unwrap();
+
+    world.delete_user("bo").unwrap();
+    assert!(world.get("bo").is_err());
+    world.create_user(new_user("Bo")).unwrap();
+    assert!(world.create_user(new_user("bO")).is_err());
+
+    let mut rebuilt = world.clone();
+    crate::sim::store::World::normalise(&mut rebuilt);
+    assert_eq!(
+        rebuilt.usernames, world.usernames,
+        "the index is what a rebuild gives"
     );
 }

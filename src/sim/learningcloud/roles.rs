@@ -79,21 +79,23 @@ pub(crate) fn normalise(roles: &Roles) -> Result<Roles, RoleError> {
     Ok(out)
 }
 
+/// A role map from string slices, for tests.
+#[cfg(test)]
+pub(crate) fn roles(pairs: &[(&str, &[&str])]) -> Roles {
+    pairs
+        .iter()
+        .map(|(s, rs)| {
+            (
+                (*s).to_owned(),
+                rs.iter().map(|r| (*r).to_owned()).collect(),
+            )
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn roles(pairs: &[(&str, &[&str])]) -> Roles {
-        pairs
-            .iter()
-            .map(|(s, rs)| {
-                (
-                    (*s).to_owned(),
-                    rs.iter().map(|r| (*r).to_owned()).collect(),
-                )
-            })
-            .collect()
-    }
 
     #[test]
     fn every_documented_role_is_accepted() {

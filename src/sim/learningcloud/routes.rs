@@ -1,21 +1,20 @@
-//! The simulator's URL map: the user services under `/integration/ws/management/rest`
-//! behind the fault gate, and the `/_sim/*` endpoints for tests.
+//! The simulator's URL map: the user services under `/integration/ws/management/rest` and
+//! learningCloud's own `/_sim/headers`. The shared skeleton adds the gate and the shared
+//! `/_sim/*`.
 //!
-//! Wiring only; the behaviour lives in `handlers.rs`, `gate.rs`, `introspect.rs` and the
-//! shared `crate::sim::introspect`.
+//! Wiring only; the behaviour lives in `handlers.rs` (which also tells the user actions
+//! apart) and `introspect.rs`.
 
 use std::sync::Arc;
 
 use axum::Router;
-use axum::middleware::from_fn_with_state;
-use axum::routing::{MethodRouter, get, put};
+use axum::routing::{MethodRouter, any, get};
 
 use super::app::App;
 use super::introspect::BASE;
-use super::{gate, handlers, introspect};
-use crate::sim::introspect as sim_introspect;
+use super::{handlers, introspect};
 
-pub(crate) fn router(app: Arc<App>) -> Router {
+pub(crate) fn routes() -> Router<Arc<App>> {
     let user_routes = [
         (
             "/users",
@@ -27,9 +26,6 @@ pub(crate) fn router(app: Arc<App>) -> Router {
                 .put(handlers::update_user)
                 .delete(handlers::delete_user),
         ),
-        ("/users/{id}/activate", put(handlers::activate)),
-        ("/users/{id}/deactivate", put(handlers::deactivate)),
-        ("/users/{id}/changePassword", put(handlers::change_password)),
     ];
     let mut router = Router::new();
     for (path, methods) in user_routes {
@@ -37,9 +33,10 @@ pub(crate) fn router(app: Arc<App>) -> Router {
         router = router.route(&format!("{BASE}{path}"), methods);
     }
     router
-        .merge(sim_introspect::routes::<App>())
+        .route(
+            &format!("{BASE}/users/{{id}}/{{action}}"),
+            any(handlers::user_action),
+        )
         .route("/_sim/headers", get(introspect::get_headers))
         .fallback(handlers::unknown_endpoint)
-        .layer(from_fn_with_state(app.clone(), gate::gate))
-        .with_state(app)
 }

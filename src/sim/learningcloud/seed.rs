@@ -22,10 +22,9 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 use serde_saphyr::{Location, Spanned};
 
-use super::ids;
 use super::roles::{self, Roles};
 use super::world::{LOCAL, Subject, User, World};
-use crate::sim::seed::{self, SeedError};
+use crate::sim::seed::{self, SeedError, Seeded};
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -59,22 +58,20 @@ struct RawUser {
     password: Option<String>,
 }
 
-pub(crate) fn parse(text: &str) -> Result<World, SeedError> {
-    let raw: RawSeed = seed::read(text)?;
-    let where_is = |subject: Subject| -> Location {
-        match subject {
-            Subject::ExtendedField(i) => raw
-                .extended_fields
-                .as_ref()
-                .map_or(Location::UNKNOWN, |keys| keys[i].referenced),
-            Subject::User(i) => raw.users[i].referenced,
-        }
-    };
-    let mut world = to_world(&raw);
-    let problems = world.problems();
-    seed::check(&problems, where_is)?;
-    world.normalise();
-    Ok(world)
+impl Seeded for World {
+    fn from_seed(text: &str) -> Result<World, SeedError> {
+        let raw: RawSeed = seed::read(text)?;
+        let where_is = |subject: Subject| -> Location {
+            match subject {
+                Subject::ExtendedField(i) => raw
+                    .extended_fields
+                    .as_ref()
+                    .map_or(Location::UNKNOWN, |keys| keys[i].referenced),
+                Subject::User(i) => raw.users[i].referenced,
+            }
+        };
+        seed::finish(to_world(&raw), Vec::new(), where_is)
+    }
 }
 
 /// Builds the world in seed order, so that problem indices map back to seed entries.
@@ -86,9 +83,6 @@ fn to_world(raw: &RawSeed) -> World {
     for (seq, user) in (1..).zip(&raw.users) {
         let user = &user.value;
         world.users.push(User {
-            id: ids::user_id(seq),
-            common_id: ids::common_id(seq),
-            username: user.username.clone(),
             email: user.email.clone(),
             name: user.name.clone(),
             surname: user.surname.clone(),
@@ -106,6 +100,7 @@ fn to_world(raw: &RawSeed) -> World {
             location: user.location.clone(),
             image_url: user.image_url.clone(),
             password: user.password.clone(),
+            ..User::new(seq, user.username.clone())
         });
         world.next_seq = seq + 1;
     }
@@ -115,6 +110,7 @@ fn to_world(raw: &RawSeed) -> World {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sim::learningcloud::ids;
 
     const SEED: &str = "\
 extended_fields: [costCenter, department]
@@ -125,7 +121,7 @@ users:
 
     #[test]
     fn parses_the_documented_seed() {
-        let world = parse(SEED).unwrap();
+        let world = World::from_seed(SEED).unwrap();
         let rest = &world.users[0];
         assert_eq!(rest.id, ids::user_id(1));
         assert_eq!(rest.roles["training"], ["trainer"]);
@@ -137,12 +133,12 @@ users:
         assert_eq!(bo.roles, roles::default_roles());
         assert_eq!(bo.auth_source, "LOCAL");
         assert_eq!(world.next_seq, 3);
-        assert_eq!(parse("{}").unwrap(), World::default());
+        assert_eq!(World::from_seed("{}").unwrap(), World::default());
     }
 
     #[test]
     fn unknown_fields_are_refused_with_a_location() {
-        let err = parse("users:\n  - { username: a, emial: a@x.com }\n").unwrap_err();
+        let err = World::from_seed("users:\n  - { username: a, emial: a@x.com }\n").unwrap_err();
         assert!(err.to_string().contains("line 2"), "{err}");
         assert!(err.to_string().contains("emial"), "{err}");
     }
@@ -155,7 +151,7 @@ users:
   - { username: ana, roles: { training: [user] } }
   - { username: ANA, extended_fields: { shoeSize: '44' } }
 ";
-        let err = parse(text).unwrap_err().to_string();
+        let err = World::from_seed(text).unwrap_err().to_string();
         let lines: Vec<&str> = err.lines().collect();
         assert_eq!(
             lines,

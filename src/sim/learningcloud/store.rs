@@ -1,23 +1,16 @@
-//! learningCloud's side of the shared state file (`crate::sim::store`): how its world is read
-//! from a seed, checked, named in messages (`users[3]`) and brought into normal form.
+//! learningCloud's side of the shared state file (`crate::sim::store`): how its world is
+//! read from a seed, checked (every problem, each named like `users[3]`) and brought into
+//! normal form.
 //!
 //! No I/O here: reading and writing files is the shared store's job.
 
-use super::seed;
-use super::world::{Problem, Subject, World};
-use crate::sim::seed::SeedError;
+use super::world::{self, Subject, World};
+use super::{ids, roles};
+use crate::sim::problem::{FirstSeen, Problems};
 use crate::sim::store;
 
 impl store::World for World {
     type Subject = Subject;
-
-    fn from_seed(text: &str) -> Result<Self, SeedError> {
-        seed::parse(text)
-    }
-
-    fn problems(&self) -> Vec<Problem> {
-        World::problems(self)
-    }
 
     fn path(subject: Subject) -> String {
         match subject {
@@ -26,59 +19,140 @@ impl store::World for World {
         }
     }
 
+    fn check(&self, out: &mut Problems<Subject>) {
+        let mut keys = FirstSeen::default();
+        for (i, key) in self.extended_fields.iter().enumerate() {
+            let at = Subject::ExtendedField(i);
+            let twin = keys.earlier(key, i);
+            if key.trim().is_empty() {
+                out.push(at, "extended field key must not be empty");
+            } else if let Some(first) = twin {
+                let message = format!("duplicate extended field {key}");
+                out.twin(at, message, Subject::ExtendedField(first));
+            }
+        }
+        let (mut ids, mut common_ids, mut usernames) = Default::default();
+        for (i, user) in self.users.iter().enumerate() {
+            let at = Subject::User(i);
+            for (what, value, seen) in [
+                ("id", &user.id, &mut ids),
+                ("commonId", &user.common_id, &mut common_ids),
+            ] {
+                if !ids::is_id(value) {
+                    out.push(
+                        at,
+                        format!("{what} must be 32 lowercase hex digits: {value}"),
+                    );
+                } else if let Some(first) = FirstSeen::earlier(seen, value, i) {
+                    let message = format!("duplicate {what} {value}");
+                    out.twin(at, message, Subject::User(first));
+                }
+            }
+            let twin = FirstSeen::earlier(&mut usernames, world::username_key(&user.username), i);
+            if let Some(why) = world::username_problem(&user.username) {
+                out.push(at, format!("username {why}: {:?}", user.username));
+            } else if let Some(first) = twin {
+                let message = format!("duplicate username {}", user.username);
+                out.twin(at, message, Subject::User(first));
+            }
+            if let Err(err) = roles::normalise(&user.roles) {
+                out.push(at, err.to_string());
+            }
+            for key in user.extended_fields.keys() {
+                if !self.extended_fields.contains(key) {
+                    out.push(at, format!("unknown extended field {key}"));
+                }
+            }
+        }
+    }
+
+    /// Normalises role maps, indexes usernames and moves `next_seq` to at least 1. Called
+    /// only on a world without problems.
     fn normalise(&mut self) {
-        World::normalise(self);
+        let usernames = self.users.iter();
+        self.usernames = usernames
+            .map(|u| (world::username_key(&u.username), u.id.clone()))
+            .collect();
+        for user in &mut self.users {
+            if let Ok(roles) = roles::normalise(&user.roles) {
+                user.roles = roles;
+            }
+        }
+        self.next_seq = self.next_seq.max(1);
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sim::store::{Sources, Store, from_json, initial_world};
+    use crate::sim::learningcloud::world::User;
+    use crate::sim::seed::Seeded as _;
+    use crate::sim::store::{World as _, checks};
 
-    #[tokio::test]
-    async fn save_then_load_round_trips_and_leaves_no_temp_file() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::<World>::new(dir.path().join("state.json"));
-        assert_eq!(store.load().await.unwrap(), None);
-        let world = seed::parse("users:\n  - { username: ana, password: pw }\n").unwrap();
-        store.save(&world).await.unwrap();
-        store.save(&world).await.unwrap();
-        assert_eq!(store.load().await.unwrap(), Some(world));
-        let names: Vec<_> = std::fs::read_dir(dir.path())
-            .unwrap()
-            .map(|e| e.unwrap().file_name())
+    #[test]
+    fn default_world_is_consistent() {
+        assert_eq!(World::default().problems(), []);
+        assert_eq!(
+            World::default().extended_fields,
+            ["costCenter", "department"]
+        );
+    }
+
+    #[test]
+    fn problems_name_both_duplicates() {
+        let mut twin = User::new(1, "Ana");
+        twin.common_id = ids::common_id(2);
+        twin.roles
+            .insert("play".to_owned(), vec!["boss".to_owned()]);
+        twin.extended_fields
+            .insert("shoeSize".to_owned(), "44".to_owned());
+        let world = World {
+            extended_fields: vec!["a".to_owned(), "a".to_owned()],
+            users: vec![User::new(1, "ana"), twin],
+            next_seq: 3,
+            ..World::default()
+        };
+        let messages: Vec<(String, Option<Subject>)> = world
+            .problems()
+            .into_iter()
+            .map(|p| (p.message, p.first))
             .collect();
-        assert_eq!(names, ["state.json"]);
+        assert_eq!(messages[0].0, "duplicate extended field a");
+        assert_eq!(
+            messages[1],
+            (
+                "duplicate id ff8081818d2e4a010000000000000001".to_owned(),
+                Some(Subject::User(0))
+            )
+        );
+        assert_eq!(messages[2].0, "duplicate username Ana");
+        assert!(
+            messages[3]
+                .0
+                .starts_with("invalid role in roles.play: boss")
+        );
+        assert_eq!(messages[4].0, "unknown extended field shoeSize");
+        assert_eq!(messages.len(), 5);
     }
 
     #[tokio::test]
-    async fn state_file_wins_over_seed() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::<World>::new(dir.path().join("state.json"));
+    async fn state_file_round_trips_and_wins_over_seed() {
+        let world = World::from_seed("users:\n  - { username: ana, password: pw }\n").unwrap();
+        checks::round_trips(world).await;
         let saved = World {
             extended_fields: vec!["grade".to_owned()],
             ..World::default()
         };
-        store.save(&saved).await.unwrap();
-        let sources = Sources {
-            state: Some(&store),
-            seed_file: None,
-            seed_text: Some("extended_fields: [other]\n"),
-        };
-        assert_eq!(
-            initial_world(sources).await.unwrap().extended_fields,
-            ["grade"]
-        );
+        let loaded = checks::state_file_wins(&saved, "extended_fields: [other]\n").await;
+        assert_eq!(loaded.extended_fields, ["grade"]);
     }
 
     #[test]
     fn inconsistent_json_names_the_entry() {
         let json = br#"{"users":[{"id":"x","common_id":"ff8081818d2e4a010000000000000001",
             "username":"a","enabled":true,"roles":{"management":["user"]}}]}"#;
-        let err = from_json::<World>(json).unwrap_err().to_string();
         assert_eq!(
-            err,
+            checks::refused::<World>(json),
             "inconsistent world: users[0]: id must be 32 lowercase hex digits: x"
         );
     }

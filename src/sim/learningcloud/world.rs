@@ -1,8 +1,9 @@
 //! The simulated learningCloud tenant: the configured extended-field keys and the users in
-//! creation order, in the shape of the state file and of `GET /_sim/state`, plus the
-//! consistency checks every loaded world must pass.
+//! creation order, in the shape of the state file and of `GET /_sim/state`, and the rules a
+//! username must follow.
 //!
-//! Pure data: no I/O, no HTTP. Changing a world is `ops.rs`'s job.
+//! Pure data: no I/O, no HTTP. Checking a loaded world is `store.rs`'s job, changing one is
+//! `ops.rs`'s.
 
 use std::collections::BTreeMap;
 
@@ -10,6 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use super::ids;
 use super::roles::{self, Roles};
+use crate::sim::unique::Unique;
 
 /// The extended-field keys of a tenant that does not configure its own.
 pub(crate) const DEFAULT_EXTENDED_FIELDS: [&str; 2] = ["costCenter", "department"];
@@ -29,6 +31,10 @@ pub(crate) struct World {
     /// The counter the next created user's id and commonId come from.
     #[serde(default)]
     pub(crate) next_seq: u64,
+    /// Which user (by id) has each username, by [`username_key`]; rebuilt by `normalise`,
+    /// kept by `ops`.
+    #[serde(skip)]
+    pub(crate) usernames: Unique<String>,
 }
 
 /// A user as the simulator keeps it. `password` is the plain password (simulator-only, so
@@ -89,8 +95,6 @@ pub(crate) enum Subject {
     User(usize),
 }
 
-pub(crate) type Problem = crate::sim::problem::Problem<Subject>;
-
 impl Default for World {
     /// A tenant with the default extended fields and no users.
     fn default() -> Self {
@@ -98,6 +102,7 @@ impl Default for World {
             extended_fields: default_extended_fields(),
             users: Vec::new(),
             next_seq: 1,
+            usernames: Unique::default(),
         }
     }
 }
@@ -123,104 +128,14 @@ pub(crate) fn username_problem(username: &str) -> Option<&'static str> {
     }
 }
 
-impl World {
-    /// The position of the user with this id, else this username (case-insensitive).
-    pub(crate) fn position(&self, id_or_username: &str) -> Option<usize> {
-        let by_id = self.users.iter().position(|u| u.id == id_or_username);
-        by_id.or_else(|| {
-            let key = username_key(id_or_username);
-            self.users
-                .iter()
-                .position(|u| username_key(&u.username) == key)
-        })
-    }
-
-    /// Every consistency problem, in the order the world lists things.
-    pub(crate) fn problems(&self) -> Vec<Problem> {
-        let mut out = Vec::new();
-        let mut push = |subject, message: String, first| {
-            out.push(Problem {
-                subject,
-                message,
-                first,
-            });
-        };
-        let mut keys = BTreeMap::new();
-        for (i, key) in self.extended_fields.iter().enumerate() {
-            let at = Subject::ExtendedField(i);
-            if key.trim().is_empty() {
-                push(at, "extended field key must not be empty".to_owned(), None);
-            } else if let Some(&first) = keys.get(key) {
-                let message = format!("duplicate extended field {key}");
-                push(at, message, Some(Subject::ExtendedField(first)));
-            }
-            keys.entry(key).or_insert(i);
-        }
-        let (mut ids, mut common_ids, mut usernames) =
-            (BTreeMap::new(), BTreeMap::new(), BTreeMap::new());
-        for (i, user) in self.users.iter().enumerate() {
-            let at = Subject::User(i);
-            let unique = |seen: &mut BTreeMap<String, usize>, what: &str, value: &str| {
-                if let Some(&first) = seen.get(value) {
-                    return Some((format!("duplicate {what} {value}"), first));
-                }
-                seen.insert(value.to_owned(), i);
-                None
-            };
-            for (what, value, seen) in [
-                ("id", &user.id, &mut ids),
-                ("commonId", &user.common_id, &mut common_ids),
-            ] {
-                if !ids::is_id(value) {
-                    push(
-                        at,
-                        format!("{what} must be 32 lowercase hex digits: {value}"),
-                        None,
-                    );
-                } else if let Some((message, first)) = unique(seen, what, value) {
-                    push(at, message, Some(Subject::User(first)));
-                }
-            }
-            if let Some(why) = username_problem(&user.username) {
-                push(at, format!("username {why}: {:?}", user.username), None);
-            } else if let Some(&first) = usernames.get(&username_key(&user.username)) {
-                let message = format!("duplicate username {}", user.username);
-                push(at, message, Some(Subject::User(first)));
-            }
-            usernames.entry(username_key(&user.username)).or_insert(i);
-            if let Err(err) = roles::normalise(&user.roles) {
-                push(at, err.to_string(), None);
-            }
-            for key in user.extended_fields.keys() {
-                if !self.extended_fields.contains(key) {
-                    push(at, format!("unknown extended field {key}"), None);
-                }
-            }
-        }
-        out
-    }
-
-    /// Normalises role maps and moves `next_seq` to at least 1. Call only on a world
-    /// without problems.
-    pub(crate) fn normalise(&mut self) {
-        for user in &mut self.users {
-            if let Ok(roles) = roles::normalise(&user.roles) {
-                user.roles = roles;
-            }
-        }
-        self.next_seq = self.next_seq.max(1);
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn user(seq: u64, username: &str) -> User {
-        User {
+impl User {
+    /// The `seq`-th user a world creates, with nothing set but its username: enabled, with
+    /// the default roles and `authSource` LOCAL, everything else empty.
+    pub(crate) fn new(seq: u64, username: impl Into<String>) -> Self {
+        Self {
             id: ids::user_id(seq),
             common_id: ids::common_id(seq),
-            username: username.to_owned(),
+            username: username.into(),
             email: None,
             name: None,
             surname: None,
@@ -240,58 +155,30 @@ mod tests {
             password: None,
         }
     }
+}
 
-    #[test]
-    fn default_world_is_consistent() {
-        assert_eq!(World::default().problems(), []);
-        assert_eq!(
-            World::default().extended_fields,
-            ["costCenter", "department"]
-        );
+impl World {
+    /// The position of the user with this id, else this username (case-insensitive).
+    pub(crate) fn position(&self, id_or_username: &str) -> Option<usize> {
+        let by_id = |id: &str| self.users.iter().position(|u| u.id == id);
+        by_id(id_or_username).or_else(|| {
+            let holder = self.usernames.holder(&username_key(id_or_username))?;
+            by_id(holder)
+        })
     }
+}
 
-    #[test]
-    fn problems_name_both_duplicates() {
-        let mut twin = user(1, "Ana");
-        twin.common_id = ids::common_id(2);
-        twin.roles
-            .insert("play".to_owned(), vec!["boss".to_owned()]);
-        twin.extended_fields
-            .insert("shoeSize".to_owned(), "44".to_owned());
-        let world = World {
-            extended_fields: vec!["a".to_owned(), "a".to_owned()],
-            users: vec![user(1, "ana"), twin],
-            next_seq: 3,
-        };
-        let messages: Vec<(String, Option<Subject>)> = world
-            .problems()
-            .into_iter()
-            .map(|p| (p.message, p.first))
-            .collect();
-        assert_eq!(messages[0].0, "duplicate extended field a");
-        assert_eq!(
-            messages[1],
-            (
-                "duplicate id ff8081818d2e4a010000000000000001".to_owned(),
-                Some(Subject::User(0))
-            )
-        );
-        assert_eq!(messages[2].0, "duplicate username Ana");
-        assert!(
-            messages[3]
-                .0
-                .starts_with("invalid role in roles.play: boss")
-        );
-        assert_eq!(messages[4].0, "unknown extended field shoeSize");
-        assert_eq!(messages.len(), 5);
-    }
+#[cfg(test)]
+mod tests {
+    use super::*;
 
     #[test]
     fn lookup_by_id_then_username_case_insensitively() {
-        let world = World {
-            users: vec![user(1, "ana"), user(2, "Bo.Chen")],
+        let mut world = World {
+            users: vec![User::new(1, "ana"), User::new(2, "Bo.Chen")],
             ..World::default()
         };
+        crate::sim::store::World::normalise(&mut world);
         assert_eq!(world.position(&ids::user_id(2)), Some(1));
         assert_eq!(world.position("bo.chen"), Some(1));
         assert_eq!(world.position("nobody"), None);

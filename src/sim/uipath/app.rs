@@ -1,23 +1,29 @@
-//! The shared state of one running simulator: the world (kept by the shared
-//! `crate::sim::kept`), the accepted client and its tokens, the deployment flavour, the fault
-//! engine and the request counters.
+//! UiPath's side of the shared skeleton: the settings and per-run state of one simulator
+//! (the accepted client and its tokens, the deployment flavour, the rights it lacks), and how its requests are
+//! counted (method and path template) and refused (ASP.NET `ProblemDetails`).
 //!
-//! Every change to the world goes through `Kept::write`, which saves before it commits, so
-//! an answered write is on disk. It knows nothing of HTTP shapes or JSON.
+//! It knows no world operation and no request body.
 
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
+use axum::Router;
+use axum::http::{Method, StatusCode};
+use axum::response::Response;
 use tokio::time::Instant;
 
 use super::Deployment;
 use super::auth::{Client, TokenError, TokenRequest, Tokens};
-use super::reply::Refusal;
+use super::reply::{self, Refusal};
 use super::world::World;
-use crate::sim::counts::Counter;
-use crate::sim::faults::Faults;
-use crate::sim::introspect::Introspect;
-use crate::sim::kept::Kept;
+use crate::sim::vendor::{Call, Vendor};
+
+/// The state every handler reaches through `State`.
+pub(crate) type App = crate::sim::app::App<UiPath>;
+
+/// The key token requests are counted under; they are never left ambiguous, as a lost token
+/// answer is only a failure.
+const TOKEN_KEY: &str = "POST /connect/token";
 
 /// What the simulator was told at start-up besides the world.
 #[derive(Debug)]
@@ -25,14 +31,14 @@ pub(crate) struct Config {
     pub(crate) client: Client,
     pub(crate) deployment: Deployment,
     pub(crate) token_ttl: Duration,
+    /// Whether the client lacks the partition-administrator rights that group membership
+    /// writes need.
+    pub(crate) deny_partition_admin: bool,
 }
 
 #[derive(Debug)]
-pub(crate) struct App {
-    pub(crate) world: Kept<World, Refusal>,
+pub(crate) struct UiPath {
     pub(crate) config: Config,
-    pub(crate) faults: Faults,
-    pub(crate) counts: Counter,
     tokens: Mutex<Tokens>,
 }
 
@@ -44,13 +50,10 @@ pub(crate) struct Grant {
     pub(crate) expires_in: u64,
 }
 
-impl App {
-    pub(crate) fn new(world: Kept<World, Refusal>, config: Config, faults: Faults) -> Self {
+impl UiPath {
+    pub(crate) fn new(config: Config) -> Self {
         Self {
-            world,
             config,
-            faults,
-            counts: Counter::default(),
             tokens: Mutex::new(Tokens::default()),
         }
     }
@@ -74,15 +77,90 @@ impl App {
     }
 }
 
-impl Introspect for App {
+impl Vendor for UiPath {
+    const NAME: &'static str = "uipath";
     type World = World;
     type Refusal = Refusal;
 
-    fn kept(&self) -> &Kept<World, Refusal> {
-        &self.world
+    fn routes() -> Router<Arc<App>> {
+        super::routes::routes()
     }
 
-    fn counter(&self) -> &Counter {
-        &self.counts
+    /// Counted by method and path template (see [`endpoint_key`]); every method but GET and
+    /// HEAD writes, except a token request.
+    fn call(method: &Method, path: &str) -> Call {
+        let key = endpoint_key(method, path);
+        let write = !matches!(*method, Method::GET | Method::HEAD) && key != TOKEN_KEY;
+        Call { key, write }
+    }
+
+    /// ASP.NET writes its own title for a status; the message is not shown.
+    fn failure(_key: &str, status: StatusCode, _message: &str) -> Response {
+        reply::problem(status, None)
+    }
+
+    fn malformed(_key: &str, variant: u64) -> Response {
+        reply::malformed(variant)
+    }
+}
+
+/// The key a request is counted under: its method and a path template with the
+/// organisation and ids left out, e.g. `PUT /api/User/{id}` or `POST /connect/token`.
+pub(crate) fn endpoint_key(method: &Method, path: &str) -> String {
+    let segments: Vec<&str> = path.trim_end_matches('/').split('/').skip(1).collect();
+    let template = match segments.as_slice() {
+        ["identity_", "connect", "token"] => "/connect/token",
+        [_, "identity_", "api", rest @ ..] => match rest {
+            ["User"] => "/api/User",
+            ["User", "users", _] => "/api/User/users/{pgid}",
+            ["User", _] => "/api/User/{id}",
+            ["Group", _] => "/api/Group/{pgid}",
+            _ => "(unknown)",
+        },
+        _ => "(unknown)",
+    };
+    format!("{method} {template}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn endpoint_keys_leave_out_org_and_ids() {
+        let key = |method: Method, path: &str| endpoint_key(&method, path);
+        let pgid = "6b3a7e1c-0d3f-4c55-9a5e-3d0f1b2c4a11";
+        assert_eq!(
+            key(Method::POST, "/identity_/connect/token"),
+            "POST /connect/token"
+        );
+        assert_eq!(
+            key(
+                Method::GET,
+                &format!("/acme/identity_/api/User/users/{pgid}")
+            ),
+            "GET /api/User/users/{pgid}"
+        );
+        assert_eq!(
+            key(Method::PUT, "/other/identity_/api/User/her-1909"),
+            "PUT /api/User/{id}"
+        );
+        assert_eq!(
+            key(Method::POST, "/acme/identity_/api/User"),
+            "POST /api/User"
+        );
+        assert_eq!(
+            key(Method::DELETE, "/acme/identity_/api/User/"),
+            "DELETE /api/User"
+        );
+        assert_eq!(
+            key(Method::GET, &format!("/acme/identity_/api/Group/{pgid}")),
+            "GET /api/Group/{pgid}"
+        );
+        assert_eq!(
+            key(Method::GET, "/acme/identity_/api/Robot/1"),
+            "GET (unknown)"
+        );
+        assert_eq!(key(Method::GET, "/"), "GET (unknown)");
     }
 }

@@ -11,6 +11,7 @@ use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use serde::de::DeserializeOwned;
 use tokio::time::Instant;
 
 use super::app::App;
@@ -23,6 +24,13 @@ use super::query;
 use super::reply::{self, Refusal};
 use super::wire::{GroupDto, IdentityResult, UserDto, UserPage};
 use super::world::World;
+
+/// What the spec says group membership writes need, as the 403 of `--deny-partition-admin`
+/// says it.
+const CREATE_IN_GROUP: &str =
+    "Creating user in a group requires partition administrator group membership.";
+const UPDATE_GROUPS: &str =
+    "Updating user groups requires partition administrator group membership.";
 
 fn respond(result: Result<Response, Refusal>) -> Response {
     result.unwrap_or_else(IntoResponse::into_response)
@@ -43,7 +51,7 @@ async fn admit(
     let authorization = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok());
-    let tokens = app.tokens();
+    let tokens = app.vendor.tokens();
     let scopes = tokens
         .check(authorization, Instant::now())
         .map_err(Refusal::Unauthorized)?;
@@ -51,6 +59,17 @@ async fn admit(
         return Err(Refusal::Forbidden);
     }
     Ok(())
+}
+
+/// [`admit`], then the user id in the path, which must be a GUID.
+async fn admit_user(
+    app: &App,
+    (org, user_id): &(String, String),
+    headers: &HeaderMap,
+    access: Access,
+) -> Result<Uuid, Refusal> {
+    admit(app, org, headers, Resource::User, access).await?;
+    guid("userId", user_id)
 }
 
 /// A path segment that must be a GUID.
@@ -78,6 +97,26 @@ fn body_partition(world: &World, given: Option<Uuid>) -> Result<(), Refusal> {
             id,
         )])),
     }
+}
+
+/// A change to the organisation's users with a command body that names the partition: the
+/// admission, the command, and `change` once the partition is this organisation's.
+async fn partition_write<C: DeserializeOwned, T>(
+    app: &App,
+    org: &str,
+    (headers, bytes): (&HeaderMap, &[u8]),
+    partition: impl FnOnce(&C) -> Option<Uuid>,
+    change: impl FnOnce(&mut World, C) -> Result<T, Refusal>,
+) -> Result<T, Refusal> {
+    admit(app, org, headers, Resource::User, Access::Write).await?;
+    let command: C = body::parse(headers, bytes)?;
+    let given = partition(&command);
+    app.world
+        .write(|w| {
+            body_partition(w, given)?;
+            change(w, command)
+        })
+        .await
 }
 
 fn succeeded() -> Response {
@@ -113,12 +152,11 @@ pub(crate) async fn list_users(
 /// `GET /{org}/identity_/api/User/{userId}`
 pub(crate) async fn get_user(
     State(app): State<Arc<App>>,
-    Path((org, user_id)): Path<(String, String)>,
+    Path(path): Path<(String, String)>,
     headers: HeaderMap,
 ) -> Response {
     let result = async {
-        admit(&app, &org, &headers, Resource::User, Access::Read).await?;
-        let id = guid("userId", &user_id)?;
+        let id = admit_user(&app, &path, &headers, Access::Read).await?;
         app.world
             .read(|w| match w.user(id) {
                 Some(user) => Ok(reply::json(StatusCode::OK, &UserDto::from(user))),
@@ -136,35 +174,35 @@ pub(crate) async fn create_user(
     headers: HeaderMap,
     bytes: Bytes,
 ) -> Response {
-    let result = async {
-        admit(&app, &org, &headers, Resource::User, Access::Write).await?;
-        let command: CreateUserCommand = body::parse(&headers, &bytes)?;
-        let partition = command.partition_global_id;
-        let new = NewUser::from(command);
-        app.world
-            .write(|w| -> Result<_, Refusal> {
-                body_partition(w, partition)?;
-                Ok(w.create_user(new, Timestamp::now(), Uuid::random())?)
-            })
-            .await?;
-        Ok(succeeded())
+    let partition = |c: &CreateUserCommand| c.partition_global_id;
+    let deny = app.vendor.config.deny_partition_admin;
+    let create = |w: &mut World, c: CreateUserCommand| {
+        let new = NewUser::from(c);
+        if deny && !new.group_ids.is_empty() {
+            return Err(Refusal::NotPartitionAdmin(CREATE_IN_GROUP));
+        }
+        Ok(w.create_user(new, Timestamp::now(), Uuid::random())?)
     };
-    respond(result.await)
+    let result = partition_write(&app, &org, (&headers, &bytes), partition, create).await;
+    respond(result.map(|_| succeeded()))
 }
 
 /// `PUT /{org}/identity_/api/User/{userId}`
 pub(crate) async fn update_user(
     State(app): State<Arc<App>>,
-    Path((org, user_id)): Path<(String, String)>,
+    Path(path): Path<(String, String)>,
     headers: HeaderMap,
     bytes: Bytes,
 ) -> Response {
     let result = async {
-        admit(&app, &org, &headers, Resource::User, Access::Write).await?;
-        let id = guid("userId", &user_id)?;
+        let id = admit_user(&app, &path, &headers, Access::Write).await?;
         let command: UpdateUserCommand = body::parse(&headers, &bytes)?;
         let patch = UserPatch::from(command);
-        let deployment = app.config.deployment;
+        let regroups = !(patch.group_ids_to_add.is_empty() && patch.group_ids_to_remove.is_empty());
+        if app.vendor.config.deny_partition_admin && regroups {
+            return Err(Refusal::NotPartitionAdmin(UPDATE_GROUPS));
+        }
+        let deployment = app.vendor.config.deployment;
         app.world
             .write(|w| w.update_user(id, patch, deployment, Timestamp::now()))
             .await?;
@@ -176,12 +214,11 @@ pub(crate) async fn update_user(
 /// `DELETE /{org}/identity_/api/User/{userId}`
 pub(crate) async fn delete_user(
     State(app): State<Arc<App>>,
-    Path((org, user_id)): Path<(String, String)>,
+    Path(path): Path<(String, String)>,
     headers: HeaderMap,
 ) -> Response {
     let result = async {
-        admit(&app, &org, &headers, Resource::User, Access::Write).await?;
-        let id = guid("userId", &user_id)?;
+        let id = admit_user(&app, &path, &headers, Access::Write).await?;
         app.world.write(|w| w.delete_user(id)).await?;
         Ok(StatusCode::NO_CONTENT.into_response())
     };
@@ -196,19 +233,12 @@ pub(crate) async fn delete_users(
     headers: HeaderMap,
     bytes: Bytes,
 ) -> Response {
-    let result = async {
-        admit(&app, &org, &headers, Resource::User, Access::Write).await?;
-        let command: BulkSoftDeleteCommand = body::parse(&headers, &bytes)?;
-        let ids = command.user_ids.unwrap_or_default();
-        app.world
-            .write(|w| -> Result<_, Refusal> {
-                body_partition(w, command.partition_global_id)?;
-                Ok(w.delete_users(&ids))
-            })
-            .await?;
-        Ok(StatusCode::NO_CONTENT.into_response())
+    let partition = |c: &BulkSoftDeleteCommand| c.partition_global_id;
+    let delete = |w: &mut World, c: BulkSoftDeleteCommand| {
+        Ok(w.delete_users(&c.user_ids.unwrap_or_default()))
     };
-    respond(result.await)
+    let result = partition_write(&app, &org, (&headers, &bytes), partition, delete).await;
+    respond(result.map(|_| StatusCode::NO_CONTENT.into_response()))
 }
 
 /// `GET /{org}/identity_/api/Group/{partitionGlobalId}`

@@ -3,7 +3,10 @@
 //! after ASP.NET Core Identity's codes where one fits.
 //!
 //! Pure and synchronous: no I/O, no HTTP parsing, no clock (callers pass `now` and fresh
-//! ids), no persistence. Callers hold the lock.
+//! ids), no persistence. Callers hold the lock. User names and addresses are checked for
+//! uniqueness through the world's indexes, never by a scan over every user.
+
+use std::collections::HashSet;
 
 use super::Deployment;
 use super::clock::Timestamp;
@@ -158,6 +161,10 @@ impl World {
         group_ids.extend(self.everyone());
         group_ids.sort_unstable();
         group_ids.dedup();
+        self.user_names.claim(fold(&user_name), id);
+        if let Some(email) = email.as_deref().filter(|e| !e.is_empty()) {
+            self.emails.claim(fold(email), id);
+        }
         self.users.push(User {
             id,
             user_name,
@@ -221,7 +228,13 @@ impl World {
             .find(|u| u.id == id)
             .ok_or(OpError::UserNotFound(id))?;
         if let Some(email) = new_email {
+            if let Some(old) = user.address() {
+                self.emails.release(&fold(old), &id);
+            }
             user.email = Some(email).filter(|e| !e.is_empty());
+            if let Some(new) = user.address() {
+                self.emails.claim(fold(new), id);
+            }
         }
         let set = |field: &mut Option<String>, value: Option<String>| {
             if value.is_some() {
@@ -251,27 +264,33 @@ impl World {
     }
 
     pub(crate) fn delete_user(&mut self, id: Uuid) -> Result<(), OpError> {
-        let before = self.users.len();
-        self.users.retain(|u| u.id != id);
-        if self.users.len() == before {
-            return Err(OpError::UserNotFound(id));
+        match self.delete_users(&[id]) {
+            0 => Err(OpError::UserNotFound(id)),
+            _ => Ok(()),
         }
-        Ok(())
     }
 
     /// Deletes the listed users; ids of users that do not exist are ignored. Answers how many
     /// were deleted.
     pub(crate) fn delete_users(&mut self, ids: &[Uuid]) -> usize {
+        let ids: HashSet<Uuid> = ids.iter().copied().collect();
         let before = self.users.len();
-        self.users.retain(|u| !ids.contains(&u.id));
+        let (user_names, emails) = (&mut self.user_names, &mut self.emails);
+        self.users.retain(|u| {
+            let kept = !ids.contains(&u.id);
+            if !kept {
+                user_names.release(&fold(&u.user_name), &u.id);
+                if let Some(email) = u.address() {
+                    emails.release(&fold(email), &u.id);
+                }
+            }
+            kept
+        });
         before - self.users.len()
     }
 
     fn user_name_taken(&self, user_name: &str, except: Option<Uuid>) -> bool {
-        let key = fold(user_name);
-        self.users
-            .iter()
-            .any(|u| Some(u.id) != except && fold(&u.user_name) == key)
+        self.user_names.taken(&fold(user_name), except.as_ref())
     }
 
     /// An invalid or taken address; an empty one is allowed (a user without e-mail).
@@ -282,11 +301,7 @@ impl World {
         if world::email_problem(email).is_some() {
             return Some(IdentityError::invalid_email(email));
         }
-        let key = fold(email);
-        let taken = self
-            .users
-            .iter()
-            .any(|u| Some(u.id) != except && u.email.as_deref().is_some_and(|e| fold(e) == key));
+        let taken = self.emails.taken(&fold(email), except.as_ref());
         taken.then(|| IdentityError::duplicate_email(email))
     }
 

@@ -1,3 +1,6 @@
+//! Unit tests of the world operations in `ops.rs`: what create, update and delete change, and
+//! the Identity errors they refuse with.
+
 use super::*;
 use crate::sim::uipath::clock::SEED_EPOCH;
 
@@ -227,4 +230,55 @@ fn bulk_delete_ignores_unknown_ids() {
     let (mut world, id) = world_with_ana();
     assert_eq!(world.delete_users(&[Uuid::derived(1), id]), 1);
     assert!(world.users.is_empty());
+}
+
+#[test]
+fn names_and_addresses_stay_unique_after_changes_and_deletes() {
+    let (mut world, ana) = world_with_ana();
+    let bo = world
+        .create_user(new_user("bo@example.com"), at(2), Uuid::derived(501))
+        .unwrap();
+    let moved = UserPatch {
+        email: Some("ana.lima@example.com".to_owned()),
+        ..UserPatch::default()
+    };
+    world
+        .update_user(ana, moved.clone(), Deployment::Onprem, at(3))
+        .unwrap();
+    let err = world
+        .update_user(bo, moved, Deployment::Onprem, at(4))
+        .unwrap_err();
+    assert_eq!(codes(err), ["DuplicateEmail"]);
+    let mut other = new_user("ANA@example.com");
+    other.user_name = Some("someone-else".to_owned());
+    world
+        .create_user(other, at(5), Uuid::derived(502))
+        .expect("an address given up is free again");
+    let err = world
+        .create_user(new_user("Ana@Example.com"), at(6), Uuid::derived(503))
+        .unwrap_err();
+    assert_eq!(
+        codes(err),
+        ["DuplicateUserName", "DuplicateEmail"],
+        "ana keeps her user name, and the address is someone else's now"
+    );
+
+    world.delete_users(&[bo, Uuid::derived(999)]);
+    world
+        .create_user(new_user("BO@example.com"), at(7), Uuid::derived(504))
+        .expect("a deleted user's name and address are free again");
+    world.delete_user(ana).unwrap();
+    let mut reused = new_user("ana.lima@example.com");
+    reused.user_name = Some("ana@example.com".to_owned());
+    world
+        .create_user(reused, at(8), Uuid::derived(505))
+        .expect("and so are those of one deleted alone");
+
+    let mut rebuilt = world.clone();
+    crate::sim::store::World::normalise(&mut rebuilt);
+    assert_eq!(
+        (&rebuilt.user_names, &rebuilt.emails),
+        (&world.user_names, &world.emails),
+        "the indexes are what a rebuild gives"
+    );
 }

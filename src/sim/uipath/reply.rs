@@ -1,5 +1,6 @@
 //! How the simulator answers: JSON with the right content types, and every kind of refusal
-//! (validation and not-found `ProblemDetails`, `IdentityResult` failures, bare 401 and 403)
+//! (validation, not-found and missing-rights `ProblemDetails`, `IdentityResult` failures, bare
+//! 401 and 403)
 //! as one [`Refusal`] type. Also the broken answers of the `malformed` fault.
 //!
 //! It decides nothing; handlers and the gate choose what to answer.
@@ -34,8 +35,17 @@ pub(crate) fn problem(
     status: StatusCode,
     errors: Option<BTreeMap<String, Vec<String>>>,
 ) -> Response {
-    let body = ProblemDetails::new(status.as_u16(), errors);
-    let body = serde_json::to_vec(&body).unwrap_or_default();
+    send_problem(status, &ProblemDetails::new(status.as_u16(), errors))
+}
+
+/// A `ProblemDetails` answer with a `detail` saying why.
+pub(crate) fn problem_saying(status: StatusCode, detail: &str) -> Response {
+    let body = ProblemDetails::new(status.as_u16(), None).with_detail(detail);
+    send_problem(status, &body)
+}
+
+fn send_problem(status: StatusCode, body: &ProblemDetails) -> Response {
+    let body = serde_json::to_vec(body).unwrap_or_default();
     (status, [(header::CONTENT_TYPE, PROBLEM_JSON)], body).into_response()
 }
 
@@ -50,6 +60,8 @@ pub(crate) enum Refusal {
     Unauthorized(BearerError),
     /// 403, empty: the token lacks the scope.
     Forbidden,
+    /// 403 `ProblemDetails` saying why: the client lacks partition-administrator rights.
+    NotPartitionAdmin(&'static str),
     /// Any other status, as a `ProblemDetails` without `errors`.
     Status(StatusCode),
 }
@@ -73,7 +85,7 @@ impl Refusal {
         match self {
             Self::Invalid(_) | Self::Identity(_) => StatusCode::BAD_REQUEST,
             Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
-            Self::Forbidden => StatusCode::FORBIDDEN,
+            Self::Forbidden | Self::NotPartitionAdmin(_) => StatusCode::FORBIDDEN,
             Self::Status(status) => *status,
         }
     }
@@ -114,6 +126,7 @@ impl IntoResponse for Refusal {
                 (status, [(header::WWW_AUTHENTICATE, challenge)]).into_response()
             }
             Self::Forbidden => status.into_response(),
+            Self::NotPartitionAdmin(why) => problem_saying(status, why),
             Self::Status(status) => problem(status, None),
         }
     }

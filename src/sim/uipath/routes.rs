@@ -1,21 +1,18 @@
-//! The simulator's URL map: the token endpoint and the org-scoped Identity API behind the
-//! fault gate, and the `/_sim/*` endpoints for tests.
+//! The simulator's URL map: the token endpoint, the org-scoped Identity API and UiPath's own
+//! `/_sim/tokens*` endpoints. The shared skeleton adds the gate and the shared `/_sim/*`.
 //!
-//! Wiring only; the behaviour lives in `handlers.rs`, `token.rs`, `gate.rs`, `introspect.rs`
-//! and the shared `crate::sim::introspect`. Paths are matched as the spec spells them
-//! (`/api/User`, not `/api/user`).
+//! Wiring only; the behaviour lives in `handlers.rs`, `token.rs` and `introspect.rs`. Paths
+//! are matched as the spec spells them (`/api/User`, not `/api/user`).
 
 use std::sync::Arc;
 
 use axum::Router;
-use axum::middleware::from_fn_with_state;
 use axum::routing::{get, post};
 
 use super::app::App;
-use super::{gate, handlers, introspect, token};
-use crate::sim::introspect as sim_introspect;
+use super::{handlers, introspect, token};
 
-pub(crate) fn router(app: Arc<App>) -> Router {
+pub(crate) fn routes() -> Router<Arc<App>> {
     Router::new()
         .route("/identity_/connect/token", post(token::token))
         .route(
@@ -36,10 +33,7 @@ pub(crate) fn router(app: Arc<App>) -> Router {
             "/{org}/identity_/api/Group/{partition}",
             get(handlers::list_groups),
         )
-        .merge(sim_introspect::routes::<App>())
         .route("/_sim/tokens", get(introspect::get_tokens))
         .route("/_sim/tokens/revoke", post(introspect::revoke_tokens))
         .fallback(handlers::unknown_endpoint)
-        .layer(from_fn_with_state(app.clone(), gate::gate))
-        .with_state(app)
 }

@@ -15,7 +15,8 @@
 //! ```
 //!
 //! `Everyone` and `Administrators` always exist; a seed group with one of those names only
-//! pins its id. Users need an `email` or a `user_name` (which defaults to the email); they
+//! pins its id. A group's `name` may be null, as the API has been seen to list some: such a
+//! group is named by id only. Users need an `email` or a `user_name` (which defaults to the email); they
 //! may also give `id`, `display_name` (default: name and surname), `type` (`user`, `robot`, `directoryUser`, ...),
 //! `password`, `legacy_id`, `email_confirmed` and `invitation_accepted` (both default true)
 //! and `bypass_basic_auth_restriction`. `groups` lists group names (any case) or ids; every
@@ -29,9 +30,12 @@ use serde_saphyr::{Location, Spanned};
 use super::clock::SEED_EPOCH;
 use super::ids::Uuid;
 use super::world::{
-    self, DEFAULT_ORG, DEFAULT_PARTITION, Group, GroupKind, Problem, Subject, User, UserType, World,
+    self, DEFAULT_ORG, DEFAULT_PARTITION, Group, GroupKind, Subject, User, UserType, World,
 };
-use crate::sim::seed::{self, SeedError};
+use crate::sim::problem::{Problem, Problems};
+use crate::sim::seed::{self, SeedError, Seeded};
+use crate::sim::store;
+use crate::sim::unique::Unique;
 
 /// Where derived group and user ids start, far apart from each other and the built-ins.
 const GROUP_ID_BASE: u64 = 0x1000;
@@ -53,7 +57,7 @@ struct RawSeed {
 #[serde(deny_unknown_fields)]
 struct RawGroup {
     id: Option<Uuid>,
-    name: String,
+    name: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -85,40 +89,38 @@ fn yes() -> bool {
     true
 }
 
-pub(crate) fn parse(text: &str) -> Result<World, SeedError> {
-    let raw: RawSeed = seed::read(text)?;
-    let where_is = |subject: Subject| -> Location {
-        match subject {
-            Subject::World => raw.org.as_ref().map_or(Location::UNKNOWN, |o| o.referenced),
-            Subject::Group(i) => raw
-                .groups
-                .get(i)
-                .map_or(Location::UNKNOWN, |g| g.referenced),
-            Subject::User(i) => raw.users.get(i).map_or(Location::UNKNOWN, |u| u.referenced),
-        }
-    };
-    let (mut world, mut problems) = to_world(&raw);
-    // Now that the users exist: their `Everyone` membership.
-    world.complete();
-    problems.extend(world.problems());
-    problems.sort_by_key(|p| {
-        let at = where_is(p.subject);
-        (at.line(), at.column())
-    });
-    seed::check(&problems, where_is)?;
-    world.normalise();
-    Ok(world)
+impl Seeded for World {
+    fn from_seed(text: &str) -> Result<World, SeedError> {
+        let raw: RawSeed = seed::read(text)?;
+        let where_is = |subject: Subject| -> Location {
+            match subject {
+                Subject::World => raw.org.as_ref().map_or(Location::UNKNOWN, |o| o.referenced),
+                Subject::Group(i) => raw
+                    .groups
+                    .get(i)
+                    .map_or(Location::UNKNOWN, |g| g.referenced),
+                Subject::User(i) => raw.users.get(i).map_or(Location::UNKNOWN, |u| u.referenced),
+            }
+        };
+        let (world, problems) = to_world(&raw);
+        // Completing it now that the users exist gives them their `Everyone` membership.
+        seed::finish(world, problems, where_is)
+    }
 }
 
 /// Builds the world in seed order, so that problem indices map back to seed entries, with
 /// the problems only the seed can have (unknown group names and user types).
-fn to_world(raw: &RawSeed) -> (World, Vec<Problem>) {
-    let mut problems = Vec::new();
+fn to_world(raw: &RawSeed) -> (World, Vec<Problem<Subject>>) {
+    let mut problems = Problems::default();
     let groups: Vec<Group> = (GROUP_ID_BASE..)
         .zip(&raw.groups)
         .map(|(n, group)| Group {
             id: group.value.id.unwrap_or_else(|| Uuid::derived(n)),
-            name: group.value.name.trim().to_owned(),
+            name: group
+                .value
+                .name
+                .as_deref()
+                .map(|name| name.trim().to_owned()),
             kind: GroupKind::Custom,
             creation_time: SEED_EPOCH,
             last_modification_time: None,
@@ -133,19 +135,18 @@ fn to_world(raw: &RawSeed) -> (World, Vec<Problem>) {
         groups,
         users: Vec::new(),
         next_legacy_id: raw.next_legacy_id.unwrap_or(1),
+        // Indexed once the seed is known to be consistent.
+        user_names: Unique::default(),
+        emails: Unique::default(),
     };
     // Resolve names against the built-ins too.
-    world.complete();
+    store::World::complete(&mut world);
     let explicit_max = raw.users.iter().filter_map(|u| u.value.legacy_id).max();
     let mut next_legacy = explicit_max.map_or(1, |max| max + 1);
     for (i, spanned) in raw.users.iter().enumerate() {
         let user = &spanned.value;
         let mut problem = |message: String| {
-            problems.push(Problem {
-                subject: Subject::User(i),
-                message,
-                first: None,
-            });
+            problems.push(Subject::User(i), message);
         };
         let mut group_ids = Vec::new();
         for name in &user.groups {
@@ -205,7 +206,7 @@ fn to_world(raw: &RawSeed) -> (World, Vec<Problem>) {
         });
     }
     world.next_legacy_id = world.next_legacy_id.max(next_legacy);
-    (world, problems)
+    (world, problems.into_vec())
 }
 
 #[cfg(test)]
@@ -226,13 +227,17 @@ users:
 
     #[test]
     fn parses_the_documented_seed() {
-        let world = parse(SEED).unwrap();
+        let world = World::from_seed(SEED).unwrap();
         assert_eq!(world.org, "hogwarts");
         assert_eq!(
             world.partition_global_id.to_string(),
             "11111111-2222-4333-8444-555555555555"
         );
-        let names: Vec<&str> = world.groups.iter().map(|g| g.name.as_str()).collect();
+        let names: Vec<&str> = world
+            .groups
+            .iter()
+            .filter_map(|g| g.name.as_deref())
+            .collect();
         assert_eq!(
             names,
             ["Administrators", "Everyone", "gryff-01", "alumni-02"]
@@ -263,15 +268,34 @@ users:
 
     #[test]
     fn generated_ids_are_deterministic() {
-        let a = parse(SEED).unwrap();
-        let b = parse(SEED).unwrap();
+        let a = World::from_seed(SEED).unwrap();
+        let b = World::from_seed(SEED).unwrap();
         assert_eq!(a, b);
-        assert_eq!(parse("{}").unwrap(), World::default());
+        assert_eq!(World::from_seed("{}").unwrap(), World::default());
+    }
+
+    #[test]
+    fn groups_may_have_a_null_name_and_are_then_named_by_id_only() {
+        let text = "\
+groups:
+  - { id: 0e5e1f4a-6c1d-4c2b-9f00-5a7d3c2b1e01, name: null }
+  - { id: 0e5e1f4a-6c1d-4c2b-9f00-5a7d3c2b1e02 }
+users:
+  - { email: a@x.com, groups: [0e5e1f4a-6c1d-4c2b-9f00-5a7d3c2b1e01] }
+";
+        let world = World::from_seed(text).unwrap();
+        let nameless: Vec<_> = world.groups.iter().filter(|g| g.name.is_none()).collect();
+        assert_eq!(nameless.len(), 2, "two nameless groups are not duplicates");
+        assert_eq!(world.users[0].group_ids.len(), 2, "with Everyone");
+        assert!(world.group_named("").is_none());
+        let named = "groups: [{ name: null }]\nusers: [{ email: a@x.com, groups: ['null'] }]\n";
+        let err = World::from_seed(named).unwrap_err().to_string();
+        assert!(err.ends_with("unknown group null"), "{err}");
     }
 
     #[test]
     fn unknown_fields_are_refused_with_a_location() {
-        let err = parse("users:\n  - { emial: a@x.com }\n").unwrap_err();
+        let err = World::from_seed("users:\n  - { emial: a@x.com }\n").unwrap_err();
         assert!(err.to_string().contains("line 2"), "{err}");
         assert!(err.to_string().contains("emial"), "{err}");
     }
@@ -287,7 +311,7 @@ users:
   - { email: A@X.com, type: wizard }
   - { name: Nameless }
 ";
-        let err = parse(text).unwrap_err().to_string();
+        let err = World::from_seed(text).unwrap_err().to_string();
         let lines: Vec<&str> = err.lines().collect();
         assert_eq!(
             lines,

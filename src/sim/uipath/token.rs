@@ -67,7 +67,7 @@ pub(crate) async fn token(
         client_secret: field("client_secret"),
         scope: field("scope"),
     };
-    match app.grant(&request) {
+    match app.vendor.grant(&request) {
         Ok(grant) => {
             let body = TokenGranted {
                 access_token: grant.token,

@@ -72,8 +72,8 @@ pub(crate) struct UserPage<'a> {
 #[serde(rename_all = "camelCase")]
 pub(crate) struct GroupDto<'a> {
     id: Uuid,
-    name: &'a str,
-    display_name: &'a str,
+    name: Option<&'a str>,
+    display_name: Option<&'a str>,
     #[serde(rename = "type")]
     kind: u8,
     creation_time: Timestamp,
@@ -86,8 +86,8 @@ impl<'a> From<&'a Group> for GroupDto<'a> {
     fn from(group: &'a Group) -> Self {
         Self {
             id: group.id,
-            name: &group.name,
-            display_name: &group.name,
+            name: group.name.as_deref(),
+            display_name: group.name.as_deref(),
             kind: group.kind as u8,
             creation_time: group.creation_time,
             last_modification_time: group.last_modification_time,
@@ -141,6 +141,8 @@ pub(crate) struct ProblemDetails {
     kind: String,
     title: &'static str,
     status: u16,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    detail: Option<String>,
     trace_id: String,
 }
 
@@ -151,6 +153,7 @@ impl ProblemDetails {
         let (section, title) = match status {
             400 if errors.is_some() => ("6.5.1", "One or more validation errors occurred."),
             400 => ("6.5.1", "Bad Request"),
+            403 => ("6.5.3", "Forbidden"),
             404 => ("6.5.4", "Not Found"),
             405 => ("6.5.5", "Method Not Allowed"),
             415 => ("6.5.13", "Unsupported Media Type"),
@@ -176,8 +179,14 @@ impl ProblemDetails {
             kind,
             title,
             status,
+            detail: None,
             trace_id,
         }
+    }
+
+    pub(crate) fn with_detail(mut self, detail: &str) -> Self {
+        self.detail = Some(detail.to_owned());
+        self
     }
 }
 

@@ -1,16 +1,16 @@
 //! The simulated organisation: one partition (the organisation GUID) with its groups and local
-//! users, in the shape of the state file and of `GET /_sim/state`, plus the consistency checks
-//! every loaded world must pass.
+//! users, in the shape of the state file and of `GET /_sim/state`, and the rules a user name
+//! and an address must follow.
 //!
 //! Pure data: no I/O, no HTTP, no wire shapes (those are in `wire.rs` and `body.rs`).
-//! Changing a world is `ops.rs`'s job.
-
-use std::collections::BTreeMap;
+//! Checking and completing a loaded world is `store.rs`'s job, changing one is `ops.rs`'s.
 
 use serde::{Deserialize, Serialize};
 
-use super::clock::{SEED_EPOCH, Timestamp};
+use super::clock::Timestamp;
 use super::ids::Uuid;
+use crate::sim::store;
+use crate::sim::unique::Unique;
 
 pub(crate) const DEFAULT_ORG: &str = "acme";
 pub(crate) const DEFAULT_PARTITION: Uuid = Uuid(0x6b3a_7e1c_0d3f_4c55_9a5e_3d0f_1b2c_4a11);
@@ -32,13 +32,21 @@ pub(crate) struct World {
     /// The `legacyId` the next created user gets unless the request names one.
     #[serde(default)]
     pub(crate) next_legacy_id: i64,
+    /// Which user has each user name, and each e-mail address, by [`fold`]; rebuilt by
+    /// `normalise`, kept by `ops`.
+    #[serde(skip)]
+    pub(crate) user_names: Unique<Uuid>,
+    #[serde(skip)]
+    pub(crate) emails: Unique<Uuid>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct Group {
     pub(crate) id: Uuid,
-    pub(crate) name: String,
+    /// `None` for a group the API lists with a null name: it can be named by id only.
+    #[serde(default)]
+    pub(crate) name: Option<String>,
     #[serde(rename = "type")]
     pub(crate) kind: GroupKind,
     pub(crate) creation_time: Timestamp,
@@ -143,8 +151,6 @@ pub(crate) enum Subject {
     User(usize),
 }
 
-pub(crate) type Problem = crate::sim::problem::Problem<Subject>;
-
 impl Default for World {
     /// Organisation `acme` with only the built-in groups and no users.
     fn default() -> Self {
@@ -154,8 +160,10 @@ impl Default for World {
             groups: Vec::new(),
             users: Vec::new(),
             next_legacy_id: 1,
+            user_names: Unique::default(),
+            emails: Unique::default(),
         };
-        world.complete();
+        store::World::complete(&mut world);
         world
     }
 }
@@ -203,6 +211,13 @@ pub(crate) fn user_name_problem(user_name: &str) -> Option<&'static str> {
     }
 }
 
+impl User {
+    /// The e-mail address, unless there is none or it is empty.
+    pub(crate) fn address(&self) -> Option<&str> {
+        self.email.as_deref().filter(|e| !e.is_empty())
+    }
+}
+
 impl World {
     pub(crate) fn user(&self, id: Uuid) -> Option<&User> {
         self.users.iter().find(|u| u.id == id)
@@ -214,211 +229,19 @@ impl World {
 
     pub(crate) fn group_named(&self, name: &str) -> Option<&Group> {
         let key = fold(name);
-        self.groups.iter().find(|g| fold(&g.name) == key)
+        let named = |g: &&Group| g.name.as_deref().is_some_and(|name| fold(name) == key);
+        self.groups.iter().find(named)
     }
 
     /// The id of `Everyone`, which [`World::complete`] guarantees.
     pub(crate) fn everyone(&self) -> Option<Uuid> {
         self.group_named(EVERYONE).map(|g| g.id)
     }
-
-    /// Adds what every organisation has without being told: the built-in groups (appended,
-    /// so positions of what was loaded stay put) and every user's `Everyone` membership.
-    pub(crate) fn complete(&mut self) {
-        for (n, name) in (1u64..).zip(BUILT_IN) {
-            match self.groups.iter_mut().find(|g| fold(&g.name) == fold(name)) {
-                Some(group) => group.kind = GroupKind::BuiltIn,
-                None => self.groups.push(Group {
-                    id: Uuid::derived(n),
-                    name: name.to_owned(),
-                    kind: GroupKind::BuiltIn,
-                    creation_time: SEED_EPOCH,
-                    last_modification_time: None,
-                }),
-            }
-        }
-        if let Some(everyone) = self.everyone() {
-            for user in &mut self.users {
-                if !user.group_ids.contains(&everyone) {
-                    user.group_ids.push(everyone);
-                }
-            }
-        }
-    }
-
-    /// Every consistency problem, in the order the world lists things.
-    pub(crate) fn problems(&self) -> Vec<Problem> {
-        let mut out = Vec::new();
-        let mut push = |subject, message: String, first| {
-            out.push(Problem {
-                subject,
-                message,
-                first,
-            });
-        };
-        if self.org.is_empty() || !self.org.chars().all(|c| c.is_ascii_graphic() && c != '/') {
-            let message = format!("org must be a non-empty path segment: {:?}", self.org);
-            push(Subject::World, message, None);
-        }
-        let mut ids = BTreeMap::new();
-        let mut names = BTreeMap::new();
-        for (i, group) in self.groups.iter().enumerate() {
-            let at = Subject::Group(i);
-            if let Some(&first) = ids.get(&group.id) {
-                let message = format!("duplicate group id {}", group.id);
-                push(at, message, Some(Subject::Group(first)));
-            }
-            ids.entry(group.id).or_insert(i);
-            if group.name.trim().is_empty() {
-                push(at, "group name is empty".to_owned(), None);
-            } else if let Some(&first) = names.get(&fold(&group.name)) {
-                let message = format!("duplicate group name {}", group.name);
-                push(at, message, Some(Subject::Group(first)));
-            }
-            names.entry(fold(&group.name)).or_insert(i);
-        }
-        let mut ids = BTreeMap::new();
-        let mut user_names = BTreeMap::new();
-        let mut emails = BTreeMap::new();
-        for (i, user) in self.users.iter().enumerate() {
-            let at = Subject::User(i);
-            if let Some(&first) = ids.get(&user.id) {
-                let message = format!("duplicate user id {}", user.id);
-                push(at, message, Some(Subject::User(first)));
-            }
-            ids.entry(user.id).or_insert(i);
-            if let Some(why) = user_name_problem(&user.user_name) {
-                push(at, format!("user name {why}: {:?}", user.user_name), None);
-            } else if let Some(&first) = user_names.get(&fold(&user.user_name)) {
-                let message = format!("duplicate user name {}", user.user_name);
-                push(at, message, Some(Subject::User(first)));
-            }
-            user_names.entry(fold(&user.user_name)).or_insert(i);
-            if let Some(email) = user.email.as_deref().filter(|e| !e.is_empty()) {
-                if let Some(why) = email_problem(email) {
-                    push(at, format!("email address {why}: {email}"), None);
-                } else if let Some(&first) = emails.get(&fold(email)) {
-                    let message = format!("duplicate email address {email}");
-                    push(at, message, Some(Subject::User(first)));
-                }
-                emails.entry(fold(email)).or_insert(i);
-            }
-            for group in &user.group_ids {
-                if self.group(*group).is_none() {
-                    push(at, format!("unknown group {group}"), None);
-                }
-            }
-        }
-        out
-    }
-
-    /// Puts built-in groups first, sorts users and their group lists, and moves
-    /// `next_legacy_id` past every used legacy id.
-    pub(crate) fn normalise(&mut self) {
-        self.groups.sort_by_key(|g| g.kind);
-        self.users.sort_by_key(|u| (u.creation_time, u.id));
-        for user in &mut self.users {
-            user.group_ids.sort_unstable();
-            user.group_ids.dedup();
-        }
-        let past_max = self.users.iter().map(|u| u.legacy_id.saturating_add(1));
-        self.next_legacy_id = past_max.fold(self.next_legacy_id.max(1), i64::max);
-    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn user(n: u64, email: &str) -> User {
-        User {
-            id: Uuid::derived(100 + n),
-            user_name: email.to_owned(),
-            email: Some(email.to_owned()),
-            email_confirmed: true,
-            name: Some("Someone".to_owned()),
-            surname: None,
-            display_name: None,
-            creation_time: SEED_EPOCH.plus_seconds(i64::try_from(n).unwrap()),
-            last_modification_time: None,
-            last_login_time: None,
-            group_ids: Vec::new(),
-            legacy_id: i64::try_from(n).unwrap(),
-            is_active: true,
-            bypass_basic_auth_restriction: false,
-            user_type: UserType::User,
-            invitation_accepted: true,
-            password: None,
-        }
-    }
-
-    #[test]
-    fn default_world_has_the_built_in_groups_and_is_consistent() {
-        let world = World::default();
-        assert_eq!(world.problems(), []);
-        let names: Vec<&str> = world.groups.iter().map(|g| g.name.as_str()).collect();
-        assert_eq!(names, BUILT_IN);
-        assert!(world.groups.iter().all(|g| g.kind == GroupKind::BuiltIn));
-        assert_eq!(
-            world.partition_global_id.to_string(),
-            "6b3a7e1c-0d3f-4c55-9a5e-3d0f1b2c4a11"
-        );
-    }
-
-    #[test]
-    fn complete_adds_everyone_to_every_user() {
-        let mut world = World {
-            users: vec![user(1, "a@x.com")],
-            ..World::default()
-        };
-        world.complete();
-        assert_eq!(world.users[0].group_ids, [world.everyone().unwrap()]);
-    }
-
-    #[test]
-    fn problems_name_both_duplicates_case_insensitively() {
-        let mut world = World::default();
-        let mut twin = user(2, "A@X.com");
-        twin.id = Uuid::derived(101);
-        world.users = vec![user(1, "a@x.com"), twin];
-        let messages: Vec<(String, Option<Subject>)> = world
-            .problems()
-            .into_iter()
-            .map(|p| (p.message, p.first))
-            .collect();
-        let first = Some(Subject::User(0));
-        assert_eq!(
-            messages,
-            [
-                (format!("duplicate user id {}", Uuid::derived(101)), first),
-                ("duplicate user name A@X.com".to_owned(), first),
-                ("duplicate email address A@X.com".to_owned(), first),
-            ]
-        );
-    }
-
-    #[test]
-    fn problems_catch_dangling_groups_and_bad_org() {
-        let mut u = user(1, "a@x.com");
-        u.group_ids = vec![Uuid::derived(999)];
-        let world = World {
-            org: "a/b".to_owned(),
-            users: vec![u],
-            ..World::default()
-        };
-        assert_eq!(world.problems().len(), 2);
-    }
-
-    #[test]
-    fn normalise_orders_users_by_creation_then_id() {
-        let mut world = World::default();
-        let (mut a, b) = (user(5, "a@x.com"), user(1, "b@x.com"));
-        a.legacy_id = 41;
-        world.users = vec![a, b];
-        world.normalise();
-        assert_eq!(world.users[0].user_name, "b@x.com");
-        assert_eq!(world.next_legacy_id, 42);
-    }
 
     #[test]
     fn user_type_numbers_follow_the_spec_order() {

@@ -1,38 +1,49 @@
-//! The shared state of one running simulator: the world (kept by the shared
-//! `crate::sim::kept`), the accepted key, the fault engine, the request counters and the
-//! login-token sequence.
+//! Xtracta's side of the shared skeleton: the settings and per-run state of one simulator
+//! (the accepted key, the key's own group and the login-token sequence), and how its requests are counted (by
+//! path) and refused (the XML envelope).
 //!
-//! Every change to the world goes through `Kept::write`, which saves before it commits, so
-//! an answered write is on disk. It knows nothing of HTTP shapes or XML.
+//! It knows no world operation and no form parameter.
 
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use axum::Router;
+use axum::http::{Method, StatusCode};
+use axum::response::Response;
+
+use super::handlers::{refusal_reply, xml_reply};
 use super::params::Refusal;
 use super::world::World;
-use super::xml::LoginToken;
-use crate::sim::counts::Counter;
-use crate::sim::faults::{Faults, mix};
-use crate::sim::introspect::Introspect;
-use crate::sim::kept::Kept;
+use super::xml::{self, LoginToken, Root};
+use crate::sim::faults::mix;
 use crate::sim::secret;
+use crate::sim::vendor::{Call, Vendor};
+
+/// The state every handler reaches through `State`.
+pub(crate) type App = crate::sim::app::App<Xtracta>;
+
+/// Endpoints that change the world: the only ones an ambiguous fault applies to.
+const WRITES: [&str; 4] = [
+    "/v1/user/add",
+    "/v1/user/update",
+    "/v1/user/delete",
+    "/v1/workflow/update",
+];
 
 #[derive(Debug)]
-pub(crate) struct App {
-    pub(crate) world: Kept<World, Refusal>,
+pub(crate) struct Xtracta {
     api_key: String,
-    pub(crate) faults: Faults,
-    pub(crate) counts: Counter,
+    /// The API key's own group, when the simulator is told it (`--key-group`).
+    pub(crate) key_group: Option<u64>,
     tokens_issued: AtomicU64,
 }
 
-impl App {
-    pub(crate) fn new(world: Kept<World, Refusal>, api_key: String, faults: Faults) -> Self {
+impl Xtracta {
+    pub(crate) fn new(api_key: String, key_group: Option<u64>) -> Self {
         Self {
-            world,
             api_key,
-            faults,
-            counts: Counter::default(),
+            key_group,
             tokens_issued: AtomicU64::new(0),
         }
     }
@@ -56,15 +67,28 @@ impl App {
     }
 }
 
-impl Introspect for App {
+impl Vendor for Xtracta {
+    const NAME: &'static str = "xtracta";
     type World = World;
     type Refusal = Refusal;
 
-    fn kept(&self) -> &Kept<World, Refusal> {
-        &self.world
+    fn routes() -> Router<Arc<App>> {
+        super::routes::routes()
     }
 
-    fn counter(&self) -> &Counter {
-        &self.counts
+    /// Counted by path, as the form API has one method.
+    fn call(_method: &Method, path: &str) -> Call {
+        Call {
+            key: path.to_owned(),
+            write: WRITES.contains(&path),
+        }
+    }
+
+    fn failure(key: &str, status: StatusCode, message: &str) -> Response {
+        refusal_reply(Root::for_path(key), &Refusal::new(status, message))
+    }
+
+    fn malformed(key: &str, variant: u64) -> Response {
+        xml_reply(StatusCode::OK, xml::malformed(Root::for_path(key), variant))
     }
 }

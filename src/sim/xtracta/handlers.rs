@@ -46,7 +46,7 @@ fn authorise(app: &App, form: FormPairs) -> Result<Params, Refusal> {
     })?;
     let params = Params::from_pairs(pairs)?;
     match params.api_key() {
-        Some(key) if app.key_matches(key) => Ok(params),
+        Some(key) if app.vendor.key_matches(key) => Ok(params),
         _ => Err(Refusal::new(StatusCode::UNAUTHORIZED, "invalid api key")),
     }
 }
@@ -55,7 +55,7 @@ fn authorise(app: &App, form: FormPairs) -> Result<Params, Refusal> {
 pub(crate) async fn get_users(State(app): State<Arc<App>>, form: FormPairs) -> Response {
     let result = async {
         let params = authorise(&app, form)?;
-        let scope = params::list_scope(&params)?;
+        let scope = params::list_scope(&params, app.vendor.key_group)?;
         let body = app
             .world
             .read(|w| w.list_users(scope).map(|users| xml::user_list(&users)));
@@ -68,10 +68,10 @@ pub(crate) async fn get_users(State(app): State<Arc<App>>, form: FormPairs) -> R
 pub(crate) async fn add_user(State(app): State<Arc<App>>, form: FormPairs) -> Response {
     let result = async {
         let params = authorise(&app, form)?;
-        let (new, token_expire) = params::new_user(&params)?;
+        let (new, token_expire) = params::new_user(&params, app.vendor.key_group)?;
         let password = new.password.clone();
         let user = app.world.write(|w| w.add_user(new)).await?;
-        let token = token_expire.map(|seconds| app.login_token(user.user_id, seconds));
+        let token = token_expire.map(|seconds| app.vendor.login_token(user.user_id, seconds));
         Ok(xml::one_user(&user, password.as_deref(), token.as_ref()))
     };
     answer(Root::User, result.await)

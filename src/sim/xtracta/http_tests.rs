@@ -1,49 +1,32 @@
 //! The simulator over real HTTP on an ephemeral loopback port. Asserts on substrings of
 //! the XML text on purpose: no XML parsing helpers here that a client could borrow.
 
-use std::net::SocketAddr;
-
-use reqwest::{Client, StatusCode};
+use reqwest::StatusCode;
 use serde_json::Value;
 
-use super::{Args, Running, start};
+use super::{Args, start};
 use crate::sim::faults::FaultArgs;
+use crate::sim::test_sim::{TestSim, assert_broken_off};
 
-const SEED: &str = "\
-groups: [12345, 777]
-workflows:
-  - { id: 496553, name: Invoices }
-  - { id: 496941, name: Receipts }
-users:
-  - { id: 4092, name: Bo Chen, email: bo@example.com, group: 12345, workflows: [496553] }
-";
+use super::seed::EXAMPLE as SEED;
 
 fn args(faults: FaultArgs) -> Args {
-    Args {
-        listen: SocketAddr::from(([127, 0, 0, 1], 0)),
-        state: None,
-        seed: None,
-        api_key: "test-key".to_owned(),
+    let mut args = Args {
         faults,
-    }
+        ..Args::default()
+    };
+    args.vendor.api_key = "test-key".to_owned();
+    args
 }
 
-struct Sim {
-    running: Running,
-    http: Client,
-}
+/// Marks the Xtracta calls of the shared harness.
+enum Xtracta {}
 
-impl Sim {
+type Sim = TestSim<Xtracta>;
+
+impl TestSim<Xtracta> {
     async fn start(args: Args) -> Self {
-        let running = start(args, Some(SEED)).await.expect("simulator starts");
-        Self {
-            running,
-            http: Client::new(),
-        }
-    }
-
-    fn url(&self, path: &str) -> String {
-        format!("http://{}{path}", self.running.addr())
+        Self::new(start(args, Some(SEED))).await
     }
 
     /// POSTs a form with the right key; returns the status and the body text.
@@ -63,11 +46,6 @@ impl Sim {
             .unwrap();
         let status = response.status();
         (status, response.text().await.unwrap())
-    }
-
-    async fn json(&self, path: &str) -> Value {
-        let response = self.http.get(self.url(path)).send().await.unwrap();
-        response.json().await.unwrap()
     }
 }
 
@@ -161,63 +139,32 @@ async fn speaks_the_xtracta_user_api() {
         "{body}"
     );
 
-    let counts = sim.json("/_sim/requests").await;
-    assert_eq!(counts["total"], 10, "{counts}");
-    assert_eq!(counts["by_endpoint"]["/v1/user"], 3, "{counts}");
-    assert_eq!(
-        counts["by_endpoint_status"]["/v1/user/delete 404"], 1,
-        "{counts}"
-    );
-    sim.running.stop().await;
+    assert_eq!(sim.sim("/_sim/requests").await["total"], 10);
+    sim.assert_counted(&[("/v1/user", 3), ("/v1/user/delete 404", 1)])
+        .await;
+    sim.stop().await;
 }
 
 #[tokio::test]
 async fn sim_endpoints_replace_the_world_and_reset_counts() {
     let sim = Sim::start(args(FaultArgs::default())).await;
-    let mut world = sim.json("/_sim/state").await;
+    let mut world = sim.sim("/_sim/state").await;
     assert_eq!(world["next_user_id"], 4093, "{world}");
     world["users"][0]["name"] = Value::from("Drifted Name");
-    let put = sim
-        .http
-        .put(sim.url("/_sim/state"))
-        .json(&world)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(put.status(), StatusCode::OK);
+    assert_eq!(sim.put_state(&world).await.0, StatusCode::OK);
     let (_, body) = sim.post("/v1/user", &[("group_id", "12345")]).await;
     assert!(body.contains("<name>Drifted Name</name>"), "{body}");
 
     world["users"][0]["primary_group_id"] = Value::from(1);
-    let put = sim
-        .http
-        .put(sim.url("/_sim/state"))
-        .json(&world)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(put.status(), StatusCode::BAD_REQUEST);
-    let error: Value = put.json().await.unwrap();
-    assert!(
-        error["error"].as_str().unwrap().contains("unknown group 1"),
-        "{error}"
-    );
-
-    let reset = sim
-        .http
-        .post(sim.url("/_sim/requests/reset"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(reset.status(), StatusCode::OK);
-    assert_eq!(sim.json("/_sim/requests").await["total"], 0);
-    sim.running.stop().await;
+    sim.assert_state_refused(&world, "unknown group 1").await;
+    sim.reset_requests().await;
+    sim.stop().await;
 }
 
 #[tokio::test]
 async fn a_world_over_two_megabytes_can_be_put() {
     let sim = Sim::start(args(FaultArgs::default())).await;
-    let mut world = sim.json("/_sim/state").await;
+    let mut world = sim.sim("/_sim/state").await;
     let users: Vec<Value> = (0..30_000)
         .map(|i| {
             serde_json::json!({
@@ -244,14 +191,14 @@ async fn a_world_over_two_megabytes_can_be_put() {
     assert_eq!(put.status(), StatusCode::OK);
     let (_, listed) = sim.post("/v1/user", &[("group_id", "12345")]).await;
     assert_eq!(listed.matches("<user>").count(), 30_000);
-    sim.running.stop().await;
+    sim.stop().await;
 }
 
 #[tokio::test]
 async fn state_file_survives_a_restart() {
     let dir = tempfile::tempdir().unwrap();
     let mut with_state = args(FaultArgs::default());
-    with_state.state = Some(dir.path().join("world.json"));
+    with_state.world.state = Some(dir.path().join("world.json"));
     let sim = Sim::start(with_state.clone()).await;
     let add = [
         ("name", "Ana"),
@@ -259,7 +206,7 @@ async fn state_file_survives_a_restart() {
         ("group_id", "777"),
     ];
     assert_eq!(sim.post("/v1/user/add", &add).await.0, StatusCode::OK);
-    sim.running.stop().await;
+    sim.stop().await;
 
     let sim = Sim::start(with_state).await;
     let (_, body) = sim.post("/v1/user", &[("group_id", "777")]).await;
@@ -267,7 +214,7 @@ async fn state_file_survives_a_restart() {
         body.contains("<email_address>ana@example.com</email_address>"),
         "{body}"
     );
-    sim.running.stop().await;
+    sim.stop().await;
 }
 
 #[tokio::test]
@@ -288,13 +235,8 @@ async fn injected_faults() {
         body.contains("<message>simulated server error</message>"),
         "{body}"
     );
-    let state = failing.json("/_sim/state").await;
-    assert_eq!(
-        state["users"].as_array().unwrap().len(),
-        1,
-        "nothing was added"
-    );
-    failing.running.stop().await;
+    assert_eq!(failing.user_count().await, 1, "nothing was added");
+    failing.stop().await;
 
     let ambiguous = Sim::start(args(FaultArgs {
         ambiguous_rate: 1.0,
@@ -307,18 +249,11 @@ async fn injected_faults() {
         ("email_address", "ana@example.com"),
         ("group_id", "12345"),
     ]);
-    let response = response.send().await.unwrap();
-    assert_eq!(response.status(), StatusCode::OK, "headers arrive");
-    assert!(response.text().await.is_err(), "the body breaks off");
-    let state = ambiguous.json("/_sim/state").await;
-    assert_eq!(
-        state["users"].as_array().unwrap().len(),
-        2,
-        "the write was committed"
-    );
+    assert_broken_off(response.send().await.unwrap()).await;
+    assert_eq!(ambiguous.user_count().await, 2, "the write was committed");
     let (status, _) = ambiguous.post("/v1/user", &[]).await;
     assert_eq!(status, StatusCode::OK, "reads are never broken off");
-    ambiguous.running.stop().await;
+    ambiguous.stop().await;
 
     let limited = Sim::start(args(FaultArgs {
         rate_limit: Some(1),
@@ -340,9 +275,8 @@ async fn injected_faults() {
         .unwrap();
     assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
     assert_eq!(response.headers()["retry-after"], "1");
-    let counts = limited.json("/_sim/requests").await;
-    assert_eq!(counts["by_endpoint_status"]["/v1/user 429"], 1, "{counts}");
-    limited.running.stop().await;
+    limited.assert_counted(&[("/v1/user 429", 1)]).await;
+    limited.stop().await;
 }
 
 #[tokio::test]
@@ -375,7 +309,7 @@ async fn concurrent_adds_get_distinct_ids_and_one_email_wins() {
             .count(),
         7
     );
-    let state = sim.json("/_sim/state").await;
+    let state = sim.sim("/_sim/state").await;
     let mut ids: Vec<u64> = state["users"]
         .as_array()
         .unwrap()
@@ -385,4 +319,78 @@ async fn concurrent_adds_get_distinct_ids_and_one_email_wins() {
     ids.dedup();
     assert_eq!(ids.len(), 10, "seeded user plus nine distinct new ids");
     assert_eq!(state["next_user_id"], 4102);
+}
+
+#[tokio::test]
+async fn with_a_key_group_adds_for_workflows_join_it_and_lists_show_it() {
+    let mut keyed = args(FaultArgs::default());
+    keyed.vendor.key_group = Some(777);
+    let sim = Sim::start(keyed).await;
+    let add = [
+        ("name", "Cy"),
+        ("email_address", "cy@example.com"),
+        ("workflow_ids", "496941"),
+    ];
+    let (status, body) = sim.post("/v1/user/add", &add).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(
+        body.contains("<primary_group_id>777</primary_group_id>"),
+        "{body}"
+    );
+    let (_, listed) = sim.post("/v1/user", &[]).await;
+    assert!(
+        listed.contains("<user_id>4093</user_id>") && !listed.contains("4092"),
+        "the key's group, not the first: {listed}"
+    );
+    let nowhere = [("name", "Di"), ("email_address", "di@example.com")];
+    let (status, body) = sim.post("/v1/user/add", &nowhere).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(body.contains("group_id or workflow_ids"), "{body}");
+    sim.stop().await;
+}
+
+#[tokio::test]
+async fn an_empty_user_list_removes_a_workflows_last_member() {
+    let sim = Sim::start(args(FaultArgs::default())).await;
+    let invoices = [("workflow_id", "496553")];
+    let (_, before) = sim.post("/v1/user", &invoices).await;
+    assert!(before.contains("<user_id>4092</user_id>"), "{before}");
+    let emptied = [("workflow_id", "496553"), ("user_ids", "")];
+    let (status, body) = sim.post("/v1/workflow/update", &emptied).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (_, after) = sim.post("/v1/user", &invoices).await;
+    assert!(!after.contains("<user>"), "{after}");
+    let (_, everyone) = sim.post("/v1/user", &[]).await;
+    assert!(
+        everyone.contains("<user_id>4092</user_id>") && !everyone.contains("496553"),
+        "the user stays, without the workflow: {everyone}"
+    );
+    sim.stop().await;
+}
+
+#[tokio::test]
+async fn retry_after_can_be_an_http_date() {
+    let sim = Sim::start(args(FaultArgs {
+        rate_limit: Some(1),
+        retry_after_date: true,
+        ..FaultArgs::default()
+    }))
+    .await;
+    assert_eq!(sim.post("/v1/user", &[]).await.0, StatusCode::OK);
+    let before = chrono::Utc::now().timestamp();
+    let response = sim.http.post(sim.url("/v1/user")).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
+    let date = response.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(date.ends_with(" GMT"), "{date}");
+    let due = chrono::DateTime::parse_from_rfc2822(&date)
+        .unwrap()
+        .timestamp();
+    assert!(
+        (1..=3).contains(&(due - before)),
+        "{date} is not a second or two away"
+    );
+    sim.stop().await;
 }

@@ -3,7 +3,9 @@
 //!
 //! Pure and synchronous: no I/O, no HTTP parsing, no persistence. Callers hold the lock.
 //! Every operation checks everything before it changes anything, so a refusal leaves the world
-//! as it was. Each costs O(users + members), never O(users × members).
+//! as it was. A user is found by binary search and an address by the world's index, so adding,
+//! updating and deleting a user costs O(log users) and a move of the users after it; replacing
+//! a workflow's members costs O(users + members), never O(users × members).
 
 use std::collections::HashSet;
 
@@ -53,7 +55,7 @@ impl WorldError {
 /// Which users `POST /v1/user` lists.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Scope {
-    /// The API key's own group: the world's first group.
+    /// The API key's own group when the simulator is not told which: the world's first.
     KeyGroup,
     Group(u64),
     Workflow(u64),
@@ -118,8 +120,10 @@ impl World {
             password: new.password,
         };
         self.next_user_id = self.next_user_id.saturating_add(1);
-        self.users.push(user.clone());
-        self.users.sort_by_key(|u| u.user_id);
+        let at = self.users.partition_point(|u| u.user_id < user.user_id);
+        self.users.insert(at, user.clone());
+        let key = world::email_key(&user.email_address);
+        self.emails.claim(key, user.user_id);
         Ok(user)
     }
 
@@ -128,9 +132,9 @@ impl World {
         user_id: u64,
         patch: UserPatch,
     ) -> Result<User, WorldError> {
-        if self.user(user_id).is_none() {
-            return Err(WorldError::UnknownUser(user_id));
-        }
+        let at = self
+            .position(user_id)
+            .ok_or(WorldError::UnknownUser(user_id))?;
         if let Some(name) = &patch.name {
             check_name(name)?;
         }
@@ -138,16 +142,16 @@ impl World {
             self.check_email(email, Some(user_id))?;
         }
         patch.password.as_deref().map(check_password).transpose()?;
-        let user = self
-            .users
-            .iter_mut()
-            .find(|u| u.user_id == user_id)
-            .ok_or(WorldError::UnknownUser(user_id))?;
+        let user = &mut self.users[at];
         if let Some(name) = patch.name {
             user.name = name;
         }
         if let Some(email) = patch.email_address {
+            self.emails
+                .release(&world::email_key(&user.email_address), &user_id);
             user.email_address = email.trim().to_owned();
+            self.emails
+                .claim(world::email_key(&user.email_address), user_id);
         }
         if let Some(password) = patch.password {
             user.password = Some(password);
@@ -157,11 +161,12 @@ impl World {
 
     /// Removes the user, and with it every workflow assignment it had.
     pub(crate) fn delete_user(&mut self, user_id: u64) -> Result<(), WorldError> {
-        let before = self.users.len();
-        self.users.retain(|u| u.user_id != user_id);
-        if self.users.len() == before {
-            return Err(WorldError::UnknownUser(user_id));
-        }
+        let at = self
+            .position(user_id)
+            .ok_or(WorldError::UnknownUser(user_id))?;
+        let user = self.users.remove(at);
+        self.emails
+            .release(&world::email_key(&user.email_address), &user_id);
         Ok(())
     }
 
@@ -174,8 +179,7 @@ impl World {
         if !self.has_workflow(workflow_id) {
             return Err(WorldError::UnknownWorkflow(workflow_id));
         }
-        let known: HashSet<u64> = self.users.iter().map(|u| u.user_id).collect();
-        if let Some(&unknown) = members.iter().find(|id| !known.contains(id)) {
+        if let Some(&unknown) = members.iter().find(|id| self.position(**id).is_none()) {
             return Err(WorldError::UnknownUserInList(unknown));
         }
         let members: HashSet<u64> = members.iter().copied().collect();
@@ -198,26 +202,10 @@ impl World {
             let email = email.to_owned();
             return Err(WorldError::InvalidEmail { email, why });
         }
-        let key = world::email_key(email);
-        let taken = self
-            .users
-            .iter()
-            .any(|u| Some(u.user_id) != except && same_email(&u.email_address, &key));
-        if taken {
+        if self.emails.taken(&world::email_key(email), except.as_ref()) {
             return Err(WorldError::DuplicateEmail(email.trim().to_owned()));
         }
         Ok(())
-    }
-}
-
-/// Whether `email` has the key `key` (see [`world::email_key`]), without allocating for the
-/// usual ASCII address: this runs once per user on every add and update.
-fn same_email(email: &str, key: &str) -> bool {
-    let email = email.trim();
-    if email.is_ascii() && key.is_ascii() {
-        email.eq_ignore_ascii_case(key)
-    } else {
-        world::email_key(email) == key
     }
 }
 

@@ -1,4 +1,8 @@
+//! Unit tests of the world operations in `ops.rs`: what each changes, and that every refusal
+//! leaves the world as it was.
+
 use super::*;
+use crate::sim::store::World as _;
 
 fn new_user(name: &str, email: &str) -> NewUser {
     NewUser {
@@ -14,6 +18,19 @@ fn world_with_ana() -> (World, u64) {
     let mut world = World::default();
     let ana = world.add_user(new_user("Ana", "ana@example.com")).unwrap();
     (world, ana.user_id)
+}
+
+/// Ana, then Bo.
+fn world_with_ana_and_bo() -> (World, u64, u64) {
+    let (mut world, ana) = world_with_ana();
+    let bo = world.add_user(new_user("Bo", "bo@example.com")).unwrap();
+    (world, ana, bo.user_id)
+}
+
+/// The ids of the users `scope` lists.
+fn listed(world: &World, scope: Scope) -> Vec<u64> {
+    let users = world.list_users(scope).unwrap();
+    users.iter().map(|u| u.user_id).collect()
 }
 
 #[test]
@@ -133,11 +150,7 @@ fn update_and_delete_unknown_user_are_not_found() {
 
 #[test]
 fn workflow_update_replaces_members() {
-    let (mut world, ana) = world_with_ana();
-    let bo = world
-        .add_user(new_user("Bo", "bo@example.com"))
-        .unwrap()
-        .user_id;
+    let (mut world, ana, bo) = world_with_ana_and_bo();
     world.replace_workflow_members(496553, &[ana, bo]).unwrap();
     world.replace_workflow_members(496941, &[bo]).unwrap();
     world.replace_workflow_members(496553, &[bo]).unwrap();
@@ -146,15 +159,9 @@ fn workflow_update_replaces_members() {
         Vec::<u64>::new()
     );
     assert_eq!(world.user(bo).unwrap().assigned_workflows, [496553, 496941]);
-    let listed = world.list_users(Scope::Workflow(496553)).unwrap();
-    assert_eq!(listed.iter().map(|u| u.user_id).collect::<Vec<_>>(), [bo]);
+    assert_eq!(listed(&world, Scope::Workflow(496553)), [bo]);
     world.replace_workflow_members(496553, &[]).unwrap();
-    assert!(
-        world
-            .list_users(Scope::Workflow(496553))
-            .unwrap()
-            .is_empty()
-    );
+    assert!(listed(&world, Scope::Workflow(496553)).is_empty());
 }
 
 #[test]
@@ -176,11 +183,7 @@ fn workflow_update_refuses_unknowns_without_changing_anything() {
 #[test]
 fn refusals_leave_the_world_unchanged() {
     // `App::write` changes the world in place when there is no state file: it relies on this.
-    let (mut world, ana) = world_with_ana();
-    let bo = world
-        .add_user(new_user("Bo", "bo@example.com"))
-        .unwrap()
-        .user_id;
+    let (mut world, ana, bo) = world_with_ana_and_bo();
     let before = world.clone();
     let mut bad_workflow = new_user("Cy", "cy@example.com");
     bad_workflow.workflow_ids = vec![496553, 1];
@@ -214,12 +217,7 @@ fn delete_removes_workflow_membership() {
     let (mut world, ana) = world_with_ana();
     world.replace_workflow_members(496553, &[ana]).unwrap();
     world.delete_user(ana).unwrap();
-    assert!(
-        world
-            .list_users(Scope::Workflow(496553))
-            .unwrap()
-            .is_empty()
-    );
+    assert!(listed(&world, Scope::Workflow(496553)).is_empty());
 }
 
 #[test]
@@ -229,9 +227,8 @@ fn list_scopes() {
     let mut other = new_user("Cy", "cy@example.com");
     other.group_id = 777;
     let cy = world.add_user(other).unwrap().user_id;
-    let ids = |users: Vec<&User>| users.iter().map(|u| u.user_id).collect::<Vec<_>>();
-    assert_eq!(ids(world.list_users(Scope::KeyGroup).unwrap()), [ana]);
-    assert_eq!(ids(world.list_users(Scope::Group(777)).unwrap()), [cy]);
+    assert_eq!(listed(&world, Scope::KeyGroup), [ana]);
+    assert_eq!(listed(&world, Scope::Group(777)), [cy]);
     assert_eq!(
         world.list_users(Scope::Group(5)),
         Err(WorldError::UnknownGroup(5))
@@ -239,5 +236,44 @@ fn list_scopes() {
     assert_eq!(
         world.list_users(Scope::Workflow(5)),
         Err(WorldError::UnknownWorkflow(5))
+    );
+}
+
+#[test]
+fn addresses_stay_unique_after_renames_and_deletes() {
+    let (mut world, ana, bo) = world_with_ana_and_bo();
+    let moved = UserPatch {
+        email_address: Some("ana.lima@example.com".to_owned()),
+        ..UserPatch::default()
+    };
+    world.update_user(ana, moved.clone()).unwrap();
+    let twin = new_user("Ana Twin", "Ana.Lima@example.com");
+    assert_eq!(
+        world.add_user(twin).unwrap_err(),
+        WorldError::DuplicateEmail("Ana.Lima@example.com".to_owned())
+    );
+    assert_eq!(
+        world.update_user(bo, moved).unwrap_err(),
+        WorldError::DuplicateEmail("ana.lima@example.com".to_owned())
+    );
+    let old = world.add_user(new_user("Other Ana", "ANA@example.com"));
+    assert!(old.is_ok(), "an address given up is free again");
+
+    world.delete_user(bo).unwrap();
+    let back = world.add_user(new_user("Bo Again", "bo@example.com"));
+    assert!(back.is_ok(), "a deleted user's address is free again");
+    let again = world.add_user(new_user("Bo Twin", " BO@example.com "));
+    assert!(again.is_err(), "and taken once it is reused");
+
+    let mut rebuilt = world.clone();
+    rebuilt.normalise();
+    assert_eq!(
+        rebuilt.emails, world.emails,
+        "the index is what a rebuild gives"
+    );
+    assert_eq!(world.emails.holder("ana.lima@example.com"), Some(&ana));
+    assert_eq!(
+        world.emails.holder("ana@example.com").map(|id| *id > bo),
+        Some(true)
     );
 }

@@ -5,41 +5,8 @@
 
 use std::collections::BTreeMap;
 
-use axum::http::StatusCode;
-
 use super::ops::{NewUser, Scope, UserPatch};
-use crate::sim::kept::Unsaved;
-
-/// A refused request: the status and the human message of the XML error envelope.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{message}")]
-pub(crate) struct Refusal {
-    pub(crate) status: StatusCode,
-    pub(crate) message: String,
-}
-
-impl Refusal {
-    pub(crate) fn new(status: StatusCode, message: impl Into<String>) -> Self {
-        Self {
-            status,
-            message: message.into(),
-        }
-    }
-
-    fn bad_request(message: impl Into<String>) -> Self {
-        Self::new(StatusCode::BAD_REQUEST, message)
-    }
-}
-
-/// The state file could not be written: a 500, the change not made.
-impl From<Unsaved> for Refusal {
-    fn from(Unsaved: Unsaved) -> Self {
-        Self::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "could not save simulator state",
-        )
-    }
-}
+pub(crate) use crate::sim::refusal::Refusal;
 
 impl From<super::ops::WorldError> for Refusal {
     fn from(err: super::ops::WorldError) -> Self {
@@ -116,8 +83,9 @@ fn number(name: &str, text: &str) -> Result<u64, Refusal> {
         .map_err(|_| Refusal::bad_request(format!("{name} must be a non-negative integer: {text}")))
 }
 
-/// Get User's scope: `group_id` or `workflow_id`, not both.
-pub(crate) fn list_scope(params: &Params) -> Result<Scope, Refusal> {
+/// Get User's scope: `group_id` or `workflow_id`, not both; neither is the API key's group,
+/// `key_group` when the simulator knows it.
+pub(crate) fn list_scope(params: &Params, key_group: Option<u64>) -> Result<Scope, Refusal> {
     match (
         params.optional_id("group_id")?,
         params.optional_id("workflow_id")?,
@@ -127,19 +95,32 @@ pub(crate) fn list_scope(params: &Params) -> Result<Scope, Refusal> {
         )),
         (Some(group), None) => Ok(Scope::Group(group)),
         (None, Some(workflow)) => Ok(Scope::Workflow(workflow)),
-        (None, None) => Ok(Scope::KeyGroup),
+        (None, None) => Ok(key_group.map_or(Scope::KeyGroup, Scope::Group)),
     }
 }
 
 /// Bounds on `token_expire`, in seconds.
 pub(crate) const TOKEN_EXPIRE: std::ops::RangeInclusive<u64> = 60..=86_400;
 
-/// Add User: the new user, and the login-token lifetime when one was asked for.
-pub(crate) fn new_user(params: &Params) -> Result<(NewUser, Option<u64>), Refusal> {
+/// Add User: the new user, and the login-token lifetime when one was asked for. A user is
+/// added "for either a group or specific workflows": with workflows but no `group_id`, it
+/// joins `key_group`, the API key's own group, when the simulator knows it.
+pub(crate) fn new_user(
+    params: &Params,
+    key_group: Option<u64>,
+) -> Result<(NewUser, Option<u64>), Refusal> {
     let name = params.required("name")?.to_owned();
     let email_address = params.required("email_address")?.to_owned();
-    let group_id = params.required_id("group_id")?;
     let workflow_ids = params.id_list("workflow_ids")?.unwrap_or_default();
+    let group_id = match (params.optional_id("group_id")?, key_group) {
+        (Some(group), _) => group,
+        (None, Some(group)) if !workflow_ids.is_empty() => group,
+        (None, Some(_)) => {
+            let message = "missing required parameter: group_id or workflow_ids";
+            return Err(Refusal::bad_request(message));
+        }
+        (None, None) => params.required_id("group_id")?,
+    };
     let token_expire = params.optional_id("token_expire")?;
     if let Some(seconds) = token_expire.filter(|s| !TOKEN_EXPIRE.contains(s)) {
         return Err(Refusal::bad_request(format!(
@@ -185,6 +166,8 @@ pub(crate) fn workflow_members(params: &Params) -> Result<(u64, Vec<u64>), Refus
 
 #[cfg(test)]
 mod tests {
+    use axum::http::StatusCode;
+
     use super::*;
 
     fn params(pairs: &[(&str, &str)]) -> Params {
@@ -205,33 +188,61 @@ mod tests {
         assert_eq!(err.message, "parameter given more than once: a");
     }
 
+    fn list_scope_of(params: &Params) -> Result<Scope, Refusal> {
+        list_scope(params, None)
+    }
+
     #[test]
     fn scope_takes_one_of_group_and_workflow() {
-        assert_eq!(list_scope(&params(&[])), Ok(Scope::KeyGroup));
+        assert_eq!(list_scope_of(&params(&[])), Ok(Scope::KeyGroup));
         assert_eq!(
-            list_scope(&params(&[("group_id", "")])),
+            list_scope_of(&params(&[("group_id", "")])),
             Ok(Scope::KeyGroup)
         );
         assert_eq!(
-            list_scope(&params(&[("group_id", "7")])),
+            list_scope_of(&params(&[("group_id", "7")])),
             Ok(Scope::Group(7))
         );
         assert_eq!(
-            list_scope(&params(&[("workflow_id", "8")])),
+            list_scope_of(&params(&[("workflow_id", "8")])),
             Ok(Scope::Workflow(8))
         );
-        let both = list_scope(&params(&[("group_id", "7"), ("workflow_id", "8")]));
+        let both = list_scope_of(&params(&[("group_id", "7"), ("workflow_id", "8")]));
         assert_eq!(both.unwrap_err().status, StatusCode::BAD_REQUEST);
-        let err = list_scope(&params(&[("group_id", "x")])).unwrap_err();
+        let err = list_scope_of(&params(&[("group_id", "x")])).unwrap_err();
         assert_eq!(err.message, "group_id must be a non-negative integer: x");
     }
 
     #[test]
     fn add_needs_name_email_and_group() {
-        let err = new_user(&params(&[("email_address", "a@x.com")])).unwrap_err();
+        let err = new_user(&params(&[("email_address", "a@x.com")]), None).unwrap_err();
         assert_eq!(err.message, "missing required parameter: name");
-        let err = new_user(&params(&[("name", "A"), ("email_address", "a@x.com")])).unwrap_err();
+        let err = new_user(
+            &params(&[("name", "A"), ("email_address", "a@x.com")]),
+            None,
+        )
+        .unwrap_err();
         assert_eq!(err.message, "missing required parameter: group_id");
+    }
+
+    #[test]
+    fn with_a_key_group_an_add_for_workflows_needs_no_group() {
+        let base = [("name", "A"), ("email_address", "a@x.com")];
+        let mut for_workflows = base.to_vec();
+        for_workflows.push(("workflow_ids", "3"));
+        let (new, _) = new_user(&params(&for_workflows), Some(777)).unwrap();
+        assert_eq!((new.group_id, new.workflow_ids), (777, vec![3]));
+        for_workflows.push(("group_id", "12345"));
+        let (new, _) = new_user(&params(&for_workflows), Some(777)).unwrap();
+        assert_eq!(new.group_id, 12345, "a group given wins");
+        let err = new_user(&params(&base), Some(777)).unwrap_err();
+        assert_eq!(
+            err.message,
+            "missing required parameter: group_id or workflow_ids"
+        );
+        let err = new_user(&params(&for_workflows[..3]), None).unwrap_err();
+        assert_eq!(err.message, "missing required parameter: group_id");
+        assert_eq!(list_scope(&params(&[]), Some(777)), Ok(Scope::Group(777)));
     }
 
     #[test]
@@ -243,13 +254,13 @@ mod tests {
         ];
         let mut with = base.to_vec();
         with.extend([("workflow_ids", "3, 2,"), ("token_expire", "60")]);
-        let (new, token) = new_user(&params(&with)).unwrap();
+        let (new, token) = new_user(&params(&with), None).unwrap();
         assert_eq!(new.workflow_ids, [3, 2]);
         assert_eq!(new.password, None);
         assert_eq!(token, Some(60));
         let mut short = base.to_vec();
         short.push(("token_expire", "59"));
-        let err = new_user(&params(&short)).unwrap_err();
+        let err = new_user(&params(&short), None).unwrap_err();
         assert_eq!(
             err.message,
             "token_expire must be between 60 and 86400 seconds: 59"

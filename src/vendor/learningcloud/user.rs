@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 
 use crate::model::{Value, normalise_key};
 use crate::vendor::{UserFields, read};
-use crate::yaml::{Keys, Located};
+use crate::yaml::{Keys, Located, text};
 
 use super::names;
 
@@ -81,7 +81,7 @@ pub(super) fn read(keys: &mut Keys<'_>, id: Option<Located<String>>) -> Option<U
 }
 
 fn username(keys: &mut Keys<'_>) -> Option<String> {
-    let u = keys.required_text(names::USERNAME)?;
+    let u = keys.required_name(names::USERNAME)?;
     if u.value.contains(char::is_whitespace) || u.value.contains('/') {
         let message = format!("username {:?} must not contain spaces or '/'", u.value);
         keys.push(read::problem(&u.origin, message));
@@ -98,14 +98,27 @@ fn extended_fields(keys: &mut Keys<'_>) -> Option<Option<Value>> {
     let mut out = BTreeMap::new();
     let mut ok = true;
     for (key, value) in map.entries() {
-        let text = match value.text(key.value) {
-            Ok(t) => t.trim(),
+        let raw = match value.text(key.value) {
+            Ok(t) => t,
             Err(p) => {
                 map.push(p);
                 ok = false;
                 continue;
             }
         };
+        let refused = text::problem(names::EXTENDED_FIELDS, key.value, text::MAX_NAME)
+            .map(|why| (key.origin.clone(), why))
+            .or_else(|| {
+                // The name is clean by now, so it may be quoted.
+                let field = format!("{}.{}", names::EXTENDED_FIELDS, key.value);
+                text::problem(&field, raw, text::MAX_TEXT).map(|why| (value.origin(), why))
+            });
+        let text = raw.trim();
+        if let Some((at, why)) = refused {
+            map.push(read::problem(&at, why));
+            ok = false;
+            continue;
+        }
         if key.value.trim().is_empty() {
             map.push(read::problem(
                 &key.origin,

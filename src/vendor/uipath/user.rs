@@ -24,10 +24,10 @@ pub(super) fn read(keys: &mut Keys<'_>, id: Option<Located<String>>) -> Option<U
         None => None,
     };
     let email = read::email(keys);
-    let name = keys.required_text(names::NAME);
+    let name = keys.required_name(names::NAME);
     let mut fields = BTreeMap::new();
     for n in [names::USER_NAME, names::SURNAME] {
-        if let Some(v) = keys.text(n) {
+        if let Some(v) = keys.name(n) {
             fields.insert(n.to_string(), Value::text(v.value));
         }
     }

@@ -27,7 +27,7 @@ pub(super) fn read(
         None => None,
     };
     let email = read::email(keys);
-    let name = keys.required_text(names::NAME);
+    let name = keys.required_name(names::NAME);
     let mut fields = BTreeMap::new();
     if let Some(set) = read::number_set(keys, names::WORKFLOWS, "workflow") {
         fields.insert(names::WORKFLOWS.to_string(), Value::Set(set));

@@ -1,0 +1,233 @@
+//! Listing, creating, updating and deleting users and listing groups, as a client with
+//! every scope sees them.
+
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+use super::{GRYFF, PGID, Sim, args, seed};
+use crate::sim::uipath::Deployment;
+
+#[tokio::test]
+async fn token_list_create_update_delete() {
+    let sim = Sim::start(args(), &seed(1500)).await;
+    let token = sim.token("PM.User PM.Group").await;
+
+    let users = format!("/User/users/{PGID}");
+    let (status, page) = sim
+        .json(
+            Method::GET,
+            &format!("{users}?top=1000&skip=0"),
+            &token,
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(page["totalCount"], 1500);
+    let first = page["results"].as_array().unwrap();
+    assert_eq!(first.len(), 1000);
+    assert_eq!(first[0]["userName"], "user0000@example.com");
+    assert_eq!(first[0]["type"], 0, "enums are numbers");
+    assert_eq!(
+        first[0]["groupIDs"].as_array().unwrap().len(),
+        2,
+        "Administrators and Everyone"
+    );
+    let (_, page) = sim
+        .json(
+            Method::GET,
+            &format!("{users}?top=1000&skip=1000"),
+            &token,
+            None,
+        )
+        .await;
+    let second = page["results"].as_array().unwrap();
+    assert_eq!(
+        (page["totalCount"].as_u64(), second.len()),
+        (Some(1500), 500)
+    );
+    assert_eq!(second[499]["email"], "user1499@example.com");
+    let (_, page) = sim.json(Method::GET, &users, &token, None).await;
+    assert_eq!(
+        page["results"].as_array().unwrap().len(),
+        10,
+        "top defaults to 10"
+    );
+
+    let (status, problem) = sim
+        .json(Method::GET, &format!("{users}?top=1001"), &token, None)
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        problem["errors"]["top"][0],
+        "The field top must be between 0 and 1000."
+    );
+    let (status, problem) = sim
+        .json(Method::GET, "/User/users/DatacomGroup", &token, None)
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        problem["errors"]["partitionGlobalId"][0],
+        "The value 'DatacomGroup' is not valid."
+    );
+    assert_eq!(problem["title"], "One or more validation errors occurred.");
+
+    let (status, groups) = sim
+        .json(Method::GET, &format!("/Group/{PGID}"), &token, None)
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let names: Vec<&str> = groups
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| g["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["Everyone", "Administrators", "gryff-01"]);
+    assert_eq!(groups[2]["type"], 1);
+    assert_eq!(groups[2]["members"], Value::Null);
+
+    let her = "4a1c9b0e-5f2d-4e7a-8b3c-1d2e3f4a5b6c";
+    let create = json!({
+        "id": her, "email": "hermione@example.com", "name": "Hermione", "surname": "Granger",
+        "type": "user", "partitionGlobalId": PGID, "password": "Alohomora1!", "groupIDs": [GRYFF]
+    });
+    let (status, body) = sim.call(Method::POST, "/User", &token, Some(&create)).await;
+    assert_eq!(
+        (status, body.as_str()),
+        (StatusCode::OK, r#"{"succeeded":true,"errors":[]}"#)
+    );
+    let (status, body) = sim.json(Method::POST, "/User", &token, Some(&create)).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(body["errors"][0]["code"], "DuplicateUserId");
+    let mut twin = create.clone();
+    twin["id"] = Value::Null;
+    twin["email"] = json!("HERMIONE@example.com");
+    let (_, body) = sim.json(Method::POST, "/User", &token, Some(&twin)).await;
+    assert_eq!(body["succeeded"], false);
+    assert_eq!(body["errors"][0]["code"], "DuplicateUserName");
+    assert_eq!(
+        body["errors"][0]["description"],
+        "User name 'HERMIONE@example.com' is already taken."
+    );
+    assert_eq!(body["errors"][1]["code"], "DuplicateEmail");
+
+    let (status, user) = sim
+        .json(Method::GET, &format!("/User/{her}"), &token, None)
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(user["userName"], "hermione@example.com");
+    assert_eq!(user["isActive"], true);
+    assert_eq!(user["lastModificationTime"], Value::Null);
+    assert!(user["groupIDs"].as_array().unwrap().contains(&json!(GRYFF)));
+    assert!(user.get("password").is_none());
+
+    let update = json!({
+        "name": "Hermione", "surname": "Granger-Weasley", "email": "hermione@example.com",
+        "groupIDsToAdd": [], "groupIDsToRemove": [GRYFF], "isActive": false
+    });
+    let path = format!("/User/{her}");
+    let (status, body) = sim.call(Method::PUT, &path, &token, Some(&update)).await;
+    assert_eq!(
+        (status, body.as_str()),
+        (StatusCode::OK, r#"{"succeeded":true,"errors":[]}"#)
+    );
+    let (_, user) = sim.json(Method::GET, &path, &token, None).await;
+    assert_eq!(user["surname"], "Granger-Weasley");
+    assert_eq!(user["isActive"], false);
+    assert_eq!(
+        user["groupIDs"].as_array().unwrap().len(),
+        1,
+        "only Everyone"
+    );
+    assert!(user["lastModificationTime"].is_string());
+    let change = json!({ "email": "hermione@hogwarts.example" });
+    let (status, body) = sim.json(Method::PUT, &path, &token, Some(&change)).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(body["errors"][0]["code"], "EmailChangeNotSupported");
+    let (status, body) = sim
+        .json(Method::PUT, "/User/her-1909", &token, Some(&update))
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        body["errors"]["userId"][0],
+        "The value 'her-1909' is not valid."
+    );
+
+    let response = sim
+        .http
+        .put(sim.api(&path))
+        .bearer_auth(&token)
+        .header("content-type", "application/json")
+        .body(r#"{"name": "H", "bypassBasicAuthRestriction": hello}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    assert!(
+        response.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("application/problem+json")
+    );
+    let problem: Value = response.json().await.unwrap();
+    let message = problem["errors"]["bypassBasicAuthRestriction"][0]
+        .as_str()
+        .unwrap();
+    assert!(
+        message.contains("Path 'bypassBasicAuthRestriction'"),
+        "{message}"
+    );
+
+    let (status, body) = sim.call(Method::DELETE, &path, &token, None).await;
+    assert_eq!((status, body.as_str()), (StatusCode::NO_CONTENT, ""));
+    let (status, problem) = sim.json(Method::DELETE, &path, &token, None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(problem["status"], 404);
+    let bulk = json!({
+        "partitionGlobalId": PGID,
+        "userIds": [first[0]["id"], first[1]["id"], her]
+    });
+    let (status, _) = sim.call(Method::DELETE, "/User", &token, Some(&bulk)).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (_, page) = sim
+        .json(Method::GET, &format!("{users}?top=0"), &token, None)
+        .await;
+    assert_eq!(page["totalCount"], 1498);
+    assert_eq!(page["results"], json!([]));
+
+    sim.assert_counted(&[
+        ("POST /connect/token", 1),
+        ("GET /api/User/users/{pgid}", 6),
+        ("POST /api/User 400", 2),
+        ("PUT /api/User/{id} 200", 1),
+        ("DELETE /api/User/{id} 404", 1),
+        ("DELETE /api/User 204", 1),
+    ])
+    .await;
+    assert_eq!(sim.sim("/_sim/tokens").await, json!({ "issued": 1 }));
+    sim.stop().await;
+}
+
+#[tokio::test]
+async fn onprem_allows_email_changes() {
+    let mut onprem = args();
+    onprem.vendor.deployment = Deployment::Onprem;
+    let sim = Sim::start(onprem, &seed(2)).await;
+    let token = sim.token("PM.User").await;
+    let world = sim.sim("/_sim/state").await;
+    let id = world["users"][1]["id"].as_str().unwrap().to_owned();
+    let path = format!("/User/{id}");
+    let taken = json!({ "email": "USER0000@example.com" });
+    let (status, body) = sim.json(Method::PUT, &path, &token, Some(&taken)).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(body["errors"][0]["code"], "DuplicateEmail");
+    let change = json!({ "email": "renamed@example.com" });
+    let (status, _) = sim.call(Method::PUT, &path, &token, Some(&change)).await;
+    assert_eq!(status, StatusCode::OK);
+    let (_, user) = sim.json(Method::GET, &path, &token, None).await;
+    assert_eq!(user["email"], "renamed@example.com");
+    assert_eq!(
+        user["userName"], "user0001@example.com",
+        "the user name stays"
+    );
+    sim.stop().await;
+}
