@@ -357,16 +357,15 @@ pub fn table(r: &Results) -> String {
     if let Some(d) = &r.daemon {
         let _ = writeln!(
             o,
-            "daemon: first reconcile {} after start; at rest over {:.0} s: CPU {:.2} ms, {} wake-ups ({}; {} threads); RSS {} ({} anonymous, peak {}); edit → vendor {} (of which the reconcile {}; {} requests)\n",
+            "daemon: first reconcile {} after start; at rest over {:.0} s: CPU {:.2} ms, {} wake-ups ({}{} threads); RSS {} ({} anonymous, peak {}); edit → vendor {} (of which the reconcile {}; {} requests)\n",
             secs(d.first_reconcile_s),
             d.idle_s,
             d.idle_cpu_s * 1e3,
             d.idle_wakeups,
             d.idle_wakeups_by_thread
                 .iter()
-                .map(|(t, n)| format!("{t}: {n}"))
-                .collect::<Vec<_>>()
-                .join(", "),
+                .map(|(t, n)| format!("{t}: {n}; "))
+                .collect::<String>(),
             d.threads,
             mb(d.rss_bytes),
             mb(d.rss_anon_bytes),
