@@ -1,28 +1,37 @@
 //! The executor: carries out a [`TargetPlan`] through a vendor [`Client`], and decides nothing.
 //!
-//! Order: removals, then updates (which may free an e-mail), then creates, then membership
-//! changes. Within a phase up to `concurrency` changes run at once. One failure does not stop
-//! the others; every change ends in the report as done, failed (with why) or not started (after
-//! a stop was requested, including a change whose request was still waiting to be sent). A
-//! create whose answer never came is looked up, after a pause with jitter, before it is
-//! retried, so that no user is ever created twice.
+//! Order: removals first; an update that frees an e-mail before the create that takes it;
+//! a membership change after the creates and updates of its members and the creates joining
+//! its collection (they need the new ids). `order` states the rules; apart from them
+//! updates, creates and membership changes overlap, with no barrier between kinds, up to
+//! `concurrency` changes at once, the change heading the longest chain of requests first. One
+//! failure does not stop the others; every change ends in the report as done, failed (with
+//! why) or not started (after a stop was requested, including a change whose request was still
+//! waiting to be sent). A create whose answer never came is looked up, after a pause with
+//! jitter, before it is retried, so that no user is ever created twice.
 //!
 //! Complexity: one request per change (two for a membership change: list, then update), at most
-//! `concurrency` in flight, so k changes take about k / concurrency round trips; O(k log k) to
-//! sort the report.
+//! `concurrency` in flight, so r requests take about r / concurrency round trips; O(k log k)
+//! to order k changes and to sort the report.
 
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
 use futures_util::StreamExt;
-use futures_util::stream;
+use futures_util::stream::FuturesUnordered;
 
 use crate::plan::{Create, TargetPlan};
 use crate::vendor::http::{ceiling, random_unit};
 use crate::vendor::{Applied, Client, ProviderError};
 
+use order::Order;
+
 pub use crate::vendor::stop::Stop;
+
+mod order;
 
 /// How one change ended.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
@@ -125,102 +134,133 @@ fn outcome(result: Result<Applied, ProviderError>) -> Outcome {
     }
 }
 
-async fn run_phase<'a>(jobs: Vec<Job<'a>>, opts: &Options<'_>, steps: &mut Vec<Step>) {
-    let stop = opts.stop.clone();
-    let results: Vec<Step> = stream::iter(jobs)
-        .map(|(change, fut)| {
-            let stop = stop.clone();
-            let progress = opts.progress.clone();
-            let _tick = Tick(progress);
-            async move {
-                let _tick = _tick;
-                if stop.requested() {
-                    return Step {
-                        change,
-                        outcome: Outcome::NotStarted,
-                    };
-                }
-                Step {
-                    change,
-                    outcome: fut.await,
-                }
+/// Runs every job, at most `concurrency` at once, each as soon as the jobs it waits for have
+/// ended (however they ended), the one heading the longest chain first. Returns each job's step.
+async fn run<'a>(mut jobs: Vec<Option<Job<'a>>>, order: &Order, opts: &Options<'_>) -> Vec<Step> {
+    let mut waits = order.waits.clone();
+    let mut ready: BinaryHeap<(u32, Reverse<usize>)> = BinaryHeap::new();
+    let mut released = |i: usize, ready: &mut BinaryHeap<(u32, Reverse<usize>)>| {
+        for &j in &order.then[i] {
+            waits[j] -= 1;
+            if waits[j] == 0 {
+                ready.push((order.height[j], Reverse(j)));
             }
+        }
+    };
+    for (i, _) in order.waits.iter().enumerate().filter(|(_, w)| **w == 0) {
+        ready.push((order.height[i], Reverse(i)));
+    }
+    let mut steps: Vec<Option<Step>> = (0..jobs.len()).map(|_| None).collect();
+    let mut running = FuturesUnordered::new();
+    let width = opts.concurrency.max(1);
+    loop {
+        while running.len() < width {
+            let Some((_, Reverse(i))) = ready.pop() else {
+                break;
+            };
+            let Some((change, fut)) = jobs[i].take() else {
+                released(i, &mut ready); // the barrier after the removals: nothing to send
+                continue;
+            };
+            let tick = Tick(opts.progress.clone());
+            if opts.stop.requested() {
+                steps[i] = Some(Step {
+                    change,
+                    outcome: Outcome::NotStarted,
+                });
+                drop(tick);
+                released(i, &mut ready);
+                continue;
+            }
+            running.push(async move {
+                let _tick = tick;
+                let outcome = fut.await;
+                (i, Step { change, outcome })
+            });
+        }
+        let Some((i, step)) = running.next().await else {
+            break;
+        };
+        steps[i] = Some(step);
+        released(i, &mut ready);
+    }
+    // Every job is reached (each waits only for earlier ones); this only keeps the report whole.
+    steps
+        .into_iter()
+        .zip(jobs)
+        .filter_map(|(step, job)| {
+            step.or_else(|| {
+                job.map(|(change, _)| Step {
+                    change,
+                    outcome: Outcome::NotStarted,
+                })
+            })
         })
-        .buffer_unordered(opts.concurrency.max(1))
         .collect()
-        .await;
-    let mut results = results;
-    results.sort_by(|a, b| a.change.cmp(&b.change));
-    steps.extend(results);
 }
 
-/// Executes `plan` and reports every change.
+/// Executes `plan` and reports every change: removals, updates, creates, then membership
+/// changes, each kind sorted by its change.
 pub async fn apply(provider: &dyn Client, plan: &TargetPlan, opts: &Options<'_>) -> Report {
-    let mut steps = Vec::new();
-    let removals: Vec<Job> = plan
-        .deletes
-        .iter()
-        .map(|u| -> Job {
-            (
-                format!("delete {}", u.key),
-                Box::pin(async move { outcome(provider.delete(u).await) }),
-            )
-        })
-        .chain(plan.deactivations.iter().map(|u| -> Job {
-            (
-                format!("deactivate {}", u.user.key),
-                Box::pin(async move { outcome(provider.update(u).await) }),
-            )
-        }))
-        .collect();
-    run_phase(removals, opts, &mut steps).await;
-
-    let updates: Vec<Job> = plan
-        .updates
-        .iter()
-        .map(|u| -> Job {
-            (
-                format!("update {}", u.user.key),
-                Box::pin(async move { outcome(provider.update(u).await) }),
-            )
-        })
-        .collect();
-    run_phase(updates, opts, &mut steps).await;
-
-    let creates: Vec<Job> = plan
-        .creates
-        .iter()
-        .map(|c| -> Job {
-            (
-                format!("create {}", c.user.key),
-                Box::pin(create(provider, c, opts)),
-            )
-        })
-        .collect();
-    run_phase(creates, opts, &mut steps).await;
-
-    let memberships: Vec<Job> = plan
-        .memberships
-        .iter()
-        .map(|m| -> Job {
-            let change = format!(
-                "{} {}: +{} -{}",
-                m.field,
-                m.collection,
-                m.join.len(),
-                m.leave.len()
-            );
-            (
-                change,
-                Box::pin(async move { outcome(provider.membership(m).await) }),
-            )
-        })
-        .collect();
-    run_phase(memberships, opts, &mut steps).await;
-
+    let order = order::order(plan);
+    let mut jobs: Vec<Option<Job>> = Vec::with_capacity(order.waits.len());
+    jobs.extend(plan.deletes.iter().map(|u| -> Option<Job> {
+        Some((
+            format!("delete {}", u.key),
+            Box::pin(async move { outcome(provider.delete(u).await) }),
+        ))
+    }));
+    jobs.extend(plan.deactivations.iter().map(|u| -> Option<Job> {
+        Some((
+            format!("deactivate {}", u.user.key),
+            Box::pin(async move { outcome(provider.update(u).await) }),
+        ))
+    }));
+    if order.first_update > jobs.len() {
+        jobs.push(None);
+    }
+    jobs.extend(plan.updates.iter().map(|u| -> Option<Job> {
+        Some((
+            format!("update {}", u.user.key),
+            Box::pin(async move { outcome(provider.update(u).await) }),
+        ))
+    }));
+    jobs.extend(plan.creates.iter().map(|c| -> Option<Job> {
+        Some((
+            format!("create {}", c.user.key),
+            Box::pin(create(provider, c, opts)),
+        ))
+    }));
+    jobs.extend(plan.memberships.iter().map(|m| -> Option<Job> {
+        let change = format!(
+            "{} {}: +{} -{}",
+            m.field,
+            m.collection,
+            m.join.len(),
+            m.leave.len()
+        );
+        Some((
+            change,
+            Box::pin(async move { outcome(provider.membership(m).await) }),
+        ))
+    }));
+    let removals = plan.deletes.len() + plan.deactivations.len();
+    let kinds = [
+        removals,
+        plan.updates.len(),
+        plan.creates.len(),
+        plan.memberships.len(),
+    ];
+    let mut steps = run(jobs, &order, opts).await.into_iter();
+    let mut report = Vec::with_capacity(steps.len());
+    for n in kinds {
+        let mut kind: Vec<Step> = steps.by_ref().take(n).collect();
+        kind.sort_by(|a, b| a.change.cmp(&b.change));
+        report.extend(kind);
+    }
     Report {
         target: plan.target.clone(),
-        steps,
+        steps: report,
     }
 }
 

@@ -15,6 +15,7 @@ mod phases;
 mod procs;
 mod report;
 mod sim;
+mod targets;
 mod world;
 
 use clap::Parser;

@@ -73,15 +73,16 @@ impl Summary {
         s
     }
 
-    /// Round trips on apply's critical path: its phases (removals, updates, creates, workflow
-    /// changes) run one after another, each `concurrency` wide, and a workflow change is two
-    /// requests in a row (list, then update).
+    /// The fewest round trips apply can take: its requests `concurrency` at a time (a workflow
+    /// change is two: list, then update), and no fewer than its longest chain of requests that
+    /// must follow each other (a removal, then a create, then a workflow's list and update).
     pub fn critical_path(&self, concurrency: u32) -> u64 {
-        let waves = |n: usize| (n as u64).div_ceil(u64::from(concurrency));
-        waves(self.deletes)
-            + waves(self.updates)
-            + waves(self.creates)
-            + 2 * waves(self.workflows_changed)
+        let requests = (self.changes + self.workflows_changed) as u64;
+        let one = |n: usize| u64::from(n > 0);
+        let chain = one(self.deletes) + one(self.creates) + 2 * one(self.workflows_changed);
+        requests
+            .div_ceil(u64::from(concurrency))
+            .max(chain.max(one(self.updates)))
     }
 
     /// The fewest vendor requests `apply` can make for this plan, by endpoint.

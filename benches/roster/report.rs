@@ -1,5 +1,5 @@
-//! The results: medians, the table people read, the JSON kept for comparison across commits,
-//! and each target of issue 8 judged against what was measured.
+//! The results: medians, the table people read, and the JSON kept for comparison across
+//! commits; `targets` judges them.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -11,6 +11,7 @@ use crate::args::Args;
 use crate::daemon::DaemonResults;
 use crate::phases::{ApplyRun, ReadOnly, Replan, Summary, minimum_plan};
 use crate::sim::{self, Counts};
+use crate::targets::{Verdict, mb, secs};
 
 /// Median, fastest and slowest of several runs, in seconds.
 #[derive(Debug, Clone, Copy, Serialize)]
@@ -63,7 +64,7 @@ pub struct ApplyResults {
     pub round_trip_s: f64,
     pub ideal_at_round_trip: f64,
     pub ratio_at_round_trip: f64,
-    /// Round trips the plan's phases need one after another, and the throughput that allows.
+    /// The fewest round trips the plan's requests need, and the throughput that allows.
     pub critical_path_round_trips: u64,
     pub ideal_at_critical_path: f64,
     pub ratio_at_critical_path: f64,
@@ -71,14 +72,6 @@ pub struct ApplyResults {
     /// CPU the simulator and roster spent during the median run.
     pub sim_cpu_s: f64,
     pub roster_cpu_s: f64,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct Verdict {
-    pub target: String,
-    pub measured: String,
-    /// `None` when the target does not apply at this size.
-    pub met: Option<bool>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -242,120 +235,8 @@ pub fn collect(
         daemon,
         targets: Vec::new(),
     };
-    r.targets = judge(args, &r);
+    r.targets = crate::targets::judge(args, &r);
     r
-}
-
-fn verdict(target: &str, measured: String, met: Option<bool>) -> Verdict {
-    Verdict {
-        target: target.to_string(),
-        measured,
-        met,
-    }
-}
-
-/// Each target of issue 8, where it applies at this size.
-fn judge(args: &Args, r: &Results) -> Vec<Verdict> {
-    let lfp = r.phases["load_fetch_plan"].median_s;
-    let mut v = Vec::new();
-    let (limit, at) = match r.users {
-        10_000 => (Some(0.3), true),
-        100_000 => (Some(3.0), true),
-        _ => (None, false),
-    };
-    v.push(verdict(
-        "load + fetch + plan: ≤ 0.3 s for 10,000 users, ≤ 3 s for 100,000",
-        secs(lfp),
-        limit.filter(|_| at).map(|l| lfp <= l),
-    ));
-    v.push(verdict(
-        "peak RSS (load + fetch + plan + render): ≤ 250 MB for 100,000 users",
-        mb(r.peak_plan_bytes),
-        (r.users == 100_000).then_some(r.peak_plan_bytes <= 250_000_000),
-    ));
-    let exact = r.requests.iter().all(|row| row.made == row.minimum);
-    let made: u64 = r.requests.iter().map(|row| row.made).sum();
-    let minimum: u64 = r.requests.iter().map(|row| row.minimum).sum();
-    v.push(verdict(
-        "requests: exactly the minimum; no writes for an unchanged world",
-        format!(
-            "{made} made, {minimum} minimum; {} writes on the plan after apply",
-            r.replan_writes
-        ),
-        Some(exact && r.replan_writes == 0 && r.replan_changes == 0),
-    ));
-    v.push(verdict(
-        &format!(
-            "apply: ≥ 90% of ideal throughput (concurrency {}, latency {} ms), no errors",
-            args.concurrency, args.latency
-        ),
-        format!(
-            "{:.0}/s of {:.0}/s = {:.0}%, {} failed",
-            r.apply.throughput,
-            r.apply.ideal,
-            r.apply.ratio * 100.0,
-            r.apply.failed
-        ),
-        Some(r.apply.ratio >= 0.9 && r.apply.failed == 0),
-    ));
-    v.push(verdict(
-        "apply, the same with the simulator's measured round trip as the latency",
-        format!(
-            "{:.0}/s of {:.0}/s = {:.0}% (round trip {})",
-            r.apply.throughput,
-            r.apply.ideal_at_round_trip,
-            r.apply.ratio_at_round_trip * 100.0,
-            secs(r.apply.round_trip_s),
-        ),
-        Some(r.apply.ratio_at_round_trip >= 0.9 && r.apply.failed == 0),
-    ));
-    if let Some(d) = &r.daemon {
-        let small = r.users <= 10_000;
-        let share = d.idle_cpu_s / d.idle_s;
-        v.push(verdict(
-            "daemon at rest: CPU ~0 (≤ 0.1% of a core)",
-            format!(
-                "{:.2} ms over {:.0} s ({:.3}%)",
-                d.idle_cpu_s * 1e3,
-                d.idle_s,
-                share * 100.0
-            ),
-            Some(share <= 0.001),
-        ));
-        let wakeups = d.idle_wakeups as f64 / d.idle_s;
-        v.push(verdict(
-            "daemon at rest: no busy polling (≤ 1 wake-up/s)",
-            format!("{wakeups:.1} wake-ups/s"),
-            Some(wakeups <= 1.0),
-        ));
-        v.push(verdict(
-            "daemon at rest: ≤ 30 MB RSS with 10,000 users",
-            mb(d.rss_bytes),
-            small.then_some(d.rss_bytes <= 30_000_000),
-        ));
-        let limit = args.debounce_ms as f64 / 1e3 + 0.2;
-        v.push(verdict(
-            &format!(
-                "manifest edit reaches the vendor ≤ debounce + 200 ms = {} ms (10,000 users)",
-                args.debounce_ms + 200
-            ),
-            secs(d.edit_to_vendor_s),
-            small.then_some(d.edit_to_vendor_s <= limit),
-        ));
-    }
-    v
-}
-
-pub fn secs(s: f64) -> String {
-    if s < 1.0 {
-        format!("{:.1} ms", s * 1e3)
-    } else {
-        format!("{s:.2} s")
-    }
-}
-
-pub fn mb(bytes: u64) -> String {
-    format!("{:.1} MB", bytes as f64 / 1e6)
 }
 
 /// The table, as printed and as kept in README.
@@ -424,7 +305,7 @@ pub fn table(r: &Results) -> String {
     let _ = writeln!(o);
     let _ = writeln!(
         o,
-        "apply throughput: {:.0} changes/s; ideal min(concurrency / latency, rate limit) = {:.0}/s: {:.0}%; with the measured round trip of {} instead of the latency: {:.0}/s: {:.0}%; its phases one after another need {} round trips at least: {:.0}/s: {:.0}%; {} failed, {} retries; CPU meanwhile: roster {}, simulator {}",
+        "apply throughput: {:.0} changes/s; ideal min(concurrency / latency, rate limit) = {:.0}/s: {:.0}%; with the measured round trip of {} instead of the latency: {:.0}/s: {:.0}%; its requests need {} round trips at least: {:.0}/s: {:.0}%; {} failed, {} retries; CPU meanwhile: roster {}, simulator {}",
         a.throughput,
         a.ideal,
         a.ratio * 100.0,
@@ -476,16 +357,15 @@ pub fn table(r: &Results) -> String {
     if let Some(d) = &r.daemon {
         let _ = writeln!(
             o,
-            "daemon: first reconcile {} after start; at rest over {:.0} s: CPU {:.2} ms, {} wake-ups ({}; {} threads); RSS {} ({} anonymous, peak {}); edit → vendor {} (of which the reconcile {}; {} requests)\n",
+            "daemon: first reconcile {} after start; at rest over {:.0} s: CPU {:.2} ms, {} wake-ups ({}{} threads); RSS {} ({} anonymous, peak {}); edit → vendor {} (of which the reconcile {}; {} requests)\n",
             secs(d.first_reconcile_s),
             d.idle_s,
             d.idle_cpu_s * 1e3,
             d.idle_wakeups,
             d.idle_wakeups_by_thread
                 .iter()
-                .map(|(t, n)| format!("{t}: {n}"))
-                .collect::<Vec<_>>()
-                .join(", "),
+                .map(|(t, n)| format!("{t}: {n}; "))
+                .collect::<String>(),
             d.threads,
             mb(d.rss_bytes),
             mb(d.rss_anon_bytes),
@@ -502,7 +382,7 @@ pub fn table(r: &Results) -> String {
         let met = match t.met {
             Some(true) => "yes",
             Some(false) => "**NO**",
-            None => "n/a at this size",
+            None => "n/a",
         };
         let _ = writeln!(o, "| {} | {} | {met} |", t.target, t.measured);
     }

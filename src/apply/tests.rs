@@ -1,169 +1,233 @@
-//! The executor against the in-memory fake vendor: phase order, a failure that does not stop
-//! the others, a lost create looked up instead of repeated, and a stop that starts nothing new.
+//! The executor against a fake vendor on tokio's paused clock: every request takes a known
+//! time, so orderings and round trips are exact and no test sleeps for real.
 
-use std::collections::BTreeMap;
-use std::path::Path;
+mod fake;
+mod world;
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use tokio::time::Instant;
 
 use super::*;
-use crate::model::{
-    ActualUser, DesiredUser, FieldSpec, Mutability, Origin, Schema, Unmanaged, Value,
+use crate::plan::{Membership, Update};
+use fake::{
+    Fake, benchmark_plan, create, fixed, membership, opts, round_trips, uneven, update, user,
 };
-use crate::plan::{self, TargetPlan};
-use crate::vendor::fake::Fake;
 
-fn schema() -> Schema {
-    Schema {
-        provider: "fake",
-        fields: vec![
-            FieldSpec::identity("email", Mutability::Update),
-            FieldSpec::text("name", Mutability::Update),
-            FieldSpec::set("groups", Mutability::Membership, "group"),
-        ],
-        deactivate: None,
+/// Requests that fill every slot: `concurrency` at once, each [`LATENCY`] long.
+fn filled(requests: usize) -> f64 {
+    requests.div_ceil(8) as f64
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_benchmark_plan_takes_no_more_round_trips_than_its_requests_fill() {
+    let plan = benchmark_plan();
+    let requests = 999 + 474 + 2 * 20;
+    // With a barrier between phases this took 191 round trips (and 200.55 with uneven answers).
+    assert_eq!(round_trips(&plan, fixed).await, filled(requests));
+    // Uneven answers: 21 ms on average, so no schedule can take less than this.
+    let bound = requests as f64 * 21.0 / 20.0 / 8.0;
+    let took = round_trips(&plan, uneven).await;
+    assert!(took < bound + 1.0, "{took} round trips, at least {bound}");
+}
+
+fn plan_of(updates: Vec<Update>, creates: Vec<Create>, memberships: Vec<Membership>) -> TargetPlan {
+    TargetPlan {
+        target: "acme".into(),
+        updates,
+        creates,
+        memberships,
+        ..TargetPlan::default()
     }
 }
 
-fn fields(email: &str, name: &str, groups: &[&str]) -> BTreeMap<String, Value> {
-    BTreeMap::from([
-        ("email".to_string(), Value::text(email)),
-        ("name".to_string(), Value::text(name)),
-        ("groups".to_string(), Value::set(groups.iter().copied())),
-    ])
+fn renames(n: usize) -> impl Iterator<Item = Update> {
+    (0..n).map(|i| {
+        update(
+            &format!("r{i}@x"),
+            "name",
+            &format!("R{i}"),
+            &format!("S{i}"),
+        )
+    })
 }
 
-fn want(email: &str, name: &str, groups: &[&str]) -> DesiredUser {
-    DesiredUser {
-        key: email.to_string(),
-        id: None,
-        fields: fields(email, name, groups),
-        password: None,
-        ignore: Default::default(),
-        origin: Origin {
-            file: "u.yaml".into(),
-            line: 1,
-            column: 1,
-        },
-    }
-}
-
-fn have(id: &str, email: &str, name: &str, groups: &[&str]) -> ActualUser {
-    ActualUser {
-        id: id.to_string(),
-        key: email.to_string(),
-        fields: fields(email, name, groups),
-    }
-}
-
-fn plan_for(desired: &[DesiredUser], fake: &Fake) -> TargetPlan {
-    let policy = crate::config::Policy {
-        unmanaged: Unmanaged::Delete,
-        protect: Default::default(),
-        max_delete: 100,
-        max_delete_fraction: 1.0,
-        ignore: Default::default(),
-    };
-    plan::plan("t", desired, &fake.users(), &schema(), &policy)
-}
-
-fn options(stop: Stop) -> Options<'static> {
-    Options {
-        concurrency: 1,
-        max_attempts: 3,
-        secrets_base: Path::new("."),
-        stop,
-        progress: None,
-    }
-}
-
-fn world() -> Fake {
-    Fake::new(
-        schema(),
-        vec![
-            have("1", "old@x.io", "Old", &[]),
-            have("2", "bo@x.io", "Bo", &["g1"]),
-        ],
-    )
-}
-
-fn desired() -> Vec<DesiredUser> {
-    vec![
-        want("bo@x.io", "Bo Chen", &["g2"]),
-        want("new@x.io", "New", &["g1"]),
-    ]
-}
-
-#[tokio::test]
-async fn phases_run_in_order_and_the_next_plan_is_empty() {
-    let fake = world();
-    let p = plan_for(&desired(), &fake);
-    let report = apply(&fake, &p, &options(Stop::default())).await;
+#[tokio::test(start_paused = true)]
+async fn an_update_that_frees_an_email_ends_before_the_create_that_takes_it() {
+    let mut updates: Vec<Update> = renames(20).collect();
+    updates.push(update("bo@x", "email", " Ann@X ", "bo@x"));
+    let creates = vec![create("ann@x", &[]), create("cy@x", &[])];
+    let plan = plan_of(updates, creates, Vec::new());
+    let fake = Fake::new(fixed);
+    let report = apply(&fake, &plan, &opts(4, Stop::default())).await;
     assert!(report.ok(), "{report:?}");
-    let calls: Vec<String> = fake.calls().into_iter().filter(|c| c != "fetch").collect();
+    assert!(fake.served("create ann@x").start >= fake.served("update bo@x").end);
+    // No barrier: the creates start while the last update is still on its way.
+    assert!(fake.served("create cy@x").start < fake.served("update r19@x").end);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_membership_change_waits_for_the_creates_and_updates_of_its_members_only() {
+    let mut updates: Vec<Update> = renames(10).collect();
+    updates.push(update("jo@x", "name", "Jo", "Joe"));
+    let creates = vec![create("new@x", &["7"]), create("other@x", &["8"])];
+    let memberships = vec![
+        membership("7", &[], &["old@x"]),
+        membership("9", &["jo@x"], &[]),
+        membership("10", &["al@x"], &["new@x"]),
+        membership("11", &["al@x"], &[]),
+    ];
+    let plan = plan_of(updates, creates, memberships);
+    let fake = Fake::new(fixed);
+    let report = apply(&fake, &plan, &opts(3, Stop::default())).await;
+    assert!(report.ok(), "{report:?}");
+    let new = fake.served("create new@x").end;
+    assert!(
+        fake.served("list 7").start >= new,
+        "7 is joined by a create"
+    );
+    assert!(
+        fake.served("list 10").start >= new,
+        "10 is left by a created user"
+    );
+    assert!(fake.served("list 9").start >= fake.served("update jo@x").end);
+    assert!(fake.served("membership 7").start >= fake.served("list 7").end);
+    // Nothing it waits for: it starts before the updates are through.
+    assert!(fake.served("list 11").start < fake.served("update r9@x").start);
+}
+
+#[tokio::test(start_paused = true)]
+async fn removals_end_before_anything_else_starts() {
+    let mut plan = plan_of(
+        renames(5).collect(),
+        vec![create("new@x", &["7"])],
+        vec![membership("8", &["al@x"], &[])],
+    );
+    plan.deletes = vec![user("gone@x"), user("away@x")];
+    plan.deactivations = vec![update("off@x", "active", "true", "false")];
+    let fake = Fake::new(uneven);
+    let report = apply(&fake, &plan, &opts(8, Stop::default())).await;
+    assert!(report.ok(), "{report:?}");
+    let removed = ["delete gone@x", "delete away@x", "update off@x"]
+        .map(|w| fake.served(w).end)
+        .into_iter()
+        .max()
+        .unwrap();
+    for s in fake.served.lock().unwrap().iter() {
+        if !s.what.starts_with("delete") && s.what != "update off@x" {
+            assert!(
+                s.start >= removed,
+                "{} started before the removals ended",
+                s.what
+            );
+        }
+    }
+    assert_eq!(fake.count(), 3 + 5 + 1 + 2);
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_report_lists_each_kind_sorted_and_a_failure_stops_nothing_else() {
+    let mut updates: Vec<Update> = renames(3).collect();
+    updates.push(update("bo@x", "email", "ann@x", "bo@x"));
+    let mut plan = plan_of(
+        updates,
+        vec![create("zed@x", &["7"]), create("ann@x", &[])],
+        vec![
+            membership("7", &["r2@x"], &[]),
+            membership("10", &["al@x"], &[]),
+        ],
+    );
+    plan.deletes = vec![user("gone@x")];
+    let mut fake = Fake::new(uneven);
+    fake.fail.insert("update bo@x".to_string());
+    let ticks = Arc::new(AtomicUsize::new(0));
+    let counted = ticks.clone();
+    let mut o = opts(2, Stop::default());
+    o.progress = Some(Arc::new(move || {
+        counted.fetch_add(1, Ordering::SeqCst);
+    }));
+    let report = apply(&fake, &plan, &o).await;
+    let changes: Vec<&str> = report.steps.iter().map(|s| s.change.as_str()).collect();
     assert_eq!(
-        calls,
+        changes,
         [
-            "delete old@x.io",
-            "update bo@x.io",
-            "create new@x.io",
-            "groups g1",
-            "groups g2"
+            "delete gone@x",
+            "update bo@x",
+            "update r0@x",
+            "update r1@x",
+            "update r2@x",
+            "create ann@x",
+            "create zed@x",
+            "workflows 10: +1 -0",
+            "workflows 7: +1 -0",
         ]
     );
-    assert!(!plan_for(&desired(), &fake).has_changes());
-}
-
-#[tokio::test]
-async fn a_failed_change_does_not_stop_the_others() {
-    let fake = world();
-    fake.faults.lock().unwrap().fail.insert("bo@x.io".into());
-    let p = plan_for(&desired(), &fake);
-    let report = apply(&fake, &p, &options(Stop::default())).await;
     assert_eq!(report.failed(), 1, "{report:?}");
-    assert!(
-        report
-            .steps
-            .iter()
-            .any(|s| s.change == "create new@x.io" && s.outcome == Outcome::Done)
-    );
-    assert!(fake.users().iter().any(|u| u.key == "new@x.io"));
+    assert_eq!(report.done(), 8, "{report:?}");
+    assert_eq!(ticks.load(Ordering::SeqCst), 9);
+    assert!(fake.served("create ann@x").start >= fake.served("update bo@x").end);
 }
 
-#[tokio::test]
-async fn a_lost_create_is_looked_up_not_repeated() {
-    let fake = world();
-    fake.faults
-        .lock()
-        .unwrap()
-        .lose_create
-        .insert("new@x.io".into());
-    let p = plan_for(&desired(), &fake);
-    let report = apply(&fake, &p, &options(Stop::default())).await;
-    assert!(report.ok(), "{report:?}");
-    let calls = fake.calls();
-    assert_eq!(
-        calls.iter().filter(|c| *c == "create new@x.io").count(),
-        1,
-        "{calls:?}"
-    );
-    assert!(calls.contains(&"find new@x.io".to_string()), "{calls:?}");
-    assert_eq!(
-        fake.users().iter().filter(|u| u.key == "new@x.io").count(),
-        1
-    );
-}
-
-#[tokio::test]
-async fn a_stop_starts_nothing_new() {
-    let fake = world();
-    let p = plan_for(&desired(), &fake);
+#[tokio::test(start_paused = true)]
+async fn after_a_stop_nothing_new_starts_and_every_change_is_reported() {
+    let plan = benchmark_plan();
+    let fake = Fake::new(fixed);
     let stop = Stop::default();
-    stop.request();
-    let report = apply(&fake, &p, &options(stop)).await;
-    assert_eq!(report.not_started(), report.steps.len());
-    assert!(fake.calls().is_empty());
+    let o = opts(8, stop.clone());
+    let stopped_at = Instant::now() + Duration::from_millis(50);
+    let (report, ()) = tokio::join!(apply(&fake, &plan, &o), async {
+        tokio::time::sleep_until(stopped_at).await;
+        stop.request();
+    });
+    let total = 999 + 474 + 20;
+    assert_eq!(report.steps.len(), total);
+    let started = fake.served.lock().unwrap().len();
+    assert_eq!(started, 3 * 8, "the three rounds begun before the stop");
+    assert_eq!(report.done(), started);
+    assert_eq!(report.not_started(), total - started);
+    assert!(
+        fake.served
+            .lock()
+            .unwrap()
+            .iter()
+            .all(|s| s.start < stopped_at)
+    );
 }
 
-// The look-up pause and stops, from the transport work.
+#[test]
+fn the_longest_chain_goes_first_and_nothing_waits_twice() {
+    let mut plan = plan_of(
+        vec![
+            update("bo@x", "email", "ann@x", "bo@x"),
+            update("cy@x", "name", "C", "D"),
+        ],
+        vec![create("ann@x", &["7", "8"]), create("dee@x", &["7"])],
+        vec![
+            membership("7", &["bo@x"], &["ann@x"]),
+            membership("9", &[], &["cy@x"]),
+        ],
+    );
+    plan.deletes = vec![user("gone@x")];
+    let o = order::order(&plan);
+    // gone, barrier, bo, cy, ann, dee, 7, 9
+    assert_eq!(o.waits, [0, 1, 1, 1, 2, 1, 4, 2]);
+    assert_eq!(
+        o.then,
+        [
+            vec![1],
+            vec![2, 3, 4, 5, 6, 7],
+            vec![4, 6],
+            vec![7],
+            vec![6],
+            vec![6],
+            vec![],
+            vec![]
+        ]
+    );
+    assert_eq!(o.height, [5, 4, 4, 3, 3, 3, 2, 2]);
+}
 
 #[test]
 fn the_look_up_pause_is_at_least_half_its_exponential_ceiling() {

@@ -3,16 +3,24 @@
 //! Directories are watched, never single files: editors' atomic saves (write a temporary file,
 //! rename it over the old one), a `git checkout` swapping many files and a Kubernetes
 //! ConfigMap's `..data` symlink swap all replace directory entries, which a file watch would
-//! lose. Events are debounced (`notify-debouncer-full`), and `.git/`, editors' temporary
-//! files and non-YAML files are ignored. This module only triggers; it never reads manifests.
+//! lose. `notify`'s watcher (inotify; re-exported by `notify-debouncer-full`) sends its events
+//! to one thread that blocks on them and debounces (`debounce`): no timer ticks at rest.
+//! `.git/`, editors' temporary files, non-YAML files and reads are ignored. This module only
+//! triggers; it never reads manifests.
 
 use std::path::{Path, PathBuf};
+use std::sync::mpsc;
+use std::thread::JoinHandle;
 use std::time::Duration;
 
-use notify_debouncer_full::notify::{EventKind, RecommendedWatcher, RecursiveMode};
-use notify_debouncer_full::{DebounceEventResult, Debouncer, RecommendedCache, new_debouncer};
+use notify_debouncer_full::notify::{
+    self, Event, EventHandler, EventKind, RecommendedWatcher, RecursiveMode, Watcher,
+};
+
+mod debounce;
 
 use super::trigger::{Queue, Trigger};
+use debounce::Channel;
 
 /// What to watch: folders, and which of their entries matter.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -79,60 +87,187 @@ pub fn relevant(path: &Path, config_name: &str) -> bool {
         || name.starts_with("..")
 }
 
-/// A running watch; dropping it stops watching.
+/// What the debounce thread hears.
+enum Heard {
+    Event(notify::Result<Event>),
+    /// The [`Watch`] was dropped.
+    Stop,
+}
+
+/// Events the watcher queues for the debounce thread; a full queue holds the watcher back.
+const BACKLOG: usize = 4096;
+
+struct Forward(mpsc::SyncSender<Heard>);
+
+impl EventHandler for Forward {
+    fn handle_event(&mut self, event: notify::Result<Event>) {
+        let _ = self.0.send(Heard::Event(event));
+    }
+}
+
+/// What an event changed that can matter, for the log; `None` when nothing did.
+fn change(heard: &Heard, config_name: &str) -> Option<String> {
+    let event = match heard {
+        Heard::Stop => return None,
+        Heard::Event(Err(e)) => {
+            tracing::warn!(error = %e, "file watch error");
+            return Some("a file watch error".to_string());
+        }
+        Heard::Event(Ok(event)) => event,
+    };
+    if event.need_rescan() {
+        // The kernel dropped events: anything may have changed.
+        return Some("events lost by the watch".to_string());
+    }
+    // Reading a file is an event too (roster reads the config on every reconcile): only
+    // changes count.
+    if matches!(event.kind, EventKind::Access(_)) {
+        return None;
+    }
+    event
+        .paths
+        .iter()
+        .find(|p| relevant(p, config_name))
+        .map(|p| p.display().to_string())
+}
+
+/// A source that closes on [`Heard::Stop`].
+struct Until(Channel<Heard>);
+
+impl debounce::Source for Until {
+    type Event = Heard;
+
+    fn now(&self) -> std::time::Instant {
+        self.0.now()
+    }
+
+    fn next(&mut self, deadline: Option<std::time::Instant>) -> debounce::Next<Heard> {
+        match self.0.next(deadline) {
+            debounce::Next::Event(Heard::Stop) => debounce::Next::Closed,
+            other => other,
+        }
+    }
+}
+
+/// A running watch; dropping it stops watching and ends its thread.
 pub struct Watch {
-    _debouncer: Debouncer<RecommendedWatcher, RecommendedCache>,
+    _watcher: RecommendedWatcher,
+    stop: mpsc::SyncSender<Heard>,
+    thread: Option<JoinHandle<()>>,
     pub plan: Plan,
+}
+
+impl Drop for Watch {
+    fn drop(&mut self) {
+        let _ = self.stop.send(Heard::Stop);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
 }
 
 /// Starts watching according to `plan`.
 pub fn start(plan: Plan, debounce: Duration, queue: Queue) -> anyhow::Result<Watch> {
-    let config_name = plan.config_name.clone();
-    let mut debouncer =
-        new_debouncer(
-            debounce,
-            None,
-            move |result: DebounceEventResult| match result {
-                Ok(events) => {
-                    // Reading a file is an event too (roster reads the config on every reconcile):
-                    // only changes count.
-                    let hit = events
-                        .iter()
-                        .filter(|e| !matches!(e.kind, EventKind::Access(_)))
-                        .flat_map(|e| e.paths.iter())
-                        .find(|p| relevant(p, &config_name));
-                    if let Some(p) = hit {
-                        tracing::info!(path = %p.display(), "change detected");
-                        queue.push(Trigger::FileChange);
-                    }
-                }
-                Err(errors) => {
-                    for e in errors {
-                        tracing::warn!(error = %e, "file watch error");
-                    }
-                    queue.push(Trigger::FileChange);
-                }
-            },
-        )?;
+    let (tx, rx) = mpsc::sync_channel(BACKLOG);
+    let mut watcher = RecommendedWatcher::new(Forward(tx.clone()), notify::Config::default())?;
     for (dir, recursive) in &plan.dirs {
         let mode = if *recursive {
             RecursiveMode::Recursive
         } else {
             RecursiveMode::NonRecursive
         };
-        if let Err(e) = debouncer.watch(dir, mode) {
+        if let Err(e) = watcher.watch(dir, mode) {
             tracing::warn!(dir = %dir.display(), error = %e, "cannot watch folder");
         }
     }
+    let config_name = plan.config_name.clone();
+    let thread = std::thread::Builder::new()
+        .name("roster watch".to_string())
+        .spawn(move || {
+            debounce::run(
+                &mut Until(Channel(rx)),
+                debounce,
+                |heard| change(heard, &config_name),
+                |what| {
+                    tracing::info!(path = %what, "change detected");
+                    queue.push(Trigger::FileChange);
+                },
+            );
+        })?;
     Ok(Watch {
-        _debouncer: debouncer,
+        _watcher: watcher,
+        stop: tx,
+        thread: Some(thread),
         plan,
     })
 }
 
 #[cfg(test)]
 mod tests {
+    use notify::event::{AccessKind, AccessMode, CreateKind, Flag, ModifyKind};
+
     use super::*;
+
+    fn event(kind: EventKind, path: &str) -> Heard {
+        Heard::Event(Ok(Event::new(kind).add_path(PathBuf::from(path))))
+    }
+
+    #[test]
+    fn changes_count_reads_and_ignored_paths_do_not() {
+        let c = "roster.yaml";
+        let created = event(EventKind::Create(CreateKind::File), "users/a.yaml");
+        assert_eq!(change(&created, c).as_deref(), Some("users/a.yaml"));
+        let swapped = event(EventKind::Modify(ModifyKind::Any), "cm/..data");
+        assert_eq!(change(&swapped, c).as_deref(), Some("cm/..data"));
+        let read = event(
+            EventKind::Access(AccessKind::Close(AccessMode::Read)),
+            "roster.yaml",
+        );
+        assert_eq!(change(&read, c), None);
+        let git = event(EventKind::Modify(ModifyKind::Any), "users/.git/index");
+        assert_eq!(change(&git, c), None);
+        let lost = Heard::Event(Ok(Event::new(EventKind::Other).set_flag(Flag::Rescan)));
+        assert!(
+            change(&lost, c).is_some(),
+            "events lost: anything may have changed"
+        );
+        let failed = Heard::Event(Err(notify::Error::generic("inotify broke")));
+        assert!(change(&failed, c).is_some());
+        assert_eq!(change(&Heard::Stop, c), None);
+    }
+
+    #[test]
+    fn a_change_queues_a_reconcile_and_dropping_the_watch_ends_its_thread() {
+        let dir = tempfile::tempdir().unwrap();
+        let plan = Plan {
+            dirs: vec![(dir.path().to_path_buf(), true)],
+            config_name: "roster.yaml".to_string(),
+        };
+        let (queue, mut rx) = Queue::new();
+        let watch = start(plan, Duration::from_millis(20), queue).unwrap();
+        std::fs::write(dir.path().join("a.yaml"), "users: []\n").unwrap();
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        loop {
+            match rx.try_recv() {
+                Ok(t) => break assert_eq!(t, Trigger::FileChange),
+                Err(e) => assert!(
+                    std::time::Instant::now() < deadline,
+                    "no reconcile queued: {e}"
+                ),
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        drop(watch);
+        // The thread held the queue's last sender: it is gone once the thread has ended (after
+        // a trigger it may have queued meanwhile).
+        let after = std::iter::from_fn(|| Some(rx.try_recv()))
+            .find(|r| *r != Ok(Trigger::FileChange))
+            .unwrap();
+        assert_eq!(
+            after,
+            Err(tokio::sync::mpsc::error::TryRecvError::Disconnected)
+        );
+    }
 
     #[test]
     fn relevance() {

@@ -1,32 +1,28 @@
 //! Xtracta's XML answers: `<user_response>` / `<workflow_response>` with `<status>`,
-//! `<message>` and zero or more `<user>`. Read with quick-xml's serde support.
+//! `<message>` and zero or more `<user>`. Read in one pass with quick-xml's reader, each
+//! `<user>` into a [`WireUser`] as it comes: no document is built.
 //!
 //! An answer is a failure when the HTTP status is not 2xx or the body's `<status>` is not 200.
-//! Malformed XML is an error, never "no users".
+//! Malformed or truncated XML is an error, never "no users". Reads as quick-xml's serde
+//! support would: elements by local name, unknown ones skipped, text with its references
+//! resolved (predefined entities and character references only), a field given twice an
+//! error.
 
-use serde::Deserialize;
+use std::borrow::Cow;
+
+use quick_xml::XmlVersion;
+use quick_xml::events::{BytesRef, BytesStart, Event};
 
 use crate::vendor::ProviderError;
 use crate::vendor::clean::snippet;
 
-#[derive(Debug, Deserialize)]
-struct Envelope {
-    status: Option<String>,
-    message: Option<String>,
-    #[serde(default, rename = "user")]
-    users: Vec<WireUser>,
-}
-
 /// One `<user>` element.
-#[derive(Debug, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Default, PartialEq, Eq)]
 pub(crate) struct WireUser {
     pub user_id: String,
-    #[serde(default)]
     pub name: Option<String>,
     pub email_address: String,
-    #[serde(default)]
     pub primary_group_id: Option<String>,
-    #[serde(default)]
     pub assigned_workflows: Option<String>,
 }
 
@@ -43,19 +39,249 @@ impl WireUser {
     }
 }
 
-/// The root element's name, or why there is none.
-fn root_name(body: &str) -> Result<String, String> {
-    let mut reader = quick_xml::Reader::from_str(body);
-    loop {
-        match reader.read_event() {
-            Ok(quick_xml::events::Event::Start(e)) | Ok(quick_xml::events::Event::Empty(e)) => {
-                return Ok(e.name().as_ref().to_string());
+/// What an answer holds.
+#[derive(Debug, Default, PartialEq, Eq)]
+struct Envelope {
+    status: Option<String>,
+    message: Option<String>,
+    users: Vec<WireUser>,
+}
+
+/// Why an answer could not be read.
+#[derive(Debug)]
+enum Unread {
+    /// No element at all: empty, or not XML before the first one.
+    NoRoot(String),
+    /// The root element is not the one expected; its name.
+    Root(String),
+    /// The expected root, but not a well-formed answer below it.
+    Bad(String),
+}
+
+/// The answer's events, and the XML version its declaration names (for line ends).
+struct Doc<'a> {
+    reader: quick_xml::Reader<&'a [u8]>,
+    version: XmlVersion,
+}
+
+impl<'a> Doc<'a> {
+    fn next(&mut self) -> Result<Event<'a>, String> {
+        let event = self.reader.read_event().map_err(|e| e.to_string())?;
+        if let Event::Decl(d) = &event {
+            self.version = d.xml_version().map_err(|e| e.to_string())?;
+        }
+        Ok(event)
+    }
+
+    /// The root element, and whether it is empty (`<root/>`).
+    fn root(&mut self) -> Result<(BytesStart<'a>, bool), String> {
+        loop {
+            match self.next().map_err(|e| format!("not XML: {e}"))? {
+                Event::Start(e) => return Ok((e, false)),
+                Event::Empty(e) => return Ok((e, true)),
+                Event::Eof => return Err("empty answer".into()),
+                // As serde reads it: only blanks may come before the root.
+                Event::Text(t) if !t.chars().all(|c| matches!(c, ' ' | '\t' | '\r' | '\n')) => {
+                    return Err("not XML: text before the root".into());
+                }
+                Event::GeneralRef(_) | Event::CData(_) => {
+                    return Err("not XML: text before the root".into());
+                }
+                _ => {}
             }
-            Ok(quick_xml::events::Event::Eof) => return Err("empty answer".into()),
-            Ok(_) => continue,
-            Err(e) => return Err(format!("not XML: {e}")),
         }
     }
+
+    /// The text of an element just started, up to its end.
+    fn text(&mut self, name: &str, empty: bool) -> Result<String, String> {
+        if empty {
+            return Ok(String::new());
+        }
+        // Borrowed from the answer until a second piece comes: most texts are one piece.
+        let mut out: Cow<'a, str> = Cow::Borrowed("");
+        loop {
+            match self.next()? {
+                Event::Text(t) => add(&mut out, t.xml_content(self.version)),
+                Event::CData(c) => add(&mut out, c.xml_content(self.version)),
+                Event::GeneralRef(r) => resolve(&r, out.to_mut())?,
+                Event::End(_) => return Ok(out.into_owned()),
+                Event::Start(e) | Event::Empty(e) => {
+                    let inner = e.local_name().into_inner().to_string();
+                    return Err(format!("<{name}> holds an element <{inner}>, not text"));
+                }
+                Event::Eof => return Err(format!("truncated inside <{name}>")),
+                Event::Comment(_) | Event::PI(_) | Event::Decl(_) | Event::DocType(_) => {}
+            }
+        }
+    }
+
+    /// Skips an element just started, with everything in it.
+    fn skip(&mut self, e: &BytesStart<'a>, empty: bool) -> Result<(), String> {
+        if !empty {
+            self.reader
+                .read_to_end(e.name())
+                .map_err(|e| e.to_string())?;
+        }
+        Ok(())
+    }
+
+    /// Reads the children of an element just started up to its end, handing `child` each
+    /// child element (and whether it is empty) and each text that is not blank.
+    fn children(
+        &mut self,
+        name: &str,
+        e: &BytesStart<'a>,
+        empty: bool,
+        mut child: impl FnMut(&mut Self, Child<'_, 'a>) -> Result<(), String>,
+    ) -> Result<(), String> {
+        for a in e.attributes() {
+            a.map_err(|e| format!("<{name}>: {e}"))?;
+        }
+        if empty {
+            return Ok(());
+        }
+        let mut text = String::new();
+        loop {
+            let blank = |t: &str| t.chars().all(|c| matches!(c, ' ' | '\t' | '\r' | '\n'));
+            match self.next()? {
+                Event::Start(c) => child(self, Child::Element(&c, false))?,
+                Event::Empty(c) => child(self, Child::Element(&c, true))?,
+                Event::End(_) => return Ok(()),
+                Event::Eof => return Err(format!("truncated inside <{name}>")),
+                Event::GeneralRef(r) => {
+                    text.clear();
+                    resolve(&r, &mut text)?;
+                    if !blank(&text) {
+                        child(self, Child::Text)?;
+                    }
+                }
+                Event::Text(t) if !blank(&t) => child(self, Child::Text)?,
+                Event::CData(t) if !blank(&t) => child(self, Child::Text)?,
+                Event::Text(_)
+                | Event::CData(_)
+                | Event::Comment(_)
+                | Event::PI(_)
+                | Event::Decl(_)
+                | Event::DocType(_) => {}
+            }
+        }
+    }
+}
+
+/// What an element holds, one piece at a time.
+enum Child<'c, 'a> {
+    /// An element, and whether it is empty (`<name/>`).
+    Element(&'c BytesStart<'a>, bool),
+    /// Text that is not blank, between elements.
+    Text,
+}
+
+fn add<'a>(out: &mut Cow<'a, str>, piece: Cow<'a, str>) {
+    if out.is_empty() {
+        *out = piece;
+    } else {
+        out.to_mut().push_str(&piece);
+    }
+}
+
+/// Appends what a reference stands for.
+fn resolve(r: &BytesRef<'_>, out: &mut String) -> Result<(), String> {
+    if let Some(c) = r.resolve_char_ref().map_err(|e| e.to_string())? {
+        out.push(c);
+        return Ok(());
+    }
+    match quick_xml::escape::resolve_predefined_entity(r) {
+        Some(text) => {
+            out.push_str(text);
+            Ok(())
+        }
+        None => Err(format!("unknown entity &{};", &**r)),
+    }
+}
+
+/// Fills a field seen once at most.
+fn once(slot: &mut Option<String>, name: &str, value: String) -> Result<(), String> {
+    match slot {
+        Some(_) => Err(format!("duplicate field `{name}`")),
+        None => {
+            *slot = Some(value);
+            Ok(())
+        }
+    }
+}
+
+fn user<'a>(doc: &mut Doc<'a>, e: &BytesStart<'a>, empty: bool) -> Result<WireUser, String> {
+    let (mut id, mut name, mut email, mut group, mut workflows) = (None, None, None, None, None);
+    doc.children("user", e, empty, |doc, child| {
+        let Child::Element(c, empty) = child else {
+            return Ok(());
+        };
+        let (slot, field) = match c.local_name().as_ref() {
+            "user_id" => (&mut id, "user_id"),
+            "name" => (&mut name, "name"),
+            "email_address" => (&mut email, "email_address"),
+            "primary_group_id" => (&mut group, "primary_group_id"),
+            "assigned_workflows" => (&mut workflows, "assigned_workflows"),
+            _ => return doc.skip(c, empty),
+        };
+        let text = doc.text(field, empty)?;
+        once(slot, field, text)
+    })?;
+    Ok(WireUser {
+        user_id: id.ok_or("missing field `user_id`")?,
+        name,
+        email_address: email.ok_or("missing field `email_address`")?,
+        primary_group_id: group,
+        assigned_workflows: workflows,
+    })
+}
+
+/// Reads an answer whose root must be `root`.
+fn read(body: &str, root: &str) -> Result<Envelope, Unread> {
+    let mut doc = Doc {
+        reader: quick_xml::Reader::from_str(body),
+        version: XmlVersion::Implicit1_0,
+    };
+    let (e, empty) = doc.root().map_err(Unread::NoRoot)?;
+    let found = e.name().into_inner().to_string();
+    if found != root {
+        return Err(Unread::Root(found));
+    }
+    let mut env = Envelope::default();
+    // As serde reads them: the users come as one run of elements named alike.
+    let mut run: Option<String> = None;
+    let mut run_ended = false;
+    doc.children(root, &e, empty, |doc, child| {
+        let Child::Element(c, empty) = child else {
+            // Text between the users parts them, as for serde.
+            run_ended |= run.is_some();
+            return Ok(());
+        };
+        let local = c.local_name();
+        if local.as_ref() == "user" {
+            let name = c.name().into_inner();
+            if run_ended || run.as_deref().is_some_and(|r| r != name) {
+                return Err("duplicate field `user`".into());
+            }
+            run.get_or_insert_with(|| name.to_string());
+            env.users.push(user(doc, c, empty)?);
+            return Ok(());
+        }
+        run_ended |= run.is_some();
+        match local.as_ref() {
+            "status" => {
+                let text = doc.text("status", empty)?;
+                once(&mut env.status, "status", text)
+            }
+            "message" => {
+                let text = doc.text("message", empty)?;
+                once(&mut env.message, "message", text)
+            }
+            _ => doc.skip(c, empty),
+        }
+    })
+    .map_err(Unread::Bad)?;
+    Ok(env)
 }
 
 /// Reads an answer whose root must be `root`, returning its users.
@@ -75,28 +301,27 @@ pub(crate) fn parse(
         message,
     };
     let ok_http = (200..300).contains(&http_status);
-    let found = match root_name(body) {
-        Ok(r) => r,
-        Err(e) if ok_http => return Err(malformed(format!("{e}: {}", snippet(body)))),
-        Err(_) => {
+    let env = match read(body, root) {
+        Ok(env) => env,
+        Err(Unread::NoRoot(e)) if ok_http => {
+            return Err(malformed(format!("{e}: {}", snippet(body))));
+        }
+        Err(Unread::NoRoot(_)) => {
             return Err(vendor(
                 http_status,
                 format!("non-XML error page: {}", snippet(body)),
             ));
         }
-    };
-    if found != root {
-        let detail = format!("expected <{root}>, got <{found}>: {}", snippet(body));
-        return Err(if ok_http {
-            malformed(detail)
-        } else {
-            vendor(http_status, detail)
-        });
-    }
-    let env: Envelope = match quick_xml::de::from_str(body) {
-        Ok(e) => e,
-        Err(e) if ok_http => return Err(malformed(e.to_string())),
-        Err(_) => return Err(vendor(http_status, snippet(body))),
+        Err(Unread::Root(found)) => {
+            let detail = format!("expected <{root}>, got <{found}>: {}", snippet(body));
+            return Err(if ok_http {
+                malformed(detail)
+            } else {
+                vendor(http_status, detail)
+            });
+        }
+        Err(Unread::Bad(e)) if ok_http => return Err(malformed(e)),
+        Err(Unread::Bad(_)) => return Err(vendor(http_status, snippet(body))),
     };
     let message = env.message.unwrap_or_default().trim().to_string();
     let status = match env.status.as_deref().map(str::trim) {
@@ -129,173 +354,8 @@ pub(crate) fn deleted(endpoint: &str, http_status: u16, body: &str) -> Result<()
 
 /// Xtracta's own envelope with `<status>404</status>`.
 fn own_not_found(body: &str) -> bool {
-    root_name(body).is_ok_and(|r| r == "user_response")
-        && quick_xml::de::from_str::<Envelope>(body)
-            .is_ok_and(|env| env.status.as_deref().map(str::trim) == Some("404"))
+    read(body, "user_response").is_ok_and(|env| env.status.as_deref().map(str::trim) == Some("404"))
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    const ONE: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
-<user_response><status>200</status><message>ok</message>
-<user><user_id>123</user_id><name>John &amp; Co</name><email_address>john@x.com</email_address>
-<primary_group_id>3</primary_group_id><assigned_workflows>496553,496941</assigned_workflows></user>
-</user_response>"#;
-
-    #[test]
-    fn one_user() {
-        let users = parse("/v1/user", "user_response", 200, ONE).unwrap();
-        assert_eq!(users.len(), 1);
-        assert_eq!(users[0].name.as_deref(), Some("John & Co"));
-        assert_eq!(
-            users[0].workflows().collect::<Vec<_>>(),
-            ["496553", "496941"]
-        );
-    }
-
-    #[test]
-    fn many_users_and_empty_workflows() {
-        let body = "<user_response><status>200</status><message/>\
-            <user><user_id>1</user_id><name>A</name><email_address>a@x.com</email_address><primary_group_id>3</primary_group_id><assigned_workflows/></user>\
-            <user><user_id>2</user_id><name>B</name><email_address>b@x.com</email_address><primary_group_id>3</primary_group_id><assigned_workflows></assigned_workflows></user>\
-            </user_response>";
-        let users = parse("/v1/user", "user_response", 200, body).unwrap();
-        assert_eq!(users.len(), 2);
-        assert!(users.iter().all(|u| u.workflows().next().is_none()));
-    }
-
-    #[test]
-    fn zero_users() {
-        let body = "<user_response><status>200</status><message>ok</message></user_response>";
-        assert!(
-            parse("/v1/user", "user_response", 200, body)
-                .unwrap()
-                .is_empty()
-        );
-    }
-
-    #[test]
-    fn status_inside_http_200_is_an_error_with_message() {
-        let body = "<user_response><status>409</status><message>email address already in use</message></user_response>";
-        let e = parse("/v1/user/add", "user_response", 200, body).unwrap_err();
-        assert_eq!(
-            e.to_string(),
-            "/v1/user/add: vendor answered 409: email address already in use"
-        );
-    }
-
-    #[test]
-    fn http_error_carries_message() {
-        let body =
-            "<user_response><status>401</status><message>invalid api key</message></user_response>";
-        let e = parse("/v1/user", "user_response", 401, body).unwrap_err();
-        assert_eq!(
-            e.to_string(),
-            "/v1/user: vendor answered 401: invalid api key"
-        );
-    }
-
-    #[test]
-    fn malformed_and_truncated_are_errors_not_empty() {
-        for body in [
-            "<user_response><status>200</status><message>ok</message><user><user_id>1</user_id>",
-            "",
-            "garbage",
-            "<user_response><message>ok</message></user_response>",
-            "<user_response><status>200</status><message>ok</message><user><name>x</name></user></user_response>",
-        ] {
-            let e = parse("/v1/user", "user_response", 200, body).unwrap_err();
-            assert!(
-                matches!(e, ProviderError::Malformed { .. }),
-                "{body:?} gave {e:?}"
-            );
-        }
-    }
-
-    #[test]
-    fn html_error_page() {
-        let e = parse(
-            "/v1/user",
-            "user_response",
-            502,
-            "<html><body>Bad gateway</body></html>",
-        )
-        .unwrap_err();
-        assert!(
-            matches!(e, ProviderError::Vendor { status: 502, .. }),
-            "{e:?}"
-        );
-        let e = parse(
-            "/v1/user",
-            "user_response",
-            200,
-            "<html><body>Login</body></html>",
-        )
-        .unwrap_err();
-        assert!(
-            e.to_string()
-                .contains("expected <user_response>, got <html>"),
-            "{e}"
-        );
-    }
-
-    #[test]
-    fn wrong_root() {
-        let e = parse("/v1/workflow/update", "workflow_response", 200, ONE).unwrap_err();
-        assert!(matches!(e, ProviderError::Malformed { .. }));
-    }
-
-    #[test]
-    fn delete_404_is_done_only_in_xtractas_envelope() {
-        let own =
-            "<user_response><status>404</status><message>user not found</message></user_response>";
-        assert!(deleted("/v1/user/delete", 404, own).is_ok());
-        assert!(
-            deleted("/v1/user/delete", 200, own).is_ok(),
-            "404 inside a 200"
-        );
-        for body in [
-            "",
-            "<html><body>404 Not Found</body></html>",
-            "<workflow_response><status>404</status><message>x</message></workflow_response>",
-            "not found",
-        ] {
-            let e = deleted("/v1/user/delete", 404, body).unwrap_err();
-            assert!(
-                matches!(e, ProviderError::Vendor { status: 404, .. }),
-                "{body:?}: {e:?}"
-            );
-        }
-        let ok = "<user_response><status>200</status><message>deleted</message></user_response>";
-        assert!(deleted("/v1/user/delete", 200, ok).is_ok());
-    }
-
-    proptest::proptest! {
-        /// A real answer mangled (cut, doubled, tokens inserted) gives users or an error.
-        #[test]
-        fn never_panics_on_mangled_answers(
-            body in crate::vendor::mutate::mangled(ONE),
-            status in proptest::sample::select(vec![200u16, 400, 404, 500]),
-        ) {
-            let _ = parse("/v1/user", "user_response", status, &body);
-            let _ = deleted("/v1/user/delete", status, &body);
-        }
-
-        /// Any answer, mangled or not, gives users or an error: never a panic.
-        #[test]
-        fn never_panics_on_arbitrary_answers(body in ".{0,300}", status in 100u16..600) {
-            let _ = parse("/v1/user", "user_response", status, &body);
-        }
-
-        /// A valid answer cut anywhere is an error, never a shorter list of users.
-        #[test]
-        fn truncation_is_never_success(cut in 0usize..ONE.len()) {
-            let body = &ONE[..cut];
-            if let Ok(users) = parse("/v1/user", "user_response", 200, body) {
-                proptest::prop_assert_eq!(users.len(), 1, "cut at {} parsed as {:?}", cut, users);
-            }
-        }
-    }
-}
+mod tests;
