@@ -1,4 +1,4 @@
-//! The executor: carries out a [`TargetPlan`] through a [`Provider`], and decides nothing.
+//! The executor: carries out a [`TargetPlan`] through a vendor [`Client`], and decides nothing.
 //!
 //! Order: removals first; an update that frees an e-mail before the create that takes it;
 //! a membership change after the creates and updates of its members and the creates joining
@@ -24,12 +24,12 @@ use futures_util::StreamExt;
 use futures_util::stream::FuturesUnordered;
 
 use crate::plan::{Create, TargetPlan};
-use crate::provider::http::{ceiling, random_unit};
-use crate::provider::{Applied, Provider, ProviderError};
+use crate::vendor::http::{ceiling, random_unit};
+use crate::vendor::{Applied, Client, ProviderError};
 
 use order::Order;
 
-pub use crate::provider::stop::Stop;
+pub use crate::vendor::stop::Stop;
 
 mod order;
 
@@ -201,7 +201,7 @@ async fn run<'a>(mut jobs: Vec<Option<Job<'a>>>, order: &Order, opts: &Options<'
 
 /// Executes `plan` and reports every change: removals, updates, creates, then membership
 /// changes, each kind sorted by its change.
-pub async fn apply<P: Provider>(provider: &P, plan: &TargetPlan, opts: &Options<'_>) -> Report {
+pub async fn apply(provider: &dyn Client, plan: &TargetPlan, opts: &Options<'_>) -> Report {
     let order = order::order(plan);
     let mut jobs: Vec<Option<Job>> = Vec::with_capacity(order.waits.len());
     jobs.extend(plan.deletes.iter().map(|u| -> Option<Job> {
@@ -277,7 +277,7 @@ fn lookup_pause(attempt: u32) -> Duration {
 
 /// Creates a user; after an answer that never came, pauses, then looks it up before trying
 /// again.
-async fn create<P: Provider>(provider: &P, c: &Create, opts: &Options<'_>) -> Outcome {
+async fn create(provider: &dyn Client, c: &Create, opts: &Options<'_>) -> Outcome {
     let password = match &c.password {
         Some(r) => match r.resolve(opts.secrets_base) {
             Ok(p) => Some(p),

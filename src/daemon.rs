@@ -23,9 +23,8 @@ use crate::coordination::local::LocalLocks;
 use crate::coordination::{Coordinator, Ownership};
 use crate::exit;
 use crate::plan::{self, TargetPlan};
-use crate::provider::Provider;
-use crate::provider::http::Stats;
 use crate::reconcile::{self, Loaded};
+use crate::vendor::http::Stats;
 
 use metrics::{KindLabel, Metrics, RequestLabel, ResultLabel, TargetLabel};
 use trigger::{Queue, Trigger};
@@ -275,12 +274,12 @@ impl Daemon {
         .await;
         self.record_requests(&stats);
         let mut planned = planned?;
-        for (t, p) in planned.plan.targets.iter_mut().zip(&planned.providers) {
+        for t in planned.plan.targets.iter_mut() {
             let Some(target) = loaded.config.targets.get(&t.target) else {
                 continue;
             };
-            let schema = p.schema();
-            if let Err(trip) = plan::check_guards(t, &target.policy, &schema) {
+            let schema = target.schema();
+            if let Err(trip) = plan::check_guards(t, &target.policy, schema) {
                 tracing::warn!("guard tripped, holding removals back: {trip}");
                 self.metrics
                     .guards_tripped
@@ -288,7 +287,7 @@ impl Daemon {
                         target: t.target.clone(),
                     })
                     .inc();
-                plan::hold_guarded(t, &schema);
+                plan::hold_guarded(t, schema);
             }
         }
         let summary = plan_summary(&planned.plan.targets);

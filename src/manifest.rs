@@ -10,9 +10,10 @@
 //! maps), O(n log n) to sort each target's users by key.
 
 mod discover;
-mod fields;
 mod raw;
+mod schema;
 mod snapshot;
+pub(crate) mod user;
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
@@ -21,33 +22,8 @@ use crate::config::Config;
 use crate::diag::{self, Problem, Problems};
 use crate::model::{DesiredUser, Origin};
 
-pub use crate::model::names;
-pub use fields::provider_fields;
-
-/// The fields a provider (by its config name) manages; empty for an unknown provider.
-pub fn provider_fields_by_name(provider: &str) -> &'static [&'static str] {
-    match provider {
-        "xtracta" => &["name", "email", "workflows", "group_id"],
-        "uipath" => &["email", "user_name", "name", "surname", "active", "groups"],
-        "learningcloud" => &[
-            "username",
-            "email",
-            "name",
-            "surname",
-            "language",
-            "timezone",
-            "enabled",
-            "roles",
-            "external_id",
-            "extended_fields",
-        ],
-        _ => &[],
-    }
-}
 use raw::RawManifest;
-
-/// A manifest's shape, for `roster schema manifest`.
-pub(crate) type RawManifestSchema = raw::RawManifest;
+pub use schema::schema as json_schema;
 
 /// The desired state: every declared user, grouped by target name.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -147,9 +123,7 @@ impl Loader<'_> {
             return;
         };
         for u in raw.users.value.iter() {
-            let origin = diag::origin_of(&shown, &u.referenced);
-            let (user, problems) =
-                fields::convert(target, &u.value, &shown, origin, &self.config.base_dir);
+            let (user, problems) = user::read(target, &shown, u, &self.config.base_dir);
             for p in problems {
                 self.problems.push(p);
             }

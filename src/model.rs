@@ -151,6 +151,79 @@ pub struct FieldSpec {
     pub mutability: Mutability,
     /// Used as the identity: a change to it is a rename.
     pub identity: bool,
+    /// The kind of value the field holds.
+    pub kind: ValueKind,
+    /// For a set: what one member is called in plans ("workflow", "group", "role").
+    pub noun: Option<&'static str>,
+}
+
+/// The kind of [`Value`] a field holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ValueKind {
+    Text,
+    Bool,
+    Set,
+    Map,
+}
+
+impl FieldSpec {
+    /// A text field.
+    pub const fn text(name: &'static str, mutability: Mutability) -> Self {
+        FieldSpec {
+            name,
+            mutability,
+            identity: false,
+            kind: ValueKind::Text,
+            noun: None,
+        }
+    }
+
+    /// The identity field (e.g. the e-mail): a change to it is a rename.
+    pub const fn identity(name: &'static str, mutability: Mutability) -> Self {
+        FieldSpec {
+            identity: true,
+            ..FieldSpec::text(name, mutability)
+        }
+    }
+
+    pub const fn bool(name: &'static str, mutability: Mutability) -> Self {
+        FieldSpec {
+            kind: ValueKind::Bool,
+            ..FieldSpec::text(name, mutability)
+        }
+    }
+
+    /// A set whose members are called `noun` in plans.
+    pub const fn set(name: &'static str, mutability: Mutability, noun: &'static str) -> Self {
+        FieldSpec {
+            kind: ValueKind::Set,
+            noun: Some(noun),
+            ..FieldSpec::text(name, mutability)
+        }
+    }
+
+    /// A map of which only the keys a manifest sets are managed.
+    pub const fn map(name: &'static str, mutability: Mutability) -> Self {
+        FieldSpec {
+            kind: ValueKind::Map,
+            ..FieldSpec::text(name, mutability)
+        }
+    }
+}
+
+/// What a provider tells the planner about itself.
+#[derive(Clone, Debug)]
+pub struct Schema {
+    pub provider: &'static str,
+    pub fields: Vec<FieldSpec>,
+    /// The field and value that deactivate a user, when the vendor has such a switch.
+    pub deactivate: Option<(&'static str, Value)>,
+}
+
+impl Schema {
+    pub fn spec(&self, field: &str) -> Option<&FieldSpec> {
+        self.fields.iter().find(|f| f.name == field)
+    }
 }
 
 /// What happens to users in scope that no manifest declares.
@@ -168,24 +241,4 @@ pub enum Unmanaged {
 /// Normalises an e-mail or username into a matching key.
 pub fn normalise_key(raw: &str) -> String {
     raw.trim().to_lowercase()
-}
-
-/// Field names, as used in plans, `ignore:` lists and output.
-pub mod names {
-    pub const NAME: &str = "name";
-    pub const EMAIL: &str = "email";
-    pub const WORKFLOWS: &str = "workflows";
-    pub const GROUP_ID: &str = "group_id";
-    pub const USER_NAME: &str = "user_name";
-    pub const SURNAME: &str = "surname";
-    pub const ACTIVE: &str = "active";
-    pub const GROUPS: &str = "groups";
-    // learningCloud
-    pub const USERNAME: &str = "username";
-    pub const LANGUAGE: &str = "language";
-    pub const TIMEZONE: &str = "timezone";
-    pub const ENABLED: &str = "enabled";
-    pub const ROLES: &str = "roles";
-    pub const EXTERNAL_ID: &str = "external_id";
-    pub const EXTENDED_FIELDS: &str = "extended_fields";
 }

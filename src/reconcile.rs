@@ -8,15 +8,12 @@ use std::sync::Arc;
 use anyhow::Context;
 
 use crate::apply::{self, Report, Stop};
-use crate::config::{Config, ProviderConfig, Target};
+use crate::config::{Config, Target};
 use crate::diag::{Problems, Stamp};
 use crate::manifest::{self, Desired};
 use crate::plan::{self, GuardTrip, Plan};
-use crate::provider::Provider;
-use crate::provider::any::AnyProvider;
-use crate::provider::http::Stats;
-use crate::provider::learningcloud::LearningCloud;
-use crate::provider::xtracta::Xtracta;
+use crate::vendor::http::Stats;
+use crate::vendor::{Client, Connect};
 
 /// The config and manifests, validated.
 #[derive(Clone, Debug)]
@@ -61,72 +58,21 @@ pub fn provider(
     target: &Target,
     stats: Arc<Stats>,
     stop: &Stop,
-) -> anyhow::Result<AnyProvider> {
-    let base = &config.base_dir;
-    let read = |what: &str, r: &crate::secret::SecretRef| {
-        r.resolve(base)
-            .with_context(|| format!("target {}: {what}", target.name))
-    };
-    match &target.provider {
-        ProviderConfig::Uipath {
-            token_url,
-            client_id,
-            client_secret,
-            scope,
-            partition_global_id,
-            cloud,
-        } => {
-            let settings = crate::provider::uipath::Settings {
-                base: target.url.clone(),
-                token_url: token_url.clone(),
-                client_id: read("client_id", client_id)?,
-                client_secret: read("client_secret", client_secret)?,
-                scope: scope.clone(),
-                partition_global_id: partition_global_id.clone(),
-                cloud: *cloud,
-            };
-            Ok(AnyProvider::Uipath(Box::new(
-                crate::provider::uipath::Uipath::new(
-                    settings,
-                    &target.limits,
-                    stats,
-                    stop.clone(),
-                )?,
-            )))
-        }
-        ProviderConfig::Xtracta { api_key, group_id } => {
-            let key = api_key
-                .resolve(&config.base_dir)
-                .with_context(|| format!("target {}: api_key", target.name))?;
-            Ok(AnyProvider::Xtracta(Xtracta::new(
-                target.url.clone(),
-                key,
-                *group_id,
-                &target.limits,
-                stats,
-                stop.clone(),
-            )?))
-        }
-        ProviderConfig::LearningCloud { token, synchronous } => {
-            let token = token
-                .resolve(&config.base_dir)
-                .with_context(|| format!("target {}: token", target.name))?;
-            Ok(AnyProvider::LearningCloud(LearningCloud::new(
-                target.url.clone(),
-                token,
-                *synchronous,
-                &target.limits,
-                stats,
-                stop.clone(),
-            )?))
-        }
-    }
+) -> anyhow::Result<Box<dyn Client>> {
+    target.settings.connect(Connect {
+        target: &target.name,
+        url: &target.url,
+        limits: &target.limits,
+        base_dir: &config.base_dir,
+        stats,
+        stop: stop.clone(),
+    })
 }
 
 /// A planned run: the plan, and each target's provider to apply it with.
 pub struct Planned {
     pub plan: Plan,
-    pub providers: Vec<AnyProvider>,
+    pub providers: Vec<Box<dyn Client>>,
     /// Each target's users as fetched, in the order of `plan.targets`.
     pub actual: Vec<Vec<crate::model::ActualUser>>,
     pub stats: Arc<Stats>,
@@ -164,7 +110,7 @@ pub async fn plan_until(
             let list = crate::diag::Problems(problems);
             anyhow::bail!("target {name}: the manifests do not fit the vendor's account:\n{list}");
         }
-        let mut planned = plan::plan(name, desired, &actual, &p.schema(), &target.policy);
+        let mut planned = plan::plan(name, desired, &actual, target.schema(), &target.policy);
         planned.host = crate::render::host_label(&target.url);
         plan.targets.push(planned);
         providers.push(p);
@@ -184,10 +130,9 @@ pub fn guards(loaded: &Loaded, planned: &Planned) -> Vec<GuardTrip> {
         .plan
         .targets
         .iter()
-        .zip(&planned.providers)
-        .filter_map(|(t, p)| {
+        .filter_map(|t| {
             let target = loaded.config.targets.get(&t.target)?;
-            plan::check_guards(t, &target.policy, &p.schema()).err()
+            plan::check_guards(t, &target.policy, target.schema()).err()
         })
         .collect()
 }
@@ -216,7 +161,7 @@ pub async fn apply_with(
             stop: stop.clone(),
             progress: progress.clone(),
         };
-        reports.push(apply::apply(p, t, &opts).await);
+        reports.push(apply::apply(p.as_ref(), t, &opts).await);
     }
     reports
 }

@@ -419,7 +419,7 @@ fn learningcloud_values_refuse_control_characters_too() {
     for expected in [
         "users/a.yaml:2:15: `username` contains a control character or line break (U+001B)",
         "users/a.yaml:8:18: `external_id` contains a control character or line break (U+0085)",
-        "users/a.yaml:9:22: `extended_fields.costCenter` contains a control character or line break (U+000D)",
+        "users/a.yaml:9:36: `extended_fields.costCenter` contains a control character or line break (U+000D)",
     ] {
         refused(&out, expected);
     }

@@ -11,10 +11,9 @@ use anyhow::Context;
 use roster::apply::Stop;
 use roster::model::Value;
 use roster::plan::{Plan, TargetPlan};
-use roster::provider::Provider;
-use roster::provider::http::Stats;
 use roster::reconcile::{self, Loaded};
 use roster::render::{self, Styles};
+use roster::vendor::http::Stats;
 
 use crate::args::Args;
 use crate::procs;
@@ -124,8 +123,12 @@ fn by_endpoint(stats: &Stats) -> Counts {
 fn groups_in_play(loaded: &Loaded) -> usize {
     let mut groups = BTreeSet::new();
     for (name, target) in &loaded.config.targets {
-        if let roster::config::ProviderConfig::Xtracta { group_id, .. } = &target.provider {
-            groups.insert(group_id.to_string());
+        if let Some(x) = target
+            .settings
+            .as_any()
+            .downcast_ref::<roster::vendor::xtracta::Settings>()
+        {
+            groups.insert(x.group_id.to_string());
         }
         for d in loaded.desired.by_target.get(name).into_iter().flatten() {
             if let Some(Value::Text(g)) = d.fields.get("group_id") {
@@ -192,9 +195,9 @@ pub async fn read_only(args: &Args, ws: &Workspace, sim: &Sim) -> anyhow::Result
         let t = Instant::now();
         let actual = provider.fetch(desired).await.context("fetch")?;
         out.fetch.push(t.elapsed());
-        let schema = provider.schema();
+        let schema = target.schema();
         let t = Instant::now();
-        let plan = roster::plan::plan(name, desired, &actual, &schema, &target.policy);
+        let plan = roster::plan::plan(name, desired, &actual, schema, &target.policy);
         out.plan.push(t.elapsed());
         std::hint::black_box(&plan);
     }

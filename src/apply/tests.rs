@@ -2,6 +2,7 @@
 //! time, so orderings and round trips are exact and no test sleeps for real.
 
 mod fake;
+mod world;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};

@@ -23,16 +23,16 @@ pub enum SchemaKind {
 pub fn schema_text(kind: SchemaKind) -> String {
     let generator = schemars::generate::SchemaSettings::draft07().into_generator();
     let mut schema = match kind {
-        SchemaKind::Config => generator.into_root_schema_for::<crate::config::RawConfigSchema>(),
-        SchemaKind::Manifest => {
-            generator.into_root_schema_for::<crate::manifest::RawManifestSchema>()
-        }
-        SchemaKind::PlanOutput => {
-            generator.into_root_schema_for::<crate::render::json::PlanDoc<'static>>()
-        }
-        SchemaKind::ValidateOutput => {
-            generator.into_root_schema_for::<crate::render::json::ValidateDoc<'static>>()
-        }
+        SchemaKind::Config => crate::config::json_schema(),
+        SchemaKind::Manifest => crate::manifest::json_schema(),
+        SchemaKind::PlanOutput => serde_json::to_value(
+            generator.into_root_schema_for::<crate::render::json::PlanDoc<'static>>(),
+        )
+        .unwrap_or_default(),
+        SchemaKind::ValidateOutput => serde_json::to_value(
+            generator.into_root_schema_for::<crate::render::json::ValidateDoc<'static>>(),
+        )
+        .unwrap_or_default(),
     };
     let title = match kind {
         SchemaKind::Config => "roster config (roster.yaml)",
@@ -40,7 +40,9 @@ pub fn schema_text(kind: SchemaKind) -> String {
         SchemaKind::PlanOutput => "roster plan/apply JSON output, format_version 1",
         SchemaKind::ValidateOutput => "roster validate JSON output, format_version 1",
     };
-    schema.insert("title".into(), title.into());
+    if let Some(obj) = schema.as_object_mut() {
+        obj.insert("title".into(), title.into());
+    }
     let mut text = serde_json::to_string_pretty(&schema).unwrap_or_default();
     text.push('\n');
     text

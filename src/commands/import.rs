@@ -5,7 +5,6 @@ use std::path::Path;
 use anyhow::Context;
 
 use crate::exit;
-use crate::provider::Provider;
 
 use super::Ctx;
 

@@ -2,12 +2,7 @@
 //!
 //! Pure functions returning short lowercase messages; the caller adds the location.
 
-use std::path::PathBuf;
 use std::time::Duration;
-
-use crate::secret::SecretRef;
-
-use super::raw::RawSecret;
 
 /// `30s`, `500ms`, `2m`, `1h`, or a bare number of seconds, from `min` to `max` (both
 /// included); the message names both bounds. Never panics, whatever the text.
@@ -142,20 +137,6 @@ fn is_loopback(url: &reqwest::Url) -> bool {
     }
 }
 
-/// UiPath's token endpoint for an Identity base URL: host-level `/identity_/connect/token`
-/// (Automation Cloud and Suite), or `/identity/connect/token` for a standalone server.
-pub(crate) fn uipath_token_url(base: &reqwest::Url) -> reqwest::Url {
-    let mut url = base.clone();
-    let standalone = !base.path().contains("identity_");
-    url.set_path(if standalone {
-        "/identity/connect/token"
-    } else {
-        "/identity_/connect/token"
-    });
-    url.set_query(None);
-    url
-}
-
 /// The longest target name: it becomes a lock file's name and a metrics label.
 pub(crate) const MAX_TARGET_NAME: usize = 64;
 
@@ -180,39 +161,6 @@ pub(crate) fn target_name(name: &str) -> Result<(), String> {
     Err(format!(
         "invalid target name {name:?}: {why} (the name becomes a file name)"
     ))
-}
-
-/// A GUID such as `6b3a7e1c-0d3f-4c55-9a5e-3d0f1b2c4a11`.
-pub(crate) fn is_uuid(s: &str) -> bool {
-    let s = s.trim();
-    s.len() == 36
-        && s.char_indices().all(|(i, c)| {
-            if [8, 13, 18, 23].contains(&i) {
-                c == '-'
-            } else {
-                c.is_ascii_hexdigit()
-            }
-        })
-}
-
-/// `{ env: NAME }` or `{ file: PATH }`: exactly one, without control characters (the name is
-/// shown in messages).
-pub(crate) fn secret(raw: &RawSecret) -> Result<SecretRef, String> {
-    for (key, v) in [("env", &raw.env), ("file", &raw.file)] {
-        if v.as_deref().is_some_and(|v| v.contains(char::is_control)) {
-            return Err(format!(
-                "a secret's `{key}` contains a control character or line break"
-            ));
-        }
-    }
-    match (&raw.env, &raw.file) {
-        (Some(name), None) if !name.trim().is_empty() => Ok(SecretRef::Env(name.trim().into())),
-        (None, Some(path)) if !path.trim().is_empty() => {
-            Ok(SecretRef::File(PathBuf::from(path.trim())))
-        }
-        (Some(_), Some(_)) => Err("a secret takes either `env` or `file`, not both".into()),
-        _ => Err("a secret needs `env: NAME` or `file: PATH`".into()),
-    }
 }
 
 #[cfg(test)]
@@ -348,46 +296,5 @@ mod tests {
             assert!(e.contains(why), "{bad:?}: {e}");
             assert!(!e.contains('\u{1b}'), "{e}");
         }
-    }
-
-    #[test]
-    fn uipath_token_urls() {
-        let u = |s: &str| uipath_token_url(&reqwest::Url::parse(s).unwrap()).to_string();
-        assert_eq!(
-            u("https://cloud.uipath.com/acme/identity_"),
-            "https://cloud.uipath.com/identity_/connect/token"
-        );
-        assert_eq!(
-            u("https://host/identity"),
-            "https://host/identity/connect/token"
-        );
-        assert_eq!(
-            u("http://127.0.0.1:9/acme/identity_/"),
-            "http://127.0.0.1:9/identity_/connect/token"
-        );
-        assert!(is_uuid("6b3a7e1c-0d3f-4c55-9a5e-3d0f1b2c4a11"));
-        assert!(!is_uuid("DatacomGroup"));
-    }
-
-    #[test]
-    fn secret_forms() {
-        let env = RawSecret {
-            env: Some("K".into()),
-            file: None,
-        };
-        assert_eq!(secret(&env).unwrap(), SecretRef::Env("K".into()));
-        let both = RawSecret {
-            env: Some("K".into()),
-            file: Some("f".into()),
-        };
-        assert!(secret(&both).is_err());
-        let escape = RawSecret {
-            env: None,
-            file: Some("k\u{1b}]0;owned\u{7}".into()),
-        };
-        assert_eq!(
-            secret(&escape).unwrap_err(),
-            "a secret's `file` contains a control character or line break"
-        );
     }
 }

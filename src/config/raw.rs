@@ -1,12 +1,15 @@
 //! The config file as written, with the location of every value, before validation.
 //!
-//! One struct per YAML mapping; `deny_unknown_fields` everywhere so that a typo is an error.
-//! Vendor-specific keys all live on [`RawTarget`]; `config` checks which ones a provider takes.
+//! One struct per YAML mapping whose keys roster itself owns, with `deny_unknown_fields` so
+//! that a typo is an error. A target is kept as a located tree: its keys belong partly to the
+//! core and partly to its vendor, and `config::target` reads them key by key.
 
 use std::collections::BTreeMap;
 
 use serde::Deserialize;
 use serde_saphyr::Spanned;
+
+use crate::yaml::Node;
 
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -15,70 +18,11 @@ pub(crate) struct RawConfig {
     pub manifests: Spanned<String>,
     #[schemars(with = "Option<String>")]
     pub state_dir: Option<Spanned<String>>,
-    #[schemars(with = "BTreeMap<String, RawTarget>")]
-    pub targets: Spanned<BTreeMap<String, Spanned<RawTarget>>>,
+    /// Each target's keys; the common ones are read by `config::target`, the rest by the vendor.
+    #[schemars(with = "BTreeMap<String, serde_json::Value>")]
+    pub targets: Spanned<BTreeMap<String, Spanned<Node>>>,
     #[schemars(with = "Option<RawDaemon>")]
     pub daemon: Option<Spanned<RawDaemon>>,
-}
-
-#[derive(Debug, Deserialize, schemars::JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct RawSecret {
-    pub env: Option<String>,
-    pub file: Option<String>,
-}
-
-#[derive(Debug, Deserialize, schemars::JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct RawTarget {
-    #[schemars(with = "String")]
-    pub provider: Spanned<String>,
-    #[schemars(with = "Option<String>")]
-    pub url: Option<Spanned<String>>,
-    // policy, every vendor
-    #[schemars(with = "Option<String>")]
-    pub unmanaged: Option<Spanned<String>>,
-    #[schemars(with = "Option<Vec<String>>")]
-    pub protect: Option<Vec<Spanned<String>>>,
-    #[schemars(with = "Option<u64>")]
-    pub max_delete: Option<Spanned<u64>>,
-    #[schemars(with = "Option<f64>")]
-    pub max_delete_fraction: Option<Spanned<f64>>,
-    #[schemars(with = "Option<String>")]
-    pub timeout: Option<Spanned<String>>,
-    #[schemars(with = "Option<u32>")]
-    pub concurrency: Option<Spanned<u32>>,
-    #[schemars(with = "Option<f64>")]
-    pub rate_limit: Option<Spanned<f64>>,
-    #[schemars(with = "Option<u32>")]
-    pub max_attempts: Option<Spanned<u32>>,
-    #[schemars(with = "Option<String>")]
-    pub max_answer_size: Option<Spanned<String>>,
-    #[schemars(with = "Option<Vec<String>>")]
-    pub ignore: Option<Vec<Spanned<String>>>,
-    // xtracta
-    #[schemars(with = "Option<RawSecret>")]
-    pub api_key: Option<Spanned<RawSecret>>,
-    #[schemars(with = "Option<u64>")]
-    pub group_id: Option<Spanned<u64>>,
-    // uipath
-    #[schemars(with = "Option<String>")]
-    pub token_url: Option<Spanned<String>>,
-    #[schemars(with = "Option<RawSecret>")]
-    pub client_id: Option<Spanned<RawSecret>>,
-    #[schemars(with = "Option<RawSecret>")]
-    pub client_secret: Option<Spanned<RawSecret>>,
-    #[schemars(with = "Option<String>")]
-    pub scope: Option<Spanned<String>>,
-    #[schemars(with = "Option<String>")]
-    pub partition_global_id: Option<Spanned<String>>,
-    #[schemars(with = "Option<String>")]
-    pub deployment: Option<Spanned<String>>,
-    // learningcloud
-    #[schemars(with = "Option<RawSecret>")]
-    pub token: Option<Spanned<RawSecret>>,
-    #[schemars(with = "Option<String>")]
-    pub synchronization: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize, schemars::JsonSchema)]

@@ -35,6 +35,8 @@ pub(crate) const LIMITS: Limits = Limits {
 pub(crate) fn options(limits: &Limits) -> serde_saphyr::Options {
     serde_saphyr::options! {
         with_snippet: false,
+        // `.inf` and `.nan` reach the reader, whose range checks name the key and its bounds.
+        non_finite_float_policy: serde_saphyr::NonFiniteFloatPolicy::PassThrough,
         budget: serde_saphyr::budget! {
             max_nodes: limits.nodes,
             // Every node is at most a start and an end event, plus the stream's and document's.

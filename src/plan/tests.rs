@@ -6,34 +6,25 @@ use proptest::prelude::*;
 
 use super::*;
 use crate::config::Policy;
-use crate::model::{
-    ActualUser, DesiredUser, FieldSpec, Mutability, Origin, Unmanaged, Value, names,
-};
+use crate::model::{ActualUser, DesiredUser, FieldSpec, Mutability, Origin, Unmanaged, Value};
+
+/// The field names of the vendor these tests model (an e-mail identity, a name, workflow
+/// memberships and a group that only a person can change).
+mod names {
+    pub const NAME: &str = "name";
+    pub const EMAIL: &str = "email";
+    pub const WORKFLOWS: &str = "workflows";
+    pub const GROUP_ID: &str = "group_id";
+}
 
 fn schema() -> Schema {
     Schema {
-        provider: "xtracta",
+        provider: "vendor",
         fields: vec![
-            FieldSpec {
-                name: names::NAME,
-                mutability: Mutability::Update,
-                identity: false,
-            },
-            FieldSpec {
-                name: names::EMAIL,
-                mutability: Mutability::Update,
-                identity: true,
-            },
-            FieldSpec {
-                name: names::WORKFLOWS,
-                mutability: Mutability::Membership,
-                identity: false,
-            },
-            FieldSpec {
-                name: names::GROUP_ID,
-                mutability: Mutability::NeedsPerson,
-                identity: false,
-            },
+            FieldSpec::text(names::NAME, Mutability::Update),
+            FieldSpec::identity(names::EMAIL, Mutability::Update),
+            FieldSpec::set(names::WORKFLOWS, Mutability::Membership, "workflow"),
+            FieldSpec::text(names::GROUP_ID, Mutability::NeedsPerson),
         ],
         deactivate: None,
     }
@@ -354,11 +345,8 @@ proptest! {
 #[test]
 fn map_fields_manage_only_the_keys_the_manifest_sets() {
     let mut s = schema();
-    s.fields.push(FieldSpec {
-        name: "extended_fields",
-        mutability: Mutability::Update,
-        identity: false,
-    });
+    s.fields
+        .push(FieldSpec::map("extended_fields", Mutability::Update));
     let mut d = want("a@x.io", "A", &[]);
     d.fields.insert(
         "extended_fields".into(),
@@ -399,4 +387,33 @@ fn map_fields_manage_only_the_keys_the_manifest_sets() {
         p.updates[0].actual.contains_key("name"),
         "the update carries the vendor's record"
     );
+}
+
+#[test]
+fn a_create_whose_identity_stays_held_needs_a_person() {
+    // bo is bound by id to the user holding ana's address, but the address cannot change.
+    let mut s = schema();
+    s.fields[1] = FieldSpec::identity(names::EMAIL, Mutability::NeedsPerson);
+    let mut bo = want("bo@x.io", "Bo", &[]);
+    bo.id = Some("1".into());
+    let ana = want("ana@x.io", "Ana", &[]);
+    let a = have("1", "ana@x.io", "Ana", &[]);
+    let p = plan(
+        "t",
+        &[bo.clone(), ana.clone()],
+        std::slice::from_ref(&a),
+        &s,
+        &policy(),
+    );
+    assert!(p.creates.is_empty(), "{p:?}");
+    assert!(
+        p.needs_person
+            .iter()
+            .any(|d| d.user.key == "ana@x.io" && d.reason.contains("still held by user 1")),
+        "{p:?}"
+    );
+    // Where the address can change, the rename frees it first and the create goes ahead.
+    let p = plan("t", &[bo, ana], &[a], &schema(), &policy());
+    assert_eq!(p.creates.len(), 1);
+    assert_eq!(p.updates.len(), 1);
 }

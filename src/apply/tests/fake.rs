@@ -1,4 +1,5 @@
-//! A fake vendor for the executor's tests, and plans to feed it.
+//! A timed fake vendor for the executor's scheduling tests (when each request starts and
+//! ends), and plans to feed it. The in-memory vendor world is [`crate::vendor::fake`].
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -10,8 +11,8 @@ use tokio::time::Instant;
 
 use crate::apply::{Options, Stop, apply};
 use crate::model::{ActualUser, DesiredUser, Value};
-use crate::plan::{Create, FieldChange, Membership, Schema, TargetPlan, Update, UserRef};
-use crate::provider::{Applied, Provider, ProviderError};
+use crate::plan::{Create, FieldChange, Membership, TargetPlan, Update, UserRef};
+use crate::vendor::{Applied, Provider, ProviderError};
 
 /// One request the fake vendor served.
 #[derive(Clone, Debug)]
@@ -81,14 +82,6 @@ impl Fake {
 }
 
 impl Provider for Fake {
-    fn schema(&self) -> Schema {
-        Schema {
-            provider: "fake",
-            fields: Vec::new(),
-            deactivate: None,
-        }
-    }
-
     async fn fetch(&self, _desired: &[DesiredUser]) -> Result<Vec<ActualUser>, ProviderError> {
         Ok(Vec::new())
     }

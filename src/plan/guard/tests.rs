@@ -1,7 +1,15 @@
 //! Guard tests: each kind of removal of access counts, each user once.
 
 use super::*;
-use crate::model::{FieldSpec, Mutability, Unmanaged, names};
+use crate::model::{FieldSpec, Mutability, Unmanaged};
+
+/// The field names of the vendor these tests model.
+mod names {
+    pub const EMAIL: &str = "email";
+    pub const NAME: &str = "name";
+    pub const ACTIVE: &str = "active";
+    pub const GROUPS: &str = "groups";
+}
 use crate::plan::{FieldChange, Membership};
 
 fn policy() -> Policy {
@@ -14,20 +22,15 @@ fn policy() -> Policy {
     }
 }
 
-/// A UiPath-like schema: an identity e-mail, an `active` switch and a set of groups.
+/// A schema with an identity e-mail, an `active` switch and a set of groups.
 fn schema() -> Schema {
-    let f = |name, identity| FieldSpec {
-        name,
-        mutability: Mutability::Update,
-        identity,
-    };
     Schema {
-        provider: "uipath",
+        provider: "vendor",
         fields: vec![
-            f(names::EMAIL, true),
-            f(names::NAME, false),
-            f(names::ACTIVE, false),
-            f(names::GROUPS, false),
+            FieldSpec::identity(names::EMAIL, Mutability::Update),
+            FieldSpec::text(names::NAME, Mutability::Update),
+            FieldSpec::bool(names::ACTIVE, Mutability::Update),
+            FieldSpec::set(names::GROUPS, Mutability::Update, "group"),
         ],
         deactivate: Some((names::ACTIVE, Value::Bool(false))),
     }

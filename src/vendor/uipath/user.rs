@@ -1,0 +1,47 @@
+//! A manifest user of a UiPath target: identity by e-mail (optionally bound to the user's
+//! GUID), name, optional user name and surname, `active` (default true), and the group set
+//! when given.
+
+use std::collections::BTreeMap;
+
+use crate::model::{Value, normalise_key};
+use crate::vendor::{UserFields, read};
+use crate::yaml::{Keys, Located};
+
+use super::names;
+
+pub(super) fn read(keys: &mut Keys<'_>, id: Option<Located<String>>) -> Option<UserFields> {
+    let id = match id {
+        Some(l) if super::is_uuid(&l.value) => Some(l.value.trim().to_lowercase()),
+        Some(l) => {
+            let p = read::problem(
+                &l.origin,
+                format!("uipath user ids are GUIDs, not {:?}", l.value),
+            );
+            keys.push(p);
+            None
+        }
+        None => None,
+    };
+    let email = read::email(keys);
+    let name = keys.required_name(names::NAME);
+    let mut fields = BTreeMap::new();
+    for n in [names::USER_NAME, names::SURNAME] {
+        if let Some(v) = keys.name(n) {
+            fields.insert(n.to_string(), Value::text(v.value));
+        }
+    }
+    let active = keys.bool(names::ACTIVE).is_none_or(|a| a.value);
+    fields.insert(names::ACTIVE.to_string(), Value::Bool(active));
+    if let Some(set) = read::text_set(keys, names::GROUPS, "group") {
+        fields.insert(names::GROUPS.to_string(), Value::Set(set));
+    }
+    let (email, name) = (email?, name?);
+    fields.insert(names::EMAIL.to_string(), Value::text(email.value.clone()));
+    fields.insert(names::NAME.to_string(), Value::text(name.value));
+    Some(UserFields {
+        key: normalise_key(&email.value),
+        id,
+        fields,
+    })
+}

@@ -1,0 +1,45 @@
+//! A manifest user of an Xtracta target: identity by e-mail (optionally bound to the numeric
+//! `user_id`), a name, the workflow set when given, and the group (the target's by default).
+
+use std::collections::BTreeMap;
+
+use crate::model::{Value, normalise_key};
+use crate::vendor::{UserFields, read};
+use crate::yaml::{Keys, Located};
+
+use super::names;
+
+pub(super) fn read(
+    keys: &mut Keys<'_>,
+    id: Option<Located<String>>,
+    default_group: u64,
+) -> Option<UserFields> {
+    let id = match id {
+        Some(l) if l.value.trim().parse::<u64>().is_ok() => Some(l.value.trim().to_string()),
+        Some(l) => {
+            let p = read::problem(
+                &l.origin,
+                format!("xtracta user ids are whole numbers, not {:?}", l.value),
+            );
+            keys.push(p);
+            None
+        }
+        None => None,
+    };
+    let email = read::email(keys);
+    let name = keys.required_name(names::NAME);
+    let mut fields = BTreeMap::new();
+    if let Some(set) = read::number_set(keys, names::WORKFLOWS, "workflow") {
+        fields.insert(names::WORKFLOWS.to_string(), Value::Set(set));
+    }
+    let group = keys.u64(names::GROUP_ID).map_or(default_group, |g| g.value);
+    fields.insert(names::GROUP_ID.to_string(), Value::text(group.to_string()));
+    let (email, name) = (email?, name?);
+    fields.insert(names::EMAIL.to_string(), Value::text(email.value.clone()));
+    fields.insert(names::NAME.to_string(), Value::text(name.value));
+    Some(UserFields {
+        key: normalise_key(&email.value),
+        id,
+        fields,
+    })
+}
