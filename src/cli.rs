@@ -117,20 +117,10 @@ pub enum Command {
     /// Run a vendor simulator on loopback
     Sim {
         #[command(subcommand)]
-        vendor: Box<SimVendor>,
+        vendor: Box<crate::sim::SimCommand>,
     },
     /// Plan, apply and plan again against the built-in simulator; no credentials needed
     Demo,
-}
-
-#[derive(Subcommand, Debug)]
-pub enum SimVendor {
-    /// Xtracta's user API
-    Xtracta(crate::sim::xtracta::Args),
-    /// UiPath Identity's user and group API
-    Uipath(crate::sim::uipath::Args),
-    /// Netex learningCloud's user web services
-    Learningcloud(crate::sim::learningcloud::Args),
 }
 
 fn styles(color: Color) -> Styles {
@@ -224,13 +214,7 @@ async fn dispatch(cli: Cli) -> anyhow::Result<u8> {
         Command::Completions { shell } => Ok(commands::docs::completions(*shell)),
         Command::Man => commands::docs::man(),
         Command::Sim { vendor } => {
-            match vendor.as_ref() {
-                SimVendor::Xtracta(args) => crate::sim::xtracta::run(args.clone()).await?,
-                SimVendor::Uipath(args) => crate::sim::uipath::run(args.clone()).await?,
-                SimVendor::Learningcloud(args) => {
-                    crate::sim::learningcloud::run(args.clone()).await?
-                }
-            }
+            vendor.run().await?;
             Ok(exit::OK)
         }
         Command::Demo => {
@@ -238,7 +222,7 @@ async fn dispatch(cli: Cli) -> anyhow::Result<u8> {
                 .config
                 .clone()
                 .unwrap_or_else(|| PathBuf::from("examples/demo.yaml"));
-            crate::demo::run(&path, &cx.styles).await
+            crate::sim::demo::run(&path, &cx.styles).await
         }
     }
 }

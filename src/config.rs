@@ -9,8 +9,6 @@ mod parse;
 mod raw;
 mod schema;
 mod target;
-#[cfg(test)]
-mod tests;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};

@@ -10,7 +10,6 @@ pub mod commands;
 pub mod config;
 pub mod coordination;
 pub mod daemon;
-pub mod demo;
 pub mod diag;
 pub mod exit;
 pub mod import;

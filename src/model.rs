@@ -137,7 +137,7 @@ pub struct ActualUser {
 pub enum Mutability {
     /// Changed by the provider's user update call.
     Update,
-    /// A set whose members are collections (e.g. Xtracta workflows) changed collection by
+    /// A set whose members are collections (e.g. workflows) changed collection by
     /// collection, not through the user.
     Membership,
     /// Cannot be changed through the API: a person must act.

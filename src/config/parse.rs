@@ -221,8 +221,8 @@ mod tests {
     #[test]
     fn credentials_in_urls_are_refused_without_echoing_them() {
         for text in [
-            "https://bob:hunter2@api-app.xtracta.com/v1",
-            "https://hunter2@api-app.xtracta.com/v1",
+            "https://bob:hunter2@api.vendor.example/v1",
+            "https://hunter2@api.vendor.example/v1",
             "http://bob:hunter2@127.0.0.1:9/v1",
             "https://bob:hunter2@host:notaport/v1",
             "ftp://bob:hunter2@host/",
@@ -231,12 +231,12 @@ mod tests {
             assert!(!e.contains("hunter2"), "{e}");
             assert!(!e.contains("bob"), "{e}");
         }
-        let e = vendor_url("https://bob:hunter2@api-app.xtracta.com/v1").unwrap_err();
+        let e = vendor_url("https://bob:hunter2@api.vendor.example/v1").unwrap_err();
         assert_eq!(
             e,
-            "url \"https://***@api-app.xtracta.com/v1\" carries credentials (user:password@): roster refuses them; use the target's secret keys"
+            "url \"https://***@api.vendor.example/v1\" carries credentials (user:password@): roster refuses them; use the target's secret keys"
         );
-        assert!(vendor_url("https://api-app.xtracta.com/v1?a=b@c").is_ok());
+        assert!(vendor_url("https://api.vendor.example/v1?a=b@c").is_ok());
     }
 
     #[test]
@@ -269,8 +269,8 @@ mod tests {
         assert!(vendor_url("http://127.0.0.1:9/v1").is_ok());
         assert!(vendor_url("http://localhost/v1").is_ok());
         assert!(vendor_url("http://[::1]:8/v1").is_ok());
-        assert!(vendor_url("https://api-app.xtracta.com/v1").is_ok());
-        let e = vendor_url("http://api-app.xtracta.com/v1").unwrap_err();
+        assert!(vendor_url("https://api.vendor.example/v1").is_ok());
+        let e = vendor_url("http://api.vendor.example/v1").unwrap_err();
         assert!(e.contains("plain http is refused"), "{e}");
     }
 

@@ -7,7 +7,7 @@
 use serde_saphyr::budget::BudgetBreach;
 
 /// Users one manifest file may hold, and the YAML nodes (mappings, sequences, scalars) each
-/// may take: an Xtracta user is about 11, a UiPath one about 15.
+/// may take: a user of four fields is about 11, one of six fields with a list about 15.
 pub(crate) const USERS_PER_FILE: usize = 200_000;
 pub(crate) const NODES_PER_USER: usize = 15;
 
@@ -126,12 +126,12 @@ mod tests {
 
     #[test]
     fn sized_for_two_hundred_thousand_users_a_file() {
-        let xtracta =
+        let four_fields =
             "  - { id: 4092, email: u1@example.com, name: U One, workflows: [496553, 496941] }\n";
-        let uipath = "  - email: u1@example.com\n    user_name: u1\n    name: U\n    surname: One\n    active: false\n    groups: [Administrators, gryff-01]\n";
-        assert_eq!(nodes_per_user(xtracta), 11);
-        assert_eq!(nodes_per_user(uipath), 15);
-        assert!(LIMITS.nodes >= USERS_PER_FILE * nodes_per_user(uipath));
+        let six_fields = "  - email: u1@example.com\n    user_name: u1\n    name: U\n    surname: One\n    active: false\n    groups: [Administrators, gryff-01]\n";
+        assert_eq!(nodes_per_user(four_fields), 11);
+        assert_eq!(nodes_per_user(six_fields), 15);
+        assert!(LIMITS.nodes >= USERS_PER_FILE * nodes_per_user(six_fields));
     }
 
     /// The message a document gives under `limits`, parsed as untyped data so that only the

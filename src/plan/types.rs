@@ -99,11 +99,11 @@ pub struct Update {
     pub user: UserRef,
     pub changes: Vec<FieldChange>,
     /// Every field the vendor reported at plan time: vendors whose update replaces a whole
-    /// record (learningCloud) resend the unchanged ones from here.
+    /// record resend the unchanged ones from here.
     pub actual: BTreeMap<String, Value>,
 }
 
-/// Users joining and leaving one collection (e.g. an Xtracta workflow).
+/// Users joining and leaving one collection (e.g. a workflow or a group).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Membership {
     pub field: String,

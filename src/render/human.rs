@@ -24,7 +24,7 @@ pub(crate) struct Layout<'a> {
     pub(crate) hint: &'a str,
 }
 
-/// `Target acme (xtracta, api-app.xtracta.com)`.
+/// `Target acme (vendor, api.vendor.example)`.
 pub(crate) fn title(t: &TargetPlan) -> String {
     match &t.host {
         Some(h) => format!(
@@ -309,11 +309,11 @@ mod tests {
 
     #[test]
     fn hosts_name_the_port_only_when_asked() {
-        let url: url::Url = "https://api-app.xtracta.com/v1".parse().unwrap();
-        assert_eq!(host_label(&url).as_deref(), Some("api-app.xtracta.com"));
+        let url: url::Url = "https://api.vendor.example/v1".parse().unwrap();
+        assert_eq!(host_label(&url).as_deref(), Some("api.vendor.example"));
         assert_eq!(
             host_and_port(&url).as_deref(),
-            Some("api-app.xtracta.com:443")
+            Some("api.vendor.example:443")
         );
         let url: url::Url = "http://127.0.0.1:8080/v1".parse().unwrap();
         assert_eq!(host_label(&url).as_deref(), Some("127.0.0.1:8080"));
@@ -323,14 +323,14 @@ mod tests {
     fn a_failed_target_names_its_host_and_escapes_the_error() {
         let text = failed_target(
             "dead",
-            "xtracta",
+            "vendor",
             "127.0.0.1:9",
             "connect: refused \u{1b}[2J",
             &Styles::colored(false),
         );
         assert_eq!(
             text,
-            "Target dead (xtracta, 127.0.0.1:9): failed\n  ! error: connect: refused \\e[2J\n\n"
+            "Target dead (vendor, 127.0.0.1:9): failed\n  ! error: connect: refused \\e[2J\n\n"
         );
     }
 }

@@ -209,7 +209,7 @@ mod tests {
     fn base() -> TargetPlan {
         TargetPlan {
             target: "acme".into(),
-            provider: "xtracta".into(),
+            provider: "vendor".into(),
             in_scope: 3,
             desired_count: 2,
             creates: vec![create("new@example.com", Some(SecretRef::Env("PW".into())))],

@@ -35,8 +35,8 @@ pub enum ProviderError {
     /// The input cannot be sent as it is (e.g. an unknown group name).
     #[error("{0}")]
     Invalid(String),
-    /// The vendor answered in full but part of the write failed (e.g. a learningCloud
-    /// platform). The answer is not in doubt, so it is neither retried (a create would collide
+    /// The vendor answered in full but part of the write failed (e.g. one of the
+    /// vendor's platforms). The answer is not in doubt, so it is neither retried (a create would collide
     /// with itself) nor looked up; the next plan shows what took effect.
     #[error("{endpoint}: {message}")]
     Partial { endpoint: String, message: String },

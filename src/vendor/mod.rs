@@ -27,6 +27,8 @@
 //! the simulators name a vendor.
 
 pub(crate) mod clean;
+#[cfg(test)]
+mod config_tests;
 mod contract;
 mod error;
 #[cfg(test)]

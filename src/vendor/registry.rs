@@ -8,7 +8,7 @@ pub fn find(name: &str) -> Option<&'static dyn Vendor> {
     VENDORS.iter().copied().find(|v| v.name() == name)
 }
 
-/// Every vendor's name, for messages: `xtracta, uipath or learningcloud`.
+/// Every vendor's name, for messages: `a, b or c`.
 pub fn names() -> String {
     let names: Vec<&str> = VENDORS.iter().map(|v| v.name()).collect();
     match names.split_last() {

@@ -358,7 +358,7 @@ impl<'a> Keys<'a> {
     }
 
     /// Ends reading: every problem found, plus one for each key nobody read. `foreign` may
-    /// explain such a key (e.g. "`group_id` is not a uipath setting"; reported at its value);
+    /// explain such a key (e.g. "`group_id` is not a setting of this vendor"; reported at its value);
     /// otherwise it is an unknown field (reported at the key), listed with the `known` ones.
     pub fn finish(mut self, known: &[&str], foreign: Foreign<'_>) -> Vec<Problem> {
         for (key, key_at, value_at) in self.unread() {

@@ -43,10 +43,10 @@ mod tests {
     #[test]
     fn keys_live_below_the_prefix_and_names_come_back() {
         let keys = Keys::new("/roster/acme/");
-        let owner = keys.key(OWNERS, "xtracta-eu");
-        assert_eq!(owner, "/roster/acme/owners/xtracta-eu");
+        let owner = keys.key(OWNERS, "billing-eu");
+        assert_eq!(owner, "/roster/acme/owners/billing-eu");
         assert_eq!(keys.dir(DAEMONS), "/roster/acme/daemons/");
-        assert_eq!(keys.name_in(OWNERS, owner.as_bytes()), Some("xtracta-eu"));
+        assert_eq!(keys.name_in(OWNERS, owner.as_bytes()), Some("billing-eu"));
         assert_eq!(keys.name_in(DAEMONS, owner.as_bytes()), None);
         assert_eq!(keys.name_in(OWNERS, b"/roster/acme/owners/"), None);
         // A sibling prefix is not ours.

@@ -1,6 +1,6 @@
 //! Which redirects roster follows: only to the origin (scheme, host, port) it was configured
-//! with, at most a few hops, so that credentials in headers (tokens) and in bodies (Xtracta's
-//! `api_key` form field) never reach another host, and https is never downgraded to http.
+//! with, at most a few hops, so that credentials in headers (tokens) and in bodies (API keys sent
+//! as form fields) never reach another host, and https is never downgraded to http.
 //! A redirect it does not follow becomes an error naming where it pointed.
 //!
 //! Decides only; the client in `http` applies the policy.

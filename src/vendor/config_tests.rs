@@ -5,7 +5,7 @@ use std::path::Path;
 
 use proptest::prelude::*;
 
-use super::from_text;
+use crate::config::from_text;
 
 const VALID: &str = "\
 manifests: users

@@ -13,7 +13,7 @@ use crate::reconcile::{self, Loaded};
 use crate::render::{self, Styles};
 use crate::sim::xtracta;
 
-const SEED: &str = include_str!("../examples/demo-seed.yaml");
+const SEED: &str = include_str!("../../examples/demo-seed.yaml");
 
 pub async fn run(config: &Path, st: &Styles) -> anyhow::Result<u8> {
     // Any free loopback port, and the simulator's default key (the demo config's too).
