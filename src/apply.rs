@@ -44,17 +44,45 @@ pub enum Outcome {
     NotStarted,
 }
 
+/// The kind of a change, for reports and metrics.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ChangeKind {
+    Create,
+    Update,
+    Delete,
+    Deactivate,
+    Membership,
+}
+
+impl ChangeKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ChangeKind::Create => "create",
+            ChangeKind::Update => "update",
+            ChangeKind::Delete => "delete",
+            ChangeKind::Deactivate => "deactivate",
+            ChangeKind::Membership => "membership",
+        }
+    }
+}
+
 /// One change and how it ended.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, schemars::JsonSchema)]
 pub struct Step {
     /// e.g. `create ana@example.com`, `workflow 496553: +2 -1`.
     pub change: String,
+    pub kind: ChangeKind,
     #[serde(flatten)]
     pub outcome: Outcome,
+    /// The vendor's error, when the change failed at the vendor (not in JSON: `detail` says it).
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub error: Option<ProviderError>,
 }
 
 /// What an apply did on one target.
-#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, schemars::JsonSchema)]
 pub struct Report {
     pub target: String,
     pub steps: Vec<Step>,
@@ -114,23 +142,28 @@ pub struct Options<'a> {
 
 type Job<'a> = (
     String,
-    std::pin::Pin<Box<dyn std::future::Future<Output = Outcome> + Send + 'a>>,
+    ChangeKind,
+    std::pin::Pin<Box<dyn std::future::Future<Output = Ended> + Send + 'a>>,
 );
 
+/// How a change ended, and the vendor's error when it failed.
+type Ended = (Outcome, Option<ProviderError>);
+
 /// How a change ended, from its provider call.
-fn outcome(result: Result<Applied, ProviderError>) -> Outcome {
+fn outcome(result: Result<Applied, ProviderError>) -> Ended {
     match result {
-        Ok(Applied::Confirmed) => Outcome::Done,
-        Ok(Applied::Accepted(note)) => Outcome::Accepted(note),
+        Ok(Applied::Confirmed) => (Outcome::Done, None),
+        Ok(Applied::Accepted(note)) => (Outcome::Accepted(note), None),
         // Stopped before anything of it reached the vendor.
         Err(ProviderError::Stopped {
             maybe_applied: false,
             ..
-        }) => Outcome::NotStarted,
-        Err(e @ ProviderError::Stopped { .. }) => Outcome::Failed(format!(
-            "interrupted: {e} (the next plan shows whether it did)"
-        )),
-        Err(e) => Outcome::Failed(e.to_string()),
+        }) => (Outcome::NotStarted, None),
+        Err(e @ ProviderError::Stopped { .. }) => {
+            let why = format!("interrupted: {e} (the next plan shows whether it did)");
+            (Outcome::Failed(why), Some(e))
+        }
+        Err(e) => (Outcome::Failed(e.to_string()), Some(e)),
     }
 }
 
@@ -158,7 +191,7 @@ async fn run<'a>(mut jobs: Vec<Option<Job<'a>>>, order: &Order, opts: &Options<'
             let Some((_, Reverse(i))) = ready.pop() else {
                 break;
             };
-            let Some((change, fut)) = jobs[i].take() else {
+            let Some((change, kind, fut)) = jobs[i].take() else {
                 released(i, &mut ready); // the barrier after the removals: nothing to send
                 continue;
             };
@@ -166,7 +199,9 @@ async fn run<'a>(mut jobs: Vec<Option<Job<'a>>>, order: &Order, opts: &Options<'
             if opts.stop.requested() {
                 steps[i] = Some(Step {
                     change,
+                    kind,
                     outcome: Outcome::NotStarted,
+                    error: None,
                 });
                 drop(tick);
                 released(i, &mut ready);
@@ -174,8 +209,14 @@ async fn run<'a>(mut jobs: Vec<Option<Job<'a>>>, order: &Order, opts: &Options<'
             }
             running.push(async move {
                 let _tick = tick;
-                let outcome = fut.await;
-                (i, Step { change, outcome })
+                let (outcome, error) = fut.await;
+                let step = Step {
+                    change,
+                    kind,
+                    outcome,
+                    error,
+                };
+                (i, step)
             });
         }
         let Some((i, step)) = running.next().await else {
@@ -190,9 +231,11 @@ async fn run<'a>(mut jobs: Vec<Option<Job<'a>>>, order: &Order, opts: &Options<'
         .zip(jobs)
         .filter_map(|(step, job)| {
             step.or_else(|| {
-                job.map(|(change, _)| Step {
+                job.map(|(change, kind, _)| Step {
                     change,
+                    kind,
                     outcome: Outcome::NotStarted,
+                    error: None,
                 })
             })
         })
@@ -207,12 +250,14 @@ pub async fn apply(provider: &dyn Client, plan: &TargetPlan, opts: &Options<'_>)
     jobs.extend(plan.deletes.iter().map(|u| -> Option<Job> {
         Some((
             format!("delete {}", u.key),
+            ChangeKind::Delete,
             Box::pin(async move { outcome(provider.delete(u).await) }),
         ))
     }));
     jobs.extend(plan.deactivations.iter().map(|u| -> Option<Job> {
         Some((
             format!("deactivate {}", u.user.key),
+            ChangeKind::Deactivate,
             Box::pin(async move { outcome(provider.update(u).await) }),
         ))
     }));
@@ -222,12 +267,14 @@ pub async fn apply(provider: &dyn Client, plan: &TargetPlan, opts: &Options<'_>)
     jobs.extend(plan.updates.iter().map(|u| -> Option<Job> {
         Some((
             format!("update {}", u.user.key),
+            ChangeKind::Update,
             Box::pin(async move { outcome(provider.update(u).await) }),
         ))
     }));
     jobs.extend(plan.creates.iter().map(|c| -> Option<Job> {
         Some((
             format!("create {}", c.user.key),
+            ChangeKind::Create,
             Box::pin(create(provider, c, opts)),
         ))
     }));
@@ -241,6 +288,7 @@ pub async fn apply(provider: &dyn Client, plan: &TargetPlan, opts: &Options<'_>)
         );
         Some((
             change,
+            ChangeKind::Membership,
             Box::pin(async move { outcome(provider.membership(m).await) }),
         ))
     }));
@@ -277,11 +325,11 @@ fn lookup_pause(attempt: u32) -> Duration {
 
 /// Creates a user; after an answer that never came, pauses, then looks it up before trying
 /// again.
-async fn create(provider: &dyn Client, c: &Create, opts: &Options<'_>) -> Outcome {
+async fn create(provider: &dyn Client, c: &Create, opts: &Options<'_>) -> Ended {
     let password = match &c.password {
         Some(r) => match r.resolve(opts.secrets_base) {
             Ok(p) => Some(p),
-            Err(e) => return Outcome::Failed(format!("password: {e}")),
+            Err(e) => return (Outcome::Failed(format!("password: {e}")), None),
         },
         None => None,
     };
@@ -298,18 +346,20 @@ async fn create(provider: &dyn Client, c: &Create, opts: &Options<'_>) -> Outcom
         tokio::select! {
             biased;
             () = opts.stop.wait() => {
-                return Outcome::Failed(format!(
+                let why = format!(
                     "interrupted: {err}; stopped before checking whether the user was created (the next plan shows it)"
-                ));
+                );
+                return (Outcome::Failed(why), Some(err));
             }
             () = tokio::time::sleep(lookup_pause(attempt)) => {}
         }
         match provider.find(c).await {
-            Ok(Some(_)) => return Outcome::Done,
+            Ok(Some(_)) => return (Outcome::Done, None),
             Ok(None) if attempt < opts.max_attempts => attempt += 1,
-            Ok(None) => return Outcome::Failed(err.to_string()),
+            Ok(None) => return (Outcome::Failed(err.to_string()), Some(err)),
             Err(e) => {
-                return Outcome::Failed(format!("{err}; and the check that followed failed: {e}"));
+                let why = format!("{err}; and the check that followed failed: {e}");
+                return (Outcome::Failed(why), Some(err));
             }
         }
     }

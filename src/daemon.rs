@@ -22,7 +22,7 @@ use crate::apply::{Outcome, Stop};
 use crate::coordination::local::LocalLocks;
 use crate::coordination::{Coordinator, Ownership};
 use crate::exit;
-use crate::plan::{self, TargetPlan};
+use crate::plan::{self, Summary, TargetPlan};
 use crate::reconcile::{self, Loaded};
 use crate::vendor::http::Stats;
 
@@ -315,22 +315,8 @@ impl Daemon {
             for s in &r.steps {
                 match &s.outcome {
                     Outcome::Done | Outcome::Accepted(_) => {
-                        let kind = s.change.split_whitespace().next().unwrap_or("change");
-                        let kind = if kind == "create"
-                            || kind == "update"
-                            || kind == "delete"
-                            || kind == "deactivate"
-                        {
-                            kind
-                        } else {
-                            "membership"
-                        };
-                        self.metrics
-                            .changes
-                            .get_or_create(&KindLabel {
-                                kind: kind.to_string(),
-                            })
-                            .inc();
+                        let kind = s.kind.as_str().to_string();
+                        self.metrics.changes.get_or_create(&KindLabel { kind }).inc();
                     }
                     Outcome::Failed(why) => {
                         failed.push(format!("{}: {}: {why}", r.target, s.change))
@@ -373,16 +359,11 @@ impl Daemon {
 }
 
 fn changes_in(t: &TargetPlan) -> i64 {
-    (t.creates.len()
-        + t.updates.len()
-        + t.membership_changes()
-        + t.deletes.len()
-        + t.deactivations.len()) as i64
+    let s = Summary::of(std::slice::from_ref(t));
+    (s.create + s.update + s.membership_changes + s.delete + s.deactivate) as i64
 }
 
+/// The status line's summary: the plan's counts.
 fn plan_summary(targets: &[TargetPlan]) -> String {
-    let s = crate::render::summary(targets);
-    s.trim_start_matches("Plan: ")
-        .trim_end_matches('.')
-        .to_string()
+    Summary::of(targets).counts()
 }

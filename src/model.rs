@@ -221,6 +221,14 @@ pub struct Schema {
 }
 
 impl Schema {
+    /// What one membership is called in plans: the noun of the first membership field.
+    pub fn membership_noun(&self) -> Option<&'static str> {
+        self.fields
+            .iter()
+            .find(|f| f.mutability == Mutability::Membership)
+            .and_then(|f| f.noun)
+    }
+
     pub fn spec(&self, field: &str) -> Option<&FieldSpec> {
         self.fields.iter().find(|f| f.name == field)
     }

@@ -10,6 +10,7 @@ mod collisions;
 mod diff;
 mod guard;
 mod matching;
+mod summary;
 mod types;
 mod unclaimed;
 
@@ -18,6 +19,7 @@ pub use crate::model::Schema;
 use crate::model::{ActualUser, DesiredUser};
 
 pub use guard::{GuardTrip, check_guards, hold_guarded};
+pub use summary::Summary;
 pub use types::*;
 
 /// Plans one target, in named steps: pair desired and vendor users, diff each pair, gather
@@ -33,6 +35,7 @@ pub fn plan(
     let mut out = TargetPlan {
         target: target.to_string(),
         provider: schema.provider.to_string(),
+        membership_noun: schema.membership_noun().map(str::to_string),
         in_scope: actual.len(),
         desired_count: desired.len(),
         ..TargetPlan::default()

@@ -46,38 +46,7 @@ pub fn error_text(s: &str, redact: bool) -> String {
 
 /// The summary line for a set of target plans.
 pub fn summary(targets: &[TargetPlan]) -> String {
-    let sum = |f: fn(&TargetPlan) -> usize| targets.iter().map(f).sum::<usize>();
-    let mut parts = vec![
-        format!("{} to create", sum(|t| t.creates.len())),
-        format!("{} to update", sum(|t| t.updates.len())),
-        format!(
-            "{} workflow memberships to change",
-            sum(TargetPlan::membership_changes)
-        ),
-    ];
-    let deletes = sum(|t| t.deletes.len());
-    if deletes > 0 {
-        parts.push(format!("{deletes} to delete"));
-    }
-    let deact = sum(|t| t.deactivations.len());
-    if deact > 0 {
-        parts.push(format!("{deact} to deactivate"));
-    }
-    parts.push(format!("{} unmanaged", sum(|t| t.unmanaged.len())));
-    let np = sum(|t| t.needs_person.len());
-    parts.push(format!(
-        "{np} {} a person",
-        if np == 1 {
-            "drift needs"
-        } else {
-            "drifts need"
-        }
-    ));
-    let held = sum(|t| t.held.len());
-    if held > 0 {
-        parts.push(format!("{held} removals held by a guard"));
-    }
-    format!("Plan: {}.", parts.join(", "))
+    crate::plan::Summary::of(targets).line()
 }
 
 /// The whole plan as text, long sections folded as by default.

@@ -103,7 +103,7 @@ fn create_with_roles_extended_fields_and_password() {
         "+extended_fields: {costCenter: \"CC-9\"}",
         "+external_id: \"HR-7\"",
         "+password: (sensitive)",
-        "Plan: 1 to create, 0 to update, 0 workflow memberships to change, 1 unmanaged",
+        "Plan: 1 to create, 0 to update, 1 unmanaged",
     ] {
         assert!(
             plan.stdout.contains(line),

@@ -68,6 +68,8 @@ fn target(name: &str, provider: &str, host: &str) -> TargetPlan {
         target: name.into(),
         provider: provider.into(),
         host: Some(host.into()),
+        // As the planner sets it from the vendor's schema.
+        membership_noun: (provider == "xtracta").then(|| "workflow".into()),
         ..TargetPlan::default()
     }
 }
@@ -585,7 +587,9 @@ fn control_characters_never_reach_the_output_raw() {
         target: "acme".into(),
         steps: vec![Step {
             change: format!("create dan{esc}"),
+            kind: roster::apply::ChangeKind::Create,
             outcome: Outcome::Failed(format!("vendor said {esc}\n```")),
+            error: None,
         }],
     };
     let text = render::report(&report, &st());

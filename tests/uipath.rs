@@ -103,7 +103,7 @@ fn plan_apply_plan_with_groups_renames_and_deactivation() {
     assert_eq!(plan.code, 2, "{}", plan.all());
     assert!(
         plan.stdout.contains(
-            "Plan: 1 to create, 2 to update, 0 workflow memberships to change, 1 to deactivate"
+            "Plan: 1 to create, 2 to update, 1 to deactivate"
         ),
         "{}",
         plan.stdout

@@ -251,12 +251,12 @@ fn a_stop_before_sending_is_not_started_after_is_interrupted() {
             maybe_applied,
         })
     };
-    assert_eq!(outcome(stopped(false)), Outcome::NotStarted);
+    assert_eq!(outcome(stopped(false)).0, Outcome::NotStarted);
     assert_eq!(
-        outcome(stopped(true)),
+        outcome(stopped(true)).0,
         Outcome::Failed(
             "interrupted: /v1/user/add: stopped (the next plan shows whether it did)".into()
         )
     );
-    assert_eq!(outcome(Ok(Applied::Confirmed)), Outcome::Done);
+    assert_eq!(outcome(Ok(Applied::Confirmed)).0, Outcome::Done);
 }

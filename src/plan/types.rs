@@ -127,6 +127,9 @@ pub struct Drift {
 pub struct TargetPlan {
     pub target: String,
     pub provider: String,
+    /// What one membership is called on this target ("workflow"), when it has memberships.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub membership_noun: Option<String>,
     /// The vendor's host (and port, when the target's URL names one): informational.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub host: Option<String>,

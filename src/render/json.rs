@@ -7,39 +7,9 @@ use serde::Serialize;
 
 use crate::apply::Report;
 use crate::diag::Problem;
-use crate::plan::{Plan, TargetPlan};
+use crate::plan::{Plan, Summary, TargetPlan};
 
 pub const FORMAT_VERSION: u32 = 1;
-
-/// Counts across all targets.
-#[derive(Debug, Default, PartialEq, Eq, Serialize, schemars::JsonSchema)]
-pub struct Summary {
-    pub create: usize,
-    pub update: usize,
-    pub membership_changes: usize,
-    pub delete: usize,
-    pub deactivate: usize,
-    pub unmanaged: usize,
-    pub needs_person: usize,
-    pub held: usize,
-}
-
-impl Summary {
-    pub fn of(targets: &[TargetPlan]) -> Summary {
-        let mut s = Summary::default();
-        for t in targets {
-            s.create += t.creates.len();
-            s.update += t.updates.len();
-            s.membership_changes += t.membership_changes();
-            s.delete += t.deletes.len();
-            s.deactivate += t.deactivations.len();
-            s.unmanaged += t.unmanaged.len();
-            s.needs_person += t.needs_person.len();
-            s.held += t.held.len();
-        }
-        s
-    }
-}
 
 /// The document `plan --output json` and `apply --output json` print.
 #[derive(Serialize, schemars::JsonSchema)]

@@ -16,7 +16,7 @@ use crate::plan::Plan;
 
 use super::escape::{cell_code, code_span, fence_for, html, text};
 use super::human::{self, Layout};
-use super::json::Summary;
+use crate::plan::Summary;
 use super::{Fold, Options, Styles};
 
 /// The default budget: just under GitHub's 65,536-character comment limit.

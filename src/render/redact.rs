@@ -236,16 +236,22 @@ mod tests {
             steps: vec![
                 Step {
                     change: "create ana@example.com".into(),
+                    kind: crate::apply::ChangeKind::Create,
+                    error: None,
                     outcome: Outcome::Failed(
                         "name 'Ana Lima' (Ana@Example.com) clashes with bo@example.org".into(),
                     ),
                 },
                 Step {
                     change: "delete restuser.acme".into(),
+                    kind: crate::apply::ChangeKind::Delete,
+                    error: None,
                     outcome: Outcome::Done,
                 },
                 Step {
                     change: "workflow 200: +1 -0".into(),
+                    kind: crate::apply::ChangeKind::Membership,
+                    error: None,
                     outcome: Outcome::Done,
                 },
             ],

@@ -58,6 +58,8 @@ mod tests {
             target: "acme".into(),
             steps: vec![Step {
                 change: "create a\u{1b}]0;pwned\u{7}@example.com".into(),
+                kind: crate::apply::ChangeKind::Create,
+                error: None,
                 outcome: Outcome::Failed("vendor said \u{1b}[2J".into()),
             }],
         };
