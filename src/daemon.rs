@@ -22,7 +22,7 @@ use crate::apply::{Outcome, Stop};
 use crate::coordination::local::LocalLocks;
 use crate::coordination::{Coordinator, Ownership};
 use crate::exit;
-use crate::plan::{self, Summary, TargetPlan};
+use crate::plan::{Guards, Summary, TargetPlan};
 use crate::reconcile::{self, Loaded};
 use crate::vendor::http::Stats;
 
@@ -266,20 +266,16 @@ impl Daemon {
         let stats = Arc::new(Stats::default());
         let answers = || stats.total() + stats.retries();
         let planned = systemd::beating(
-            reconcile::plan_until(loaded, stats.clone(), &self.stop),
+            reconcile::plan_with(loaded, stats.clone(), &self.stop, Guards::Hold),
             &self.heartbeat,
             self.beat_every,
             answers,
         )
         .await;
         self.record_requests(&stats);
-        let mut planned = planned?;
-        for t in planned.plan.targets.iter_mut() {
-            let Some(target) = loaded.config.targets.get(&t.target) else {
-                continue;
-            };
-            let schema = target.schema();
-            if let Err(trip) = plan::check_guards(t, &target.policy, schema) {
+        let planned = planned?;
+        for t in &planned.plan.targets {
+            if let Some(trip) = &t.guard {
                 tracing::warn!("guard tripped, holding removals back: {trip}");
                 self.metrics
                     .guards_tripped
@@ -287,7 +283,6 @@ impl Daemon {
                         target: t.target.clone(),
                     })
                     .inc();
-                plan::hold_guarded(t, schema);
             }
         }
         let summary = plan_summary(&planned.plan.targets);
@@ -316,7 +311,10 @@ impl Daemon {
                 match &s.outcome {
                     Outcome::Done | Outcome::Accepted(_) => {
                         let kind = s.kind.as_str().to_string();
-                        self.metrics.changes.get_or_create(&KindLabel { kind }).inc();
+                        self.metrics
+                            .changes
+                            .get_or_create(&KindLabel { kind })
+                            .inc();
                     }
                     Outcome::Failed(why) => {
                         failed.push(format!("{}: {}: {why}", r.target, s.change))

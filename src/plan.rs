@@ -1,4 +1,4 @@
-//! The planner: a pure, synchronous function from (desired, actual, schema, policy) to a
+//! The planner: a pure, synchronous function from (desired, actual, schema, policy, now) to a
 //! [`TargetPlan`]. No I/O, no clock, no async; the plan leaves no decision to the executor.
 //! The steps are modules: [`matching`], [`diff`], [`collisions`], [`unclaimed`]; [`guard`]
 //! checks the result.
@@ -16,22 +16,49 @@ mod unclaimed;
 
 use crate::config::Policy;
 pub use crate::model::Schema;
+use chrono::{DateTime, Utc};
+
 use crate::model::{ActualUser, DesiredUser};
 
 pub use guard::{GuardTrip, check_guards, hold_guarded};
 pub use summary::Summary;
 pub use types::*;
 
+/// Everything the planner reads. `now` is an input, never read from a clock inside.
+#[derive(Clone, Copy, Debug)]
+pub struct Input<'a> {
+    pub target: &'a str,
+    pub desired: &'a [DesiredUser],
+    pub actual: &'a [ActualUser],
+    pub schema: &'a Schema,
+    pub policy: &'a Policy,
+    /// The instant the plan is made for.
+    pub now: DateTime<Utc>,
+    /// What a tripped mass-change guard does to the plan.
+    pub guards: Guards,
+}
+
+/// What a tripped guard does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Guards {
+    /// The plan keeps every change and names the trip (`apply` then refuses it).
+    Report,
+    /// The guarded removals move to `held`; the safe part stays (the daemon).
+    Hold,
+}
+
 /// Plans one target, in named steps: pair desired and vendor users, diff each pair, gather
 /// membership changes, hold back creates whose identity is still taken, decide about the
-/// vendor's users nobody declares.
-pub fn plan(
-    target: &str,
-    desired: &[DesiredUser],
-    actual: &[ActualUser],
-    schema: &Schema,
-    policy: &Policy,
-) -> TargetPlan {
+/// vendor's users nobody declares, then check the guards.
+pub fn plan(input: &Input<'_>) -> TargetPlan {
+    let Input {
+        target,
+        desired,
+        actual,
+        schema,
+        policy,
+        ..
+    } = *input;
     let mut out = TargetPlan {
         target: target.to_string(),
         provider: schema.provider.to_string(),
@@ -49,7 +76,33 @@ pub fn plan(
     collisions::creates(actual, schema, &mut out);
     unclaimed::users(actual, &matched.claimed, schema, policy, &mut out);
     out.sort();
+    if let Err(trip) = check_guards(&out, policy, schema) {
+        if input.guards == Guards::Hold {
+            hold_guarded(&mut out, schema);
+        }
+        out.guard = Some(trip);
+    }
     out
+}
+
+/// For tests: plans with a pinned instant and guards reported.
+#[cfg(test)]
+pub(crate) fn plan_at_epoch(
+    target: &str,
+    desired: &[DesiredUser],
+    actual: &[ActualUser],
+    schema: &Schema,
+    policy: &Policy,
+) -> TargetPlan {
+    plan(&Input {
+        target,
+        desired,
+        actual,
+        schema,
+        policy,
+        now: DateTime::UNIX_EPOCH,
+        guards: Guards::Report,
+    })
 }
 
 #[cfg(test)]

@@ -11,7 +11,7 @@ use crate::apply::{self, Report, Stop};
 use crate::config::{Config, Target};
 use crate::diag::{Problems, Stamp};
 use crate::manifest::{self, Desired};
-use crate::plan::{self, GuardTrip, Plan};
+use crate::plan::{self, GuardTrip, Guards, Plan};
 use crate::vendor::http::Stats;
 use crate::vendor::{Client, Connect};
 
@@ -84,12 +84,23 @@ pub async fn plan(loaded: &Loaded, stats: Arc<Stats>) -> anyhow::Result<Planned>
 }
 
 /// Fetches every target and plans it; the providers' requests (then and when applying) stop
-/// waiting when `stop` is requested.
+/// waiting when `stop` is requested. A tripped guard is reported in the plan.
 pub async fn plan_until(
     loaded: &Loaded,
     stats: Arc<Stats>,
     stop: &Stop,
 ) -> anyhow::Result<Planned> {
+    plan_with(loaded, stats, stop, Guards::Report).await
+}
+
+/// As [`plan_until`], with the choice of what a tripped guard does to the plan.
+pub async fn plan_with(
+    loaded: &Loaded,
+    stats: Arc<Stats>,
+    stop: &Stop,
+    guards: Guards,
+) -> anyhow::Result<Planned> {
+    let now = chrono::Utc::now();
     let mut plan = Plan::default();
     let mut providers = Vec::new();
     let mut actuals = Vec::new();
@@ -110,7 +121,15 @@ pub async fn plan_until(
             let list = crate::diag::Problems(problems);
             anyhow::bail!("target {name}: the manifests do not fit the vendor's account:\n{list}");
         }
-        let mut planned = plan::plan(name, desired, &actual, target.schema(), &target.policy);
+        let mut planned = plan::plan(&plan::Input {
+            target: name,
+            desired,
+            actual: &actual,
+            schema: target.schema(),
+            policy: &target.policy,
+            now,
+            guards,
+        });
         planned.host = crate::render::host_label(&target.url);
         plan.targets.push(planned);
         providers.push(p);
@@ -124,16 +143,13 @@ pub async fn plan_until(
     })
 }
 
-/// Checks every target's guards; returns every trip.
-pub fn guards(loaded: &Loaded, planned: &Planned) -> Vec<GuardTrip> {
+/// Every target's tripped guard, as the planner found them.
+pub fn guards(planned: &Planned) -> Vec<GuardTrip> {
     planned
         .plan
         .targets
         .iter()
-        .filter_map(|t| {
-            let target = loaded.config.targets.get(&t.target)?;
-            plan::check_guards(t, &target.policy, target.schema()).err()
-        })
+        .filter_map(|t| t.guard.clone())
         .collect()
 }
 

@@ -102,9 +102,8 @@ fn plan_apply_plan_with_groups_renames_and_deactivation() {
     let plan = ws.roster_env(&["plan", "--detailed-exitcode"], &env);
     assert_eq!(plan.code, 2, "{}", plan.all());
     assert!(
-        plan.stdout.contains(
-            "Plan: 1 to create, 2 to update, 1 to deactivate"
-        ),
+        plan.stdout
+            .contains("Plan: 1 to create, 2 to update, 1 to deactivate"),
         "{}",
         plan.stdout
     );

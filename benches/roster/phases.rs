@@ -197,7 +197,15 @@ pub async fn read_only(args: &Args, ws: &Workspace, sim: &Sim) -> anyhow::Result
         out.fetch.push(t.elapsed());
         let schema = target.schema();
         let t = Instant::now();
-        let plan = roster::plan::plan(name, desired, &actual, schema, &target.policy);
+        let plan = roster::plan::plan(&roster::plan::Input {
+            target: name,
+            desired,
+            actual: &actual,
+            schema,
+            policy: &target.policy,
+            now: chrono::Utc::now(),
+            guards: roster::plan::Guards::Report,
+        });
         out.plan.push(t.elapsed());
         std::hint::black_box(&plan);
     }
@@ -231,7 +239,7 @@ pub async fn apply(args: &Args, ws: &Workspace, sim: &Sim) -> anyhow::Result<Vec
         let loaded = load(ws)?;
         let stats = Arc::new(Stats::default());
         let planned = reconcile::plan(&loaded, stats.clone()).await?;
-        let trips = reconcile::guards(&loaded, &planned);
+        let trips = reconcile::guards(&planned);
         anyhow::ensure!(trips.is_empty(), "a mass-change guard tripped: {trips:?}");
         let summary = Summary::of(&planned.plan);
         stats.take();

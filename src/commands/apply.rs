@@ -64,7 +64,7 @@ pub async fn run(
         }
         return Ok(exit::OK);
     }
-    let trips = reconcile::guards(&loaded, &planned);
+    let trips = reconcile::guards(&planned);
     if !trips.is_empty() && !allow_mass_delete {
         for trip in &trips {
             eprintln!("error: {trip}");

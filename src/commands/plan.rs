@@ -23,7 +23,7 @@ pub async fn run(
     };
     let planned = reconcile::plan(&loaded, Default::default()).await?;
     print!("{}", cx.render_plan(&planned.plan, show_ignored, out));
-    for trip in reconcile::guards(&loaded, &planned) {
+    for trip in reconcile::guards(&planned) {
         eprintln!("warning: apply would refuse: {trip}");
     }
     if let Some(path) = out {

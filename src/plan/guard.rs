@@ -17,7 +17,15 @@ use super::{Schema, TargetPlan, Update, UserRef};
 use crate::model::Value;
 
 /// Why a plan was refused. The message names the numbers and the flag that overrides.
-#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+#[derive(
+    Clone,
+    Debug,
+    PartialEq,
+    thiserror::Error,
+    serde::Serialize,
+    serde::Deserialize,
+    schemars::JsonSchema,
+)]
 #[error(
     "target {target}: refusing to remove access of {removals} of {in_scope} users ({kinds}): {reason}; rerun with --allow-mass-delete if this is intended"
 )]

@@ -89,7 +89,11 @@ impl Summary {
         }
         parts.push(format!("{} unmanaged", self.unmanaged));
         let np = self.needs_person;
-        let verb = if np == 1 { "drift needs" } else { "drifts need" };
+        let verb = if np == 1 {
+            "drift needs"
+        } else {
+            "drifts need"
+        };
         parts.push(format!("{np} {verb} a person"));
         if self.held > 0 {
             parts.push(format!("{} removals held by a guard", self.held));

@@ -4,6 +4,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use proptest::prelude::*;
 
+use super::plan_at_epoch as plan;
 use super::*;
 use crate::config::Policy;
 use crate::model::{ActualUser, DesiredUser, FieldSpec, Mutability, Origin, Unmanaged, Value};

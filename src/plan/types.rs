@@ -148,8 +148,11 @@ pub struct TargetPlan {
     pub protected: Vec<UserRef>,
     /// Differences in ignored fields; shown only on request.
     pub ignored: Vec<FieldChange>,
-    /// Deletions and deactivations held back by a mass-change guard.
+    /// Users whose removal of access a mass-change guard held back (daemon).
     pub held: Vec<UserRef>,
+    /// The mass-change guard this plan trips, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub guard: Option<super::GuardTrip>,
 }
 
 impl TargetPlan {

@@ -16,8 +16,8 @@ use crate::plan::Plan;
 
 use super::escape::{cell_code, code_span, fence_for, html, text};
 use super::human::{self, Layout};
-use crate::plan::Summary;
 use super::{Fold, Options, Styles};
+use crate::plan::Summary;
 
 /// The default budget: just under GitHub's 65,536-character comment limit.
 pub const MAX_BYTES: usize = 65_000;

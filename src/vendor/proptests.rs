@@ -173,7 +173,7 @@ fn case(
             .into_iter()
             .collect(),
     };
-    let first = plan::plan("t", &desired, &actual, schema, &policy);
+    let first = plan::plan_at_epoch("t", &desired, &actual, schema, &policy);
     let fake = Fake::new(schema.clone(), actual);
     let options = Options {
         concurrency: 2,
@@ -187,7 +187,7 @@ fn case(
         .unwrap();
     let report = runtime.block_on(apply::apply(&fake, &first, &options));
     prop_assert!(report.ok(), "{}: apply failed: {report:?}", schema.provider);
-    let second = plan::plan("t", &desired, &fake.users(), schema, &policy);
+    let second = plan::plan_at_epoch("t", &desired, &fake.users(), schema, &policy);
     prop_assert!(
         !second.has_changes(),
         "{}: second plan not empty: {second:?}\nfirst: {first:?}",

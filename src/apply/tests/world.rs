@@ -63,7 +63,7 @@ fn plan_for(desired: &[DesiredUser], fake: &Fake) -> TargetPlan {
         max_delete_fraction: 1.0,
         ignore: Default::default(),
     };
-    plan::plan("t", desired, &fake.users(), &schema(), &policy)
+    plan::plan_at_epoch("t", desired, &fake.users(), &schema(), &policy)
 }
 
 fn options(stop: Stop) -> Options<'static> {
