@@ -70,6 +70,7 @@ pub(super) fn read(
         fields: f.fields,
         password,
         ignore,
+        expiry: Default::default(),
         origin,
     });
     (user, problems)

@@ -57,6 +57,7 @@ fn want(email: &str, name: &str, wf: &[&str]) -> DesiredUser {
         fields: fields(email, name, wf, "1"),
         password: None,
         ignore: BTreeSet::new(),
+        expiry: Default::default(),
         origin: Origin {
             file: "users.yaml".into(),
             line: 1,

@@ -133,6 +133,7 @@ fn case(
                 fields: fields(schema, d),
                 password: None,
                 ignore: BTreeSet::new(),
+                expiry: Default::default(),
                 origin: Origin {
                     file: "u.yaml".into(),
                     line: i as u64 + 1,

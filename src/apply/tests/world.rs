@@ -39,6 +39,7 @@ fn want(email: &str, name: &str, groups: &[&str]) -> DesiredUser {
         fields: fields(email, name, groups),
         password: None,
         ignore: Default::default(),
+        expiry: Default::default(),
         origin: Origin {
             file: "u.yaml".into(),
             line: 1,
