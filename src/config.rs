@@ -35,6 +35,9 @@ pub struct Config {
     pub manifests: PathBuf,
     pub state_dir: PathBuf,
     pub targets: BTreeMap<String, Target>,
+    /// The time zone manifest dates are read in: `expires: 2027-03-31` ends when that day
+    /// ends here (`timezone:`, default UTC).
+    pub timezone: chrono_tz::Tz,
     pub daemon: DaemonConfig,
 }
 
@@ -74,7 +77,12 @@ pub struct Policy {
     pub max_delete_fraction: f64,
     /// Fields never changed on any user of this target.
     pub ignore: BTreeSet<String>,
+    /// How long before an expiry `plan` lists it as a notice (`expiry_warning`, default 7d).
+    pub expiry_warning: Duration,
 }
+
+/// `expiry_warning` when a target does not say.
+pub const EXPIRY_WARNING: Duration = Duration::from_secs(7 * 24 * 3600);
 
 /// How hard roster may push a vendor.
 #[derive(Clone, Debug, PartialEq)]
@@ -191,15 +199,37 @@ impl Validator<'_> {
                 targets.insert(name.clone(), target);
             }
         }
-        let daemon = self.daemon(raw.daemon.as_ref());
+        let timezone = self.timezone(raw.timezone.as_ref());
+        let daemon = self.daemon(raw.daemon.as_ref(), raw.timezone.as_ref());
         let config = Config {
             file: self.file.to_string(),
             base_dir: self.base.to_path_buf(),
             manifests,
             state_dir,
             targets,
+            timezone,
             daemon,
         };
         self.problems.into_result(config)
+    }
+
+    /// The top-level `timezone`: an IANA name, default UTC.
+    fn timezone(&mut self, raw: Option<&Spanned<String>>) -> chrono_tz::Tz {
+        let Some(name) = raw else {
+            return chrono_tz::Tz::UTC;
+        };
+        match name.value.trim().parse() {
+            Ok(tz) => tz,
+            Err(_) => {
+                let shown: String = name.value.trim().chars().take(64).collect();
+                self.err(
+                    name,
+                    format!(
+                        "unknown time zone {shown:?} (expected an IANA name, e.g. Europe/Berlin)"
+                    ),
+                );
+                chrono_tz::Tz::UTC
+            }
+        }
     }
 }

@@ -10,6 +10,7 @@
 //! maps), O(n log n) to sort each target's users by key.
 
 mod discover;
+mod expiry;
 mod raw;
 mod schema;
 mod snapshot;
@@ -22,6 +23,7 @@ use crate::config::Config;
 use crate::diag::{self, Problem, Problems};
 use crate::model::{DesiredUser, Origin};
 
+pub use expiry::past as past_expiries;
 use raw::RawManifest;
 pub use schema::schema as json_schema;
 
@@ -123,7 +125,13 @@ impl Loader<'_> {
             return;
         };
         for u in raw.users.value.iter() {
-            let (user, problems) = user::read(target, &shown, u, &self.config.base_dir);
+            let (user, problems) = user::read(
+                target,
+                &shown,
+                u,
+                &self.config.base_dir,
+                self.config.timezone,
+            );
             for p in problems {
                 self.problems.push(p);
             }

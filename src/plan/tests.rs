@@ -38,6 +38,7 @@ fn policy() -> Policy {
         max_delete: 5,
         max_delete_fraction: 0.25,
         ignore: BTreeSet::new(),
+        expiry_warning: crate::config::EXPIRY_WARNING,
     }
 }
 

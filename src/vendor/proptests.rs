@@ -173,6 +173,7 @@ fn case(
             .map(|i| schema.fields[i % schema.fields.len()].name.to_string())
             .into_iter()
             .collect(),
+        expiry_warning: crate::config::EXPIRY_WARNING,
     };
     let first = plan::plan_at_epoch("t", &desired, &actual, schema, &policy);
     let fake = Fake::new(schema.clone(), actual);
