@@ -152,6 +152,11 @@ pub struct Expiries {
 }
 
 impl Expiries {
+    /// Whether nothing of this user ends.
+    pub fn is_empty(&self) -> bool {
+        self.user.is_none() && self.members.is_empty()
+    }
+
     /// Every expiry, the user's first.
     pub fn all(&self) -> impl Iterator<Item = &Expiry> {
         self.user
