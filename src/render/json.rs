@@ -66,6 +66,9 @@ pub(crate) struct ValidateDoc<'a> {
     kind: &'static str,
     valid: bool,
     problems: Vec<JsonProblem<'a>>,
+    /// What is valid but worth a look: an `expires` already past, and what apply will do.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    warnings: Vec<JsonProblem<'a>>,
     targets: usize,
     files: usize,
     users: usize,
@@ -73,23 +76,38 @@ pub(crate) struct ValidateDoc<'a> {
 
 /// `roster validate --output json`.
 pub fn validate(problems: &[Problem], targets: usize, files: usize, users: usize) -> String {
+    validate_warned(problems, &[], targets, files, users)
+}
+
+/// `roster validate --output json`, with warnings about valid input.
+pub fn validate_warned(
+    problems: &[Problem],
+    warnings: &[Problem],
+    targets: usize,
+    files: usize,
+    users: usize,
+) -> String {
     to_string(&ValidateDoc {
         format_version: FORMAT_VERSION,
         kind: "validate",
         valid: problems.is_empty(),
-        problems: problems
-            .iter()
-            .map(|p| JsonProblem {
-                file: p.origin.as_ref().map(|o| o.file.as_str()),
-                line: p.origin.as_ref().map(|o| o.line),
-                column: p.origin.as_ref().map(|o| o.column),
-                message: &p.message,
-            })
-            .collect(),
+        problems: located(problems),
+        warnings: located(warnings),
         targets,
         files,
         users,
     })
+}
+
+fn located(ps: &[Problem]) -> Vec<JsonProblem<'_>> {
+    ps.iter()
+        .map(|p| JsonProblem {
+            file: p.origin.as_ref().map(|o| o.file.as_str()),
+            line: p.origin.as_ref().map(|o| o.line),
+            column: p.origin.as_ref().map(|o| o.column),
+            message: &p.message,
+        })
+        .collect()
 }
 
 fn to_string<T: Serialize>(v: &T) -> String {
