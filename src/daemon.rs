@@ -1,11 +1,12 @@
 //! `roster daemon`: one reconcile loop fed by many triggers (start-up, file changes, the
-//! schedule, SIGHUP, retries after failure), running the same reconcile as `apply`.
+//! schedule, an `expires` instant, SIGHUP, retries after failure), running the same reconcile as `apply`.
 //!
 //! At most one reconcile runs and at most one waits. An invalid config or manifest is logged
 //! with its location and the last good desired state is kept. A tripped mass-change guard holds
 //! the guarded removals back and applies the rest. Vendor errors requeue with backoff; the
 //! daemon never exits on them. SIGTERM/SIGINT let in-flight requests finish, then exit 0.
 
+pub mod expiry;
 pub mod metrics;
 pub mod schedule;
 pub mod systemd;
@@ -45,6 +46,8 @@ struct Daemon {
     heartbeat: systemd::Heartbeat,
     /// How often to beat: a quarter of `WatchdogSec=`; `None` without a watchdog.
     beat_every: Option<Duration>,
+    /// Wakes the loop at each `expires` instant of the adopted state.
+    ends: expiry::Ends,
 }
 
 /// Runs the daemon until SIGTERM or SIGINT.
@@ -80,6 +83,7 @@ pub async fn run(config_path: &Path) -> anyhow::Result<u8> {
     let beat_every = systemd::watchdog_interval().map(systemd::beat_period);
     tokio::spawn(systemd::watchdog(heartbeat.clone()));
 
+    let ends = expiry::Ends::start(schedule::SystemClock, queue.clone(), metrics.clone());
     let mut d = Daemon {
         config_path: config_path.to_path_buf(),
         metrics,
@@ -91,6 +95,7 @@ pub async fn run(config_path: &Path) -> anyhow::Result<u8> {
         retry: None,
         heartbeat: heartbeat.clone(),
         beat_every,
+        ends,
     };
     d.adopt(loaded, settings.debounce);
     systemd::ready();
@@ -164,6 +169,7 @@ impl Daemon {
                 Err(e) => tracing::error!(error = %e, "cannot watch the manifests"),
             }
         }
+        self.ends.set(&loaded.desired);
         self.last_good = Some(loaded);
     }
 

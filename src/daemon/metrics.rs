@@ -52,6 +52,8 @@ pub struct Metrics {
     pub pending_drift: Family<TargetLabel, Gauge>,
     pub manifests_valid: Gauge,
     pub guards_tripped: Family<TargetLabel, Counter>,
+    /// Unix time of each target's next `expires` instant still to come (`daemon/expiry.rs`).
+    pub next_expiry: Family<TargetLabel, Gauge<f64, std::sync::atomic::AtomicU64>>,
     /// The last reconcile succeeded.
     pub last_ok: AtomicBool,
 }
@@ -106,6 +108,13 @@ impl Metrics {
             "Mass-change guards tripped",
             guards_tripped.clone(),
         );
+        let next_expiry =
+            Family::<TargetLabel, Gauge<f64, std::sync::atomic::AtomicU64>>::default();
+        registry.register(
+            "next_expiry_timestamp_seconds",
+            "Unix time of the next expires instant still to come, per target",
+            next_expiry.clone(),
+        );
         Arc::new(Metrics {
             registry,
             reconciles,
@@ -117,6 +126,7 @@ impl Metrics {
             pending_drift,
             manifests_valid,
             guards_tripped,
+            next_expiry,
             last_ok: AtomicBool::new(false),
         })
     }
