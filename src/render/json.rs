@@ -67,7 +67,7 @@ pub(crate) struct ValidateDoc<'a> {
     valid: bool,
     problems: Vec<JsonProblem<'a>>,
     /// What is valid but worth a look: an `expires` already past, and what apply will do.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     warnings: Vec<JsonProblem<'a>>,
     targets: usize,
     files: usize,

@@ -314,6 +314,26 @@ mod tests {
     }
 
     #[test]
+    fn notices_of_ends_coming_never_make_a_plan_stale() {
+        let mut noticed = base();
+        noticed.expiring.push(crate::plan::AccessEnd {
+            user: u("ana@example.com"),
+            field: None,
+            member: None,
+            expires: "2027-03-31".into(),
+            at: "2027-04-01T00:00:00Z".into(),
+            action: crate::plan::EndAction::Deactivate,
+        });
+        assert_eq!(
+            differences(&plan(noticed.clone()), &plan(base())),
+            Vec::<String>::new()
+        );
+        let mut changed = noticed;
+        changed.deletes.push(u("bo@example.com"));
+        assert_eq!(differences(&plan(changed), &plan(base())).len(), 1);
+    }
+
+    #[test]
     fn a_difference_in_order_only_still_gives_a_line() {
         let mut a = base();
         a.target = "a".into();
