@@ -78,7 +78,9 @@ impl<'a> Val<'a> {
     /// A whole number from 0 up.
     pub fn u64(&self, key: &str) -> Result<u64, Problem> {
         match &self.node.value {
-            Node::Int(i) => u64::try_from(*i).map_err(|_| self.wrong(key, "a whole number from 0")),
+            Node::Int(i) => u64::try_from(*i).map_err(|_| {
+                self.problem(format!("`{key}` must be a whole number from 0, not {i}"))
+            }),
             Node::UInt(u) => Ok(*u),
             _ => Err(self.wrong(key, "a whole number")),
         }
