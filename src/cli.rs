@@ -102,6 +102,8 @@ pub enum Command {
     },
     /// Reconcile continuously: on start-up, file changes, the schedule and SIGHUP
     Daemon,
+    /// Show who may apply each target now (etcd owners, or this host's file locks); read-only
+    Status,
     /// Print the JSON Schema (draft-07) of the config or of a manifest
     Schema {
         #[arg(value_enum)]
@@ -210,6 +212,7 @@ async fn dispatch(cli: Cli) -> anyhow::Result<u8> {
             commands::import::run(&cx, target, out.as_deref(), *force).await
         }
         Command::Daemon => crate::daemon::run(&cx.config).await,
+        Command::Status => commands::status::run(&cx).await,
         Command::Schema { kind } => Ok(commands::docs::schema(*kind)),
         Command::Completions { shell } => Ok(commands::docs::completions(*shell)),
         Command::Man => commands::docs::man(),

@@ -7,6 +7,7 @@ pub mod apply;
 pub mod docs;
 pub mod import;
 pub mod plan;
+pub mod status;
 pub mod validate;
 
 use std::path::{Path, PathBuf};

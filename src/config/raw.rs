@@ -23,6 +23,9 @@ pub(crate) struct RawConfig {
     pub targets: Spanned<BTreeMap<String, Spanned<Node>>>,
     #[schemars(with = "Option<RawDaemon>")]
     pub daemon: Option<Spanned<RawDaemon>>,
+    /// Several roster processes sharing the targets (`etcd:`); read by `config::coordination`.
+    #[schemars(with = "Option<serde_json::Value>")]
+    pub coordination: Option<Spanned<Node>>,
 }
 
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
