@@ -10,9 +10,11 @@
 //! other changes it rides in the update body. Paging is told from the answers (`paging`,
 //! `list`). JSON shapes stay in `wire`.
 
+mod doctor;
 mod fields;
 mod list;
 pub(crate) mod paging;
+mod probe;
 mod record;
 mod wire;
 
@@ -46,6 +48,8 @@ pub struct LearningCloud {
     records: Mutex<HashMap<String, Box<str>>>,
     /// How the last list found `startIndex` counting, when it passed one page.
     counting: Mutex<Option<Counting>>,
+    /// How doctor found it counting, when it has run.
+    expected: Mutex<Option<Counting>>,
 }
 
 const MEDIA_TYPE: &str = "application/vnd.netex.nlc-api+json";
@@ -90,6 +94,7 @@ impl LearningCloud {
             synchronous,
             records: Mutex::new(HashMap::new()),
             counting: Mutex::new(None),
+            expected: Mutex::new(None),
         })
     }
 
@@ -215,6 +220,14 @@ impl Provider for LearningCloud {
     /// Every user of the tenant (see `list`); each one's whole record is kept for updates.
     async fn fetch(&self, _desired: &[DesiredUser]) -> Result<Vec<ActualUser>, ProviderError> {
         let listing = self.list().await?;
+        let expected = *self.expected.lock().unwrap_or_else(|e| e.into_inner());
+        if let (Some(now), Some(was)) = (listing.counting, expected)
+            && now != was
+        {
+            tracing::warn!(
+                "learningcloud: {now} now, but when doctor ran, {was}; the list follows what it told now"
+            );
+        }
         *self.counting.lock().unwrap_or_else(|e| e.into_inner()) = listing.counting;
         let mut records = HashMap::with_capacity(listing.users.len());
         let mut users = Vec::with_capacity(listing.users.len());

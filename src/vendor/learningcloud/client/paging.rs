@@ -40,6 +40,21 @@ impl Counting {
             Counting::Users { first } | Counting::Pages { first } => start.saturating_sub(first),
         }
     }
+
+    /// The name doctor's findings save: `users-from-0`, `pages-from-1`, …
+    pub(crate) fn name(self) -> String {
+        match self {
+            Counting::Users { first } => format!("users-from-{first}"),
+            Counting::Pages { first } => format!("pages-from-{first}"),
+        }
+    }
+
+    pub(crate) fn parse(name: &str) -> Option<Self> {
+        [0, 1]
+            .into_iter()
+            .flat_map(|first| [Counting::Users { first }, Counting::Pages { first }])
+            .find(|c| c.name() == name)
+    }
 }
 
 impl fmt::Display for Counting {
@@ -145,9 +160,11 @@ mod tests {
     fn units_and_starts_round_trip() {
         for c in ALL {
             assert_eq!(c.unit(c.start(7)), 7);
+            assert_eq!(Counting::parse(&c.name()), Some(c));
         }
         assert_eq!(Counting::Users { first: 1 }.after(1, 500), 501);
         assert_eq!(Counting::Pages { first: 1 }.after(1, 500), 2);
+        assert_eq!(Counting::parse("users-from-2"), None);
         assert_eq!(
             Counting::Pages { first: 1 }.to_string(),
             "startIndex counts pages from 1"
