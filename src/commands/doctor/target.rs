@@ -113,8 +113,9 @@ async fn read(
     done.checks.push(Check::ok(
         "read",
         format!(
-            "{} users in scope, listed in {requests} request{} in {}",
+            "{} user{} in scope, listed in {requests} request{} in {}",
             actual.len(),
+            crate::commands::plural(actual.len()),
             crate::commands::plural(requests as usize),
             duration(start.elapsed())
         ),
@@ -123,7 +124,7 @@ async fn read(
     if problems.is_empty() {
         done.checks.push(Check::ok(
             "names",
-            "every collection the manifests name exists at the vendor",
+            "nothing the manifests name is missing from what the vendor's list showed",
         ));
     } else {
         let list: Vec<String> = problems.iter().map(ToString::to_string).collect();

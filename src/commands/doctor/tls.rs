@@ -88,7 +88,13 @@ pub(super) async fn check(stream: TcpStream, host: &str, timeout: Duration) -> C
 
 fn failed(host: &str, why: &str) -> Check {
     let why = crate::vendor::clean::line(why);
-    let fix = if why.contains("UnknownIssuer") || why.contains("not trusted") {
+    let untrusted = [
+        "UnknownIssuer",
+        "CaUsedAsEndEntity",
+        "not trusted",
+        "self-signed",
+    ];
+    let fix = if untrusted.iter().any(|w| why.contains(w)) {
         "this host does not trust the certificate's issuer: if a proxy inspects TLS, add its CA to the system's store; otherwise `url` may point to the wrong host"
     } else if why.contains("Expired") || why.contains("expired") {
         "the certificate has expired: tell the vendor, or check this host's clock"

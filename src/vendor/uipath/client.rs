@@ -8,7 +8,9 @@
 //! that a repeated create is refused by id rather than making a second user.
 
 mod auth;
+mod doctor;
 mod groups;
+mod probe;
 mod rights;
 mod wire;
 

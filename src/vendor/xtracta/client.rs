@@ -14,6 +14,8 @@
 //! map drops duplicates) and O(n log n) to sort them by key; a membership change lists the
 //! workflow's m members once, O(m log m); every other write is one request.
 
+mod doctor;
+mod probe;
 mod wire;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
