@@ -575,3 +575,28 @@ fn a_canary_that_cannot_be_removed_is_said_loudly() {
         out.stderr
     );
 }
+
+#[test]
+fn the_write_probe_waits_for_no_one_and_writes_nothing_while_another_applies() {
+    let sim = Sim::xtracta(XT_SEED, &[]);
+    let ws = Workspace::xtracta(&sim, "");
+    ws.write("users/acme.yaml", XT_USERS);
+    std::fs::create_dir_all(ws.path().join(".roster")).unwrap();
+    let held = std::fs::File::create(ws.path().join(".roster/acme.lock")).unwrap();
+    held.try_lock().unwrap();
+    let out = doctor(&ws, &["--write-probe", "--yes"]);
+    assert_eq!(out.code, 1, "{}", out.all());
+    assert!(
+        line(&out, "fail", "probe").contains("not run:"),
+        "{}",
+        out.stdout
+    );
+    line(&out, "ok", "read");
+    assert!(!out.stdout.contains("probe: create"), "{}", out.stdout);
+    assert_eq!(
+        sim.requests()["by_endpoint"]["/v1/user/add"],
+        Value::Null,
+        "{}",
+        sim.requests()
+    );
+}

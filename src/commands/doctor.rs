@@ -79,7 +79,12 @@ pub async fn run(cx: &Ctx, only: &[String], write_probe: bool, yes: bool) -> any
             ),
         ),
     ));
+    let interrupted = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let watcher = write_probe.then(|| tokio::spawn(hold_signals(interrupted.clone())));
     for t in chosen {
+        if interrupted.load(std::sync::atomic::Ordering::SeqCst) {
+            break;
+        }
         let header = format!(
             "{}, {}",
             t.provider(),
@@ -96,12 +101,49 @@ pub async fn run(cx: &Ctx, only: &[String], write_probe: bool, yes: bool) -> any
             .checks
             .extend(done.checks.into_iter().map(|c| (Some(t.name.clone()), c)));
     }
+    if let Some(w) = watcher {
+        w.abort();
+    }
     print(cx, &report);
+    if interrupted.load(std::sync::atomic::Ordering::SeqCst) {
+        eprintln!("stopped by a signal: the targets not listed above were not checked");
+        return Ok(exit::ERROR);
+    }
     Ok(if report.failed() {
         exit::ERROR
     } else {
         exit::OK
     })
+}
+
+/// While a write probe runs, a first SIGINT or SIGTERM lets it finish (its canary must be
+/// removed; every request is bounded by `timeout`) and checks no further target; a second
+/// one ends the process at once, saying that a canary may be left.
+async fn hold_signals(interrupted: std::sync::Arc<std::sync::atomic::AtomicBool>) {
+    use tokio::signal::unix::{SignalKind, signal};
+    let (Ok(mut term), Ok(mut int)) = (
+        signal(SignalKind::terminate()),
+        signal(SignalKind::interrupt()),
+    ) else {
+        return;
+    };
+    for n in 0.. {
+        tokio::select! {
+            _ = term.recv() => {},
+            _ = int.recv() => {},
+        }
+        if n == 0 {
+            interrupted.store(true, std::sync::atomic::Ordering::SeqCst);
+            eprintln!(
+                "stopping: finishing this target's probe so that its canary is removed (again to quit at once)"
+            );
+        } else {
+            eprintln!(
+                "error: stopped at once: a canary user (roster-canary-…) may be left; remove it by hand"
+            );
+            std::process::exit(i32::from(exit::ERROR));
+        }
+    }
 }
 
 fn print(cx: &Ctx, report: &Report) {

@@ -61,6 +61,26 @@ pub(super) async fn run(loaded: &Loaded, t: &Target, write: bool) -> Done {
     if !reachable {
         return done;
     }
+    // A write probe is a writer: it holds the target's lock as `apply` does, so that no
+    // apply or daemon works on the target meanwhile.
+    let mut write = write;
+    let _lock = if write {
+        let locks = crate::coordination::local::LocalLocks::new(&config.state_dir);
+        match crate::coordination::Coordinator::acquire(&locks, &t.name).await {
+            Ok(owned) => Some(owned),
+            Err(e) => {
+                done.checks.push(Check::fail(
+                    "probe",
+                    format!("not run: {e}"),
+                    "run doctor --write-probe when no apply or daemon works on the target",
+                ));
+                write = false;
+                None
+            }
+        }
+    } else {
+        None
+    };
     let saved = Findings::load(&config.state_dir, &t.name);
     let cx = Connect {
         target: &t.name,
