@@ -5,6 +5,7 @@
 
 pub mod apply;
 pub mod docs;
+pub mod doctor;
 pub mod import;
 pub mod plan;
 pub mod status;
