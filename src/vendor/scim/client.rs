@@ -268,16 +268,6 @@ impl Provider for Scim {
     }
 
     async fn delete(&self, user: &UserRef) -> Result<Applied, ProviderError> {
-        let r = Request {
-            endpoint: EP_DELETE,
-            method: Method::DELETE,
-            url: self.url(&["Users", user.vendor_id()], &[]),
-            body: None,
-            if_match: None,
-            repeat: Repeat::Safe,
-        };
-        self.send(r, |s, b| wire::deleted(EP_DELETE, s, b))
-            .await
-            .map(|()| Applied::Confirmed)
+        self.delete_user(user.vendor_id()).await
     }
 }

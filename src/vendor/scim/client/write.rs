@@ -4,8 +4,9 @@
 //! chunks, or the group read whole and PUT back keeping every member roster does not manage).
 //!
 //! A create answered 409 looks the user up before anything else, and adopts the one it finds:
-//! never a second user. A write refused with 412 (the resource changed since it was read) is
-//! read again and retried a few times.
+//! never a second user. `If-Match` goes with every write of a resource read just before; a
+//! write refused with 412 (the resource changed since it was read) or 428 (the server wants
+//! `If-Match`) reads the resource's version again and is retried a few times.
 
 use reqwest::Method;
 use secrecy::{ExposeSecret, SecretString};
@@ -13,8 +14,8 @@ use serde_json::{Map, Value as Json};
 
 use super::wire::{self, WireUser};
 use super::{
-    EP_CREATE, EP_GROUP, EP_PATCH_GROUP, EP_PATCH_USER, EP_PUT_GROUP, EP_PUT_USER, EP_USER,
-    Request, Scim, body,
+    EP_CREATE, EP_DELETE, EP_GROUP, EP_PATCH_GROUP, EP_PATCH_USER, EP_PUT_GROUP, EP_PUT_USER,
+    EP_USER, Request, Scim, body,
 };
 use crate::model::Value;
 use crate::plan::{Create, Update};
@@ -22,11 +23,19 @@ use crate::vendor::http::Repeat;
 use crate::vendor::scim::names;
 use crate::vendor::{Applied, ProviderError};
 
-/// How often a write refused with 412 is read again and retried.
+/// How often a write refused with 412 or 428 is read again and sent.
 const PRECONDITION_ATTEMPTS: u32 = 3;
 
-fn precondition_failed(r: &Result<Applied, ProviderError>) -> bool {
-    matches!(r, Err(ProviderError::Vendor { status: 412, .. }))
+/// Whether the server refused a write for its version: changed since read (412), or
+/// `If-Match` required (428).
+fn precondition_failed<T>(r: &Result<T, ProviderError>) -> bool {
+    matches!(
+        r,
+        Err(ProviderError::Vendor {
+            status: 412 | 428,
+            ..
+        })
+    )
 }
 
 impl Scim {
@@ -154,25 +163,25 @@ impl Scim {
     pub(super) async fn update_user(&self, update: &Update) -> Result<Applied, ProviderError> {
         let id = update.user.vendor_id();
         let patch = self.patch().await?;
-        let email = update.changes.iter().any(|c| c.field == names::EMAIL);
+        // PUT sends the whole resource back; the e-mail changes inside the list of e-mails.
+        let whole = !patch || update.changes.iter().any(|c| c.field == names::EMAIL);
+        let mut version = None;
         let mut attempt = 1;
         loop {
-            let (current, version) = if !patch || email {
+            let current = if whole {
                 let (map, v) = self.read_whole(EP_USER, &["Users", id]).await?;
-                (Some(map), v)
+                version = v;
+                Some(map)
             } else {
-                (None, None)
+                None
             };
-            let doc = if patch {
+            let (endpoint, method, doc) = if patch {
                 let current = current.map(Json::Object);
-                body::patch_op(body::user_operations(&update.changes, current.as_ref()))
+                let ops = body::user_operations(&update.changes, current.as_ref());
+                (EP_PATCH_USER, Method::PATCH, body::patch_op(ops))
             } else {
-                body::merged_user(current.unwrap_or_default(), &update.changes)
-            };
-            let (endpoint, method) = if patch {
-                (EP_PATCH_USER, Method::PATCH)
-            } else {
-                (EP_PUT_USER, Method::PUT)
+                let doc = body::merged_user(current.unwrap_or_default(), &update.changes);
+                (EP_PUT_USER, Method::PUT, doc)
             };
             let mut r = self.request(endpoint, method, &["Users", id]);
             r.body = Some(&doc);
@@ -180,6 +189,9 @@ impl Scim {
             let result = self.write(r).await;
             if precondition_failed(&result) && attempt < PRECONDITION_ATTEMPTS {
                 attempt += 1;
+                if !whole {
+                    version = self.read_whole(EP_USER, &["Users", id]).await?.1;
+                }
                 continue;
             }
             return result;
@@ -215,9 +227,9 @@ impl Scim {
         }
     }
 
-    /// One membership PATCH. Refused with `noTarget` (a member to remove is gone already, as
-    /// after a retry of a PATCH whose answer was lost), the group's members are read and only
-    /// what is still to do is sent, once.
+    /// One membership PATCH, with `If-Match` once the server asked for it. Refused with
+    /// `noTarget` (a member to remove is gone already, as after a retry of a PATCH whose answer
+    /// was lost), the group's members are read and only what is still to do is sent, once.
     async fn patch_members(
         &self,
         id: &str,
@@ -225,20 +237,31 @@ impl Scim {
         leave: &[String],
     ) -> Result<(), ProviderError> {
         let doc = body::patch_op(body::member_operations(join, leave));
-        let mut r = self.request(EP_PATCH_GROUP, Method::PATCH, &["Groups", id]);
-        r.body = Some(&doc);
-        let answer = self
-            .send(r, |status, text| {
-                if status == 400 && wire::scim_type(text).as_deref() == Some("notarget") {
-                    return Ok(false);
-                }
-                wire::written(EP_PATCH_GROUP, status, text).map(|_| true)
-            })
-            .await?;
-        if answer {
+        let mut version = None;
+        let mut attempt = 1;
+        let done = loop {
+            let mut r = self.request(EP_PATCH_GROUP, Method::PATCH, &["Groups", id]);
+            r.body = Some(&doc);
+            r.if_match = version.as_deref();
+            let answer = self
+                .send(r, |status, text| {
+                    if status == 400 && wire::scim_type(text).as_deref() == Some("notarget") {
+                        return Ok(false);
+                    }
+                    wire::written(EP_PATCH_GROUP, status, text).map(|_| true)
+                })
+                .await;
+            if precondition_failed(&answer) && attempt < PRECONDITION_ATTEMPTS {
+                attempt += 1;
+                version = self.read_whole(EP_GROUP, &["Groups", id]).await?.1;
+                continue;
+            }
+            break answer?;
+        };
+        if done {
             return Ok(());
         }
-        let (group, _) = self.read_whole(EP_GROUP, &["Groups", id]).await?;
+        let (group, version) = self.read_whole(EP_GROUP, &["Groups", id]).await?;
         let present = body::member_values(&group);
         let join: Vec<String> = join
             .iter()
@@ -256,6 +279,35 @@ impl Scim {
         let doc = body::patch_op(body::member_operations(&join, &leave));
         let mut r = self.request(EP_PATCH_GROUP, Method::PATCH, &["Groups", id]);
         r.body = Some(&doc);
+        r.if_match = version.as_deref();
         self.write(r).await.map(|_| ())
+    }
+
+    /// `DELETE /Users/{id}`, with `If-Match` once the server asked for it; the server's own
+    /// 404 counts as done.
+    pub(super) async fn delete_user(&self, id: &str) -> Result<Applied, ProviderError> {
+        let mut version = None;
+        let mut attempt = 1;
+        loop {
+            let mut r = self.request(EP_DELETE, Method::DELETE, &["Users", id]);
+            r.if_match = version.as_deref();
+            let result = self
+                .send(r, |s, b| wire::deleted(EP_DELETE, s, b))
+                .await
+                .map(|()| Applied::Confirmed);
+            if precondition_failed(&result) && attempt < PRECONDITION_ATTEMPTS {
+                attempt += 1;
+                version = match self.read_whole(EP_USER, &["Users", id]).await {
+                    Ok((_, v)) => v,
+                    // Gone meanwhile: what the delete wanted.
+                    Err(ProviderError::Vendor { status: 404, .. }) => {
+                        return Ok(Applied::Confirmed);
+                    }
+                    Err(e) => return Err(e),
+                };
+                continue;
+            }
+            return result;
+        }
     }
 }
