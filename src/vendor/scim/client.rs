@@ -29,7 +29,7 @@ use serde_json::Value as Json;
 
 use crate::config::Limits;
 use crate::diag::Problem;
-use crate::model::{ActualUser, DesiredUser, Value};
+use crate::model::{ActualUser, DesiredUser, Value, normalise_key};
 use crate::plan::{Create, Membership, Update, UserRef};
 use crate::vendor::http::{Http, Repeat, Stats};
 use crate::vendor::scim::{PatchMode, names};
@@ -203,11 +203,26 @@ impl Provider for Scim {
             .collect();
         // With no user desired (import), every group is in play.
         let memberships = self.load_groups(desired.is_empty(), &in_play).await?;
+        // userName is case-insensitive (caseExact false): a user name that differs from the
+        // manifest's in case alone is the manifest's, not a change.
+        let spelt: HashMap<&str, &str> = desired
+            .iter()
+            .filter_map(|d| Some((d.key.as_str(), d.fields.get(names::USER_NAME)?.as_text()?)))
+            .collect();
         let mut out: Vec<ActualUser> = self
             .list_users()
             .await?
             .into_iter()
             .map(|u| convert::to_actual(u, &memberships))
+            .map(|mut a| {
+                if let Some(name) = spelt.get(a.key.as_str()) {
+                    let same = a.fields.get(names::USER_NAME).and_then(Value::as_text);
+                    if same.is_some_and(|n| normalise_key(n) == normalise_key(name)) {
+                        a.fields.insert(names::USER_NAME.into(), Value::text(*name));
+                    }
+                }
+                a
+            })
             .collect();
         out.sort_by(|a, b| a.key.cmp(&b.key));
         Ok(out)
