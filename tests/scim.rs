@@ -177,6 +177,11 @@ fn plan_apply_plan_creates_updates_memberships_and_deactivates() {
             ],
         ]
     );
+    let removals: Vec<String> = patch_paths(&sim, "PATCH /Groups/{id}").concat();
+    assert!(
+        removals.contains(&format!("members[value eq \"{carla}\"]")),
+        "{removals:?}"
+    );
     assert_converged_env(&ws, &env);
 }
 
@@ -798,4 +803,70 @@ fn an_unknown_group_is_a_plan_error_with_its_place() {
         plan.stderr
     );
     assert!(sim.scim_logged("PATCH /Groups/{id}").is_empty());
+}
+
+#[test]
+fn server_errors_and_malformed_answers_are_retried_to_the_same_end() {
+    let sim = Sim::scim(
+        SEED,
+        &[
+            "--fail-rate",
+            "0.2",
+            "--malformed-rate",
+            "0.1",
+            "--fault-seed",
+            "11",
+        ],
+    );
+    let ws = config(&sim, "    max_attempts: 8\n    concurrency: 4\n");
+    let mut text = String::from("users:\n");
+    for i in 0..8 {
+        text.push_str(&format!(
+            "  - user_name: Busy{i}@Example.com\n    given_name: B{i}\n    groups: [Admins]\n"
+        ));
+    }
+    ws.write("users/chat.yaml", &text);
+    let mut converged = false;
+    for _ in 0..4 {
+        ws.roster(&["apply", "--yes"]);
+        if ws.roster(&["plan", "--detailed-exitcode"]).code == 0 {
+            converged = true;
+            break;
+        }
+    }
+    assert!(converged, "{}", ws.roster(&["plan"]).all());
+    assert_eq!(sim.scim_users().len(), 2 + 8, "one user per manifest entry");
+    assert_eq!(sim.scim_members("Admins").len(), 8);
+    let statuses: Vec<String> = sim.requests()["by_endpoint_status"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .cloned()
+        .collect();
+    // The seed makes the faults the same each run: some requests were refused with a 5xx.
+    assert!(statuses.iter().any(|s| s.contains(" 50")), "{statuses:?}");
+}
+
+#[test]
+fn a_rate_limit_is_waited_out() {
+    // One request a second: the second of a plan's three reads comes back 429 with
+    // `Retry-After: 1`, and roster waits rather than fails.
+    let sim = Sim::scim(SEED, &["--rate-limit", "1"]);
+    let ws = config(&sim, "");
+    ws.write("users/chat.yaml", "users: []\n");
+    let started = Instant::now();
+    let plan = ws.roster(&["plan"]);
+    assert_eq!(plan.code, 0, "{}", plan.all());
+    let limited = sim.requests()["by_endpoint_status"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .filter(|(k, _)| k.ends_with(" 429"))
+        .map(|(_, n)| n.as_u64().unwrap())
+        .sum::<u64>();
+    assert!(limited >= 1, "{}", sim.requests());
+    assert!(
+        started.elapsed() >= Duration::from_secs(1),
+        "Retry-After honoured"
+    );
 }

@@ -119,6 +119,14 @@ async fn filters_paging_and_attribute_selection() {
     assert_eq!(found["Resources"][0]["name"]["givenName"], "Ana");
     let (_, none) = sim.get("/Users?filter=externalId%20eq%20%22hr-2%22").await;
     assert_eq!(none["totalResults"], 0, "externalId is case-exact");
+    let (_, groups) = sim
+        .get("/Groups?filter=displayName%20eq%20%22FINANCE%22%20and%20externalId%20eq%20null")
+        .await;
+    assert_eq!(groups["totalResults"], 1, "{groups}");
+    let (_, both) = sim
+        .get("/Users?filter=userName%20eq%20%22bo@example.com%22%20and%20externalId%20eq%20%22HR-2%22")
+        .await;
+    assert_eq!(both["totalResults"], 1);
     let (status, e) = sim.get("/Users?filter=title%20co%20%22B%22").await;
     assert_eq!(
         (status, &e["scimType"]),

@@ -184,6 +184,15 @@ impl Scim {
     }
 }
 
+/// The user name a create sets, as the manifest spells it.
+fn user_name(create: &Create) -> &str {
+    create
+        .fields
+        .get(names::USER_NAME)
+        .and_then(Value::as_text)
+        .unwrap_or(&create.user.key)
+}
+
 /// The group names a desired user lists.
 fn groups_of(d: &DesiredUser) -> impl Iterator<Item = &String> {
     d.fields
@@ -251,7 +260,7 @@ impl Provider for Scim {
     }
 
     async fn find(&self, create: &Create) -> Result<Option<ActualUser>, ProviderError> {
-        let found = self.find_user(&create.user.key).await?;
+        let found = self.find_user(user_name(create)).await?;
         Ok(found.map(|u| convert::to_actual(u, &HashMap::new())))
     }
 

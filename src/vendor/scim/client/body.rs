@@ -15,6 +15,7 @@ use crate::plan::FieldChange;
 use crate::vendor::scim::{ENTERPRISE_KEYS, ENTERPRISE_URN, names};
 
 pub(crate) const USER_URN: &str = "urn:ietf:params:scim:schemas:core:2.0:User";
+const GROUP_URN: &str = "urn:ietf:params:scim:schemas:core:2.0:Group";
 const PATCH_URN: &str = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
 
 /// The most members one membership PATCH adds or removes.
@@ -205,6 +206,7 @@ pub(crate) fn emails(current: Option<&Json>, address: &str) -> Json {
 /// `current` (a user read whole) with the managed attributes of `changes` changed, for PUT.
 pub(crate) fn merged_user(mut current: Map<String, Json>, changes: &[FieldChange]) -> Json {
     let snapshot = Json::Object(current.clone());
+    with_schema(&mut current, USER_URN);
     for c in changes {
         let t = c.to.as_text().unwrap_or_default();
         match (c.field.as_str(), &c.to) {
@@ -239,7 +241,7 @@ pub(crate) fn merged_user(mut current: Map<String, Json>, changes: &[FieldChange
 /// Adds `urn` to the resource's `schemas` when it is not there.
 fn with_schema(resource: &mut Map<String, Json>, urn: &str) {
     let k = key_of(resource, "schemas").unwrap_or_else(|| "schemas".into());
-    let slot = resource.entry(k).or_insert_with(|| json!([USER_URN]));
+    let slot = resource.entry(k).or_insert_with(|| json!([]));
     if let Json::Array(list) = slot
         && !list
             .iter()
@@ -331,6 +333,7 @@ pub(crate) fn merged_group(
         members.push(json!({ "value": id }));
     }
     group.insert(k, Json::Array(members));
+    with_schema(&mut group, GROUP_URN);
     if let Some(k) = key_of(&group, "meta") {
         group.remove(&k);
     }

@@ -159,7 +159,8 @@ fn put_keeps_the_members_roster_does_not_manage() {
         json!({
             "id": "g",
             "displayName": "Finance",
-            "Members": [{ "Value": "keep", "display": "Kim" }, { "value": "stay" }, { "value": "new" }]
+            "Members": [{ "Value": "keep", "display": "Kim" }, { "value": "stay" }, { "value": "new" }],
+            "schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"]
         })
     );
 }

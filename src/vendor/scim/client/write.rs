@@ -15,7 +15,7 @@ use serde_json::{Map, Value as Json};
 use super::wire::{self, WireUser};
 use super::{
     EP_CREATE, EP_DELETE, EP_GROUP, EP_PATCH_GROUP, EP_PATCH_USER, EP_PUT_GROUP, EP_PUT_USER,
-    EP_USER, Request, Scim, body,
+    EP_USER, Request, Scim, body, user_name,
 };
 use crate::model::Value;
 use crate::plan::{Create, Update};
@@ -121,7 +121,7 @@ impl Scim {
             Err(e @ ProviderError::Vendor { status: 409, .. }) => {
                 // Taken: by an earlier attempt of this create whose answer was lost, or by
                 // a user the fetch did not see. Either way, that user is adopted.
-                match self.find_user(&create.user.key).await? {
+                match self.find_user(user_name(create)).await? {
                     Some(u) => Some(u),
                     None => return Err(e),
                 }
@@ -132,7 +132,7 @@ impl Scim {
             Some(u) => u.id,
             // Created, but the answer names no id: look it up.
             None => match self
-                .find_user(&create.user.key)
+                .find_user(user_name(create))
                 .await
                 .map_err(ProviderError::after_write)?
             {
