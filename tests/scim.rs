@@ -433,7 +433,7 @@ fn a_create_whose_user_appeared_meanwhile_adopts_it() {
         let ws = config(&sim, "");
         ws.write(
             "users/chat.yaml",
-            "users:\n  - user_name: ana@example.com\n    groups: [Admins]\n",
+            "users:\n  - user_name: ana@example.com\n    given_name: Ana\n    groups: [Admins]\n",
         );
         std::thread::scope(|s| {
             s.spawn(|| {
@@ -465,6 +465,10 @@ fn a_create_whose_user_appeared_meanwhile_adopts_it() {
             })
             .collect();
         assert_eq!(anas.len(), 1, "never a duplicate");
+        assert_eq!(
+            anas[0]["attributes"]["name"]["givenName"], "Ana",
+            "made as the create would"
+        );
         assert_eq!(
             sim.scim_members("Admins"),
             ["ANA@example.com"],

@@ -70,8 +70,9 @@ impl Scim {
     ) -> Result<Vec<Json>, ProviderError> {
         let cap = self.features().await?.max_results.unwrap_or(u64::MAX);
         let count = self.page_size.min(cap).max(1).to_string();
-        // Each page must bring one new resource, so the bound is the largest list itself.
-        let mut pages = Pages::new(endpoint, 1);
+        // Each page must bring a resource not seen before. A server may cap pages below what
+        // is asked without saying so, so the bound assumes pages of 10 at most.
+        let mut pages = Pages::new(endpoint, self.page_size.min(cap).clamp(1, 10) as usize);
         let mut out = Vec::new();
         let mut start: u64 = 1;
         loop {

@@ -17,8 +17,8 @@ use super::{
     EP_CREATE, EP_DELETE, EP_GROUP, EP_PATCH_GROUP, EP_PATCH_USER, EP_PUT_GROUP, EP_PUT_USER,
     EP_USER, Request, Scim, body, user_name,
 };
-use crate::model::Value;
-use crate::plan::{Create, Update};
+use crate::model::{Value, normalise_key};
+use crate::plan::{Create, FieldChange, Update, UserRef};
 use crate::vendor::http::Repeat;
 use crate::vendor::scim::names;
 use crate::vendor::{Applied, ProviderError};
@@ -36,6 +36,43 @@ fn precondition_failed<T>(r: &Result<T, ProviderError>) -> bool {
             ..
         })
     )
+}
+
+/// The update that makes `found` what `create` would have made (its groups aside).
+fn adoption(create: &Create, found: WireUser) -> Update {
+    let actual = super::convert::to_actual(found, &Default::default());
+    let user = UserRef {
+        id: Some(actual.id.clone()),
+        ..create.user.clone()
+    };
+    let changes = create
+        .fields
+        .iter()
+        .filter(|(field, _)| field.as_str() != names::GROUPS)
+        .filter_map(|(field, want)| {
+            let have = actual.fields.get(field);
+            let same = match (field.as_str(), have, want) {
+                (names::USER_NAME, Some(Value::Text(h)), Value::Text(w)) => {
+                    normalise_key(h) == normalise_key(w)
+                }
+                (_, Some(Value::Map(h)), Value::Map(w)) => {
+                    w.iter().all(|(k, v)| h.get(k) == Some(v))
+                }
+                (_, h, w) => h == Some(w),
+            };
+            (!same).then(|| FieldChange {
+                user: user.clone(),
+                field: field.clone(),
+                from: have.cloned(),
+                to: want.clone(),
+            })
+        })
+        .collect();
+    Update {
+        user,
+        changes,
+        actual: actual.fields,
+    }
 }
 
 impl Scim {
@@ -110,21 +147,23 @@ impl Scim {
         r.body = Some(&user);
         r.repeat = Repeat::Unsafe;
         let answer = self
-            .send(r, |status, text| {
-                let created = wire::written(EP_CREATE, status, text)?;
-                Ok((created, wire::scim_type(text)))
-            })
+            .send(r, |status, text| wire::written(EP_CREATE, status, text))
             .await;
         let created: Option<WireUser> = match answer {
-            Ok((Some(doc), _)) => wire::read(EP_CREATE, "created user", doc).ok(),
-            Ok((None, _)) => None,
+            Ok(Some(doc)) => wire::read(EP_CREATE, "created user", doc).ok(),
+            Ok(None) => None,
             Err(e @ ProviderError::Vendor { status: 409, .. }) => {
                 // Taken: by an earlier attempt of this create whose answer was lost, or by
-                // a user the fetch did not see. Either way, that user is adopted.
-                match self.find_user(user_name(create)).await? {
-                    Some(u) => Some(u),
-                    None => return Err(e),
+                // a user the fetch did not see. Either way, that user is adopted: made as the
+                // create would have made it.
+                let Some(u) = self.find_user(user_name(create)).await? else {
+                    return Err(e);
+                };
+                let update = adoption(create, u.clone());
+                if !update.changes.is_empty() {
+                    self.update_user(&update).await?;
                 }
+                Some(u)
             }
             Err(e) => return Err(e),
         };
