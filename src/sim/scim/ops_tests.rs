@@ -1,3 +1,6 @@
+//! Unit tests of the world operations in `ops.rs`: uniqueness, versions and `If-Match`,
+//! passwords kept by a PUT, members, and refusals that change nothing.
+
 use serde_json::json;
 
 use super::*;

@@ -1,3 +1,6 @@
+//! Unit tests of PATCH (`patch.rs`): paths, filters, the extension, no-path values, and the
+//! refusals.
+
 use serde_json::json;
 
 use super::*;

@@ -29,6 +29,9 @@ fn subject(kind: Kind, i: usize) -> Subject {
 impl store::World for World {
     type Subject = Subject;
 
+    /// Every operation in `ops` checks before it changes anything.
+    const CHECKS_BEFORE_CHANGING: bool = true;
+
     fn path(subject: Subject) -> String {
         match subject {
             Subject::User(i) => format!("users[{i}]"),

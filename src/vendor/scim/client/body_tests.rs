@@ -1,3 +1,6 @@
+//! Unit tests of the bodies roster sends (`body.rs`): a new user, PATCH operations, a user
+//! and a group read whole and changed for PUT, member chunks.
+
 use serde_json::json;
 
 use super::*;

@@ -1,3 +1,6 @@
+//! Unit tests of SCIM's JSON as roster reads it (`wire.rs`): names in any case, booleans as
+//! strings, the managed e-mail, error bodies, the server's own not-found.
+
 use super::*;
 
 fn user(json: &str) -> WireUser {
