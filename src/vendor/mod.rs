@@ -46,6 +46,7 @@ pub mod schema;
 pub mod stop;
 
 pub mod learningcloud;
+pub mod scim;
 pub mod uipath;
 pub mod xtracta;
 
@@ -58,4 +59,5 @@ pub static VENDORS: &[&dyn Vendor] = &[
     &xtracta::XTRACTA,
     &uipath::UIPATH,
     &learningcloud::LEARNINGCLOUD,
+    &scim::SCIM,
 ];
