@@ -65,3 +65,25 @@ fn check<S: Copy>(
     let lines = problems.iter().map(|p| p.describe(at)).collect();
     Err(SeedError::Invalid(lines))
 }
+
+/// How every vendor's seed is refused, for each vendor's tests.
+#[cfg(test)]
+pub(crate) mod checks {
+    use super::Seeded;
+
+    /// Why `text` is refused as a seed: one problem a line.
+    pub(crate) fn refused<W: Seeded>(text: &str) -> Vec<String> {
+        match W::from_seed(text) {
+            Ok(_) => panic!("seed accepted: {text}"),
+            Err(err) => err.to_string().lines().map(str::to_owned).collect(),
+        }
+    }
+
+    /// Checks that `text` is refused for `what` at line `line`, as a YAML syntax or shape
+    /// error says it.
+    pub(crate) fn assert_refused_at<W: Seeded>(text: &str, line: usize, what: &str) {
+        let err = refused::<W>(text).join("\n");
+        assert!(err.contains(&format!("line {line}")), "{err}");
+        assert!(err.contains(what), "{err}");
+    }
+}

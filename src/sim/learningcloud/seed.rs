@@ -111,6 +111,7 @@ fn to_world(raw: &RawSeed) -> World {
 mod tests {
     use super::*;
     use crate::sim::learningcloud::ids;
+    use crate::sim::seed::checks;
 
     const SEED: &str = "\
 extended_fields: [costCenter, department]
@@ -137,24 +138,17 @@ users:
     }
 
     #[test]
-    fn unknown_fields_are_refused_with_a_location() {
-        let err = World::from_seed("users:\n  - { username: a, emial: a@x.com }\n").unwrap_err();
-        assert!(err.to_string().contains("line 2"), "{err}");
-        assert!(err.to_string().contains("emial"), "{err}");
-    }
-
-    #[test]
-    fn reports_every_problem_with_locations() {
+    fn refuses_a_seed_at_the_locations_of_its_problems() {
+        let misspelt = "users:\n  - { username: a, emial: a@x.com }\n";
+        checks::assert_refused_at::<World>(misspelt, 2, "emial");
         let text = "\
 extended_fields: [costCenter, costCenter]
 users:
   - { username: ana, roles: { training: [user] } }
   - { username: ANA, extended_fields: { shoeSize: '44' } }
 ";
-        let err = World::from_seed(text).unwrap_err().to_string();
-        let lines: Vec<&str> = err.lines().collect();
         assert_eq!(
-            lines,
+            checks::refused::<World>(text),
             [
                 "1:31: duplicate extended field costCenter (first at 1:19)",
                 "3:5: roles.management needs at least one of: user, groupadmin, admin",

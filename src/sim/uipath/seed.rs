@@ -212,6 +212,7 @@ fn to_world(raw: &RawSeed) -> (World, Vec<Problem<Subject>>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sim::seed::checks;
 
     const SEED: &str = "\
 org: hogwarts
@@ -294,14 +295,9 @@ users:
     }
 
     #[test]
-    fn unknown_fields_are_refused_with_a_location() {
-        let err = World::from_seed("users:\n  - { emial: a@x.com }\n").unwrap_err();
-        assert!(err.to_string().contains("line 2"), "{err}");
-        assert!(err.to_string().contains("emial"), "{err}");
-    }
-
-    #[test]
-    fn reports_every_problem_with_locations() {
+    fn refuses_a_seed_at_the_locations_of_its_problems() {
+        let misspelt = "users:\n  - { emial: a@x.com }\n";
+        checks::assert_refused_at::<World>(misspelt, 2, "emial");
         let text = "\
 groups:
   - { name: Team }
@@ -311,10 +307,8 @@ users:
   - { email: A@X.com, type: wizard }
   - { name: Nameless }
 ";
-        let err = World::from_seed(text).unwrap_err().to_string();
-        let lines: Vec<&str> = err.lines().collect();
         assert_eq!(
-            lines,
+            checks::refused::<World>(text),
             [
                 "3:5: duplicate group name team (first at 2:5)",
                 "5:5: unknown group Nobody",

@@ -123,6 +123,7 @@ users:
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sim::seed::checks;
 
     #[test]
     fn parses_the_documented_seed() {
@@ -141,15 +142,9 @@ mod tests {
     }
 
     #[test]
-    fn unknown_fields_are_refused_with_a_location() {
-        let err =
-            World::from_seed("groups: [1]\nusers:\n  - { name: A, emial: a@x.com }\n").unwrap_err();
-        assert!(err.to_string().contains("line 3"), "{err}");
-        assert!(err.to_string().contains("emial"), "{err}");
-    }
-
-    #[test]
-    fn reports_every_problem_with_locations() {
+    fn refuses_a_seed_at_the_locations_of_its_problems() {
+        let misspelt = "groups: [1]\nusers:\n  - { name: A, emial: a@x.com }\n";
+        checks::assert_refused_at::<World>(misspelt, 3, "emial");
         let text = "\
 groups: [1]
 workflows: []
@@ -157,10 +152,8 @@ users:
   - { id: 1, name: A, email: a@x.com, workflows: [9] }
   - { id: 2, name: B, email: A@X.com, group: 5 }
 ";
-        let err = World::from_seed(text).unwrap_err().to_string();
-        let lines: Vec<&str> = err.lines().collect();
         assert_eq!(
-            lines,
+            checks::refused::<World>(text),
             [
                 "4:5: unknown workflow 9",
                 "5:5: duplicate email address A@X.com (first at 4:5)",
