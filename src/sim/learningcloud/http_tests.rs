@@ -9,7 +9,7 @@ use reqwest::{Method, RequestBuilder, StatusCode};
 use serde_json::{Value, json};
 
 use super::{Args, start};
-use crate::sim::test_sim::{TestSim, assert_broken_off};
+use crate::sim::test_sim::{TestSim, assert_broken_off, json, with_state_file};
 
 const TOKEN: &str = "test-token";
 const BASE: &str = "/integration/ws/management/rest";
@@ -34,12 +34,9 @@ users:
     text
 }
 
-/// Marks the learningCloud calls of the shared harness.
-enum LearningCloud {}
+type Sim = TestSim<Args>;
 
-type Sim = TestSim<LearningCloud>;
-
-impl TestSim<LearningCloud> {
+impl TestSim<Args> {
     async fn start(args: Args, seed: &str) -> Self {
         Self::new(start(args, Some(seed))).await
     }
@@ -52,20 +49,12 @@ impl TestSim<LearningCloud> {
             .header("X-Cloud-Auth-Token", TOKEN)
     }
 
-    async fn send(request: RequestBuilder) -> (StatusCode, Value) {
-        let response = request.send().await.unwrap();
-        let status = response.status();
-        let text = response.text().await.unwrap();
-        let body = serde_json::from_str(&text).unwrap_or_else(|_| panic!("not JSON: {text}"));
-        (status, body)
-    }
-
     async fn get(&self, path: &str) -> (StatusCode, Value) {
-        Self::send(self.call(Method::GET, path)).await
+        json(self.call(Method::GET, path)).await
     }
 
     async fn write(&self, method: Method, path: &str, body: Value) -> (StatusCode, Value) {
-        Self::send(self.call(method, path).json(&body)).await
+        json(self.call(method, path).json(&body)).await
     }
 }
 
@@ -79,27 +68,24 @@ async fn speaks_the_learningcloud_user_api() {
     let sim = Sim::start(args(), &seed(698)).await;
     let users = sim.url(&format!("{BASE}/users"));
 
-    let (status, body) = Sim::send(sim.http.get(&users)).await;
+    let (status, body) = json(sim.http.get(&users)).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     let want = json!({"status": 401, "location": null,
         "message": "invalid or missing X-Cloud-Auth-Token", "responsePlatforms": {}});
     assert_eq!(body, want);
     let wrong = sim.http.get(&users).header("X-Cloud-Auth-Token", "nope");
-    assert_eq!(Sim::send(wrong).await.0, StatusCode::UNAUTHORIZED);
+    assert_eq!(json(wrong).await.0, StatusCode::UNAUTHORIZED);
     let html = sim
         .call(Method::GET, "/users")
         .header("Accept", "text/html");
-    assert_eq!(Sim::send(html).await.0, StatusCode::NOT_ACCEPTABLE);
+    assert_eq!(json(html).await.0, StatusCode::NOT_ACCEPTABLE);
 
     let new = json!({"user": {"username": "newbie", "password": "first-pw", "name": "New",
         "surname": "Bie", "language": "es", "timezone": "Europe/Madrid",
         "email": "newbie@acme.example", "roles": {"management": ["user"], "play": ["author"]},
         "externalId": "HR-2", "extendedFields": {"department": "Ops"}}});
     let untyped = sim.call(Method::POST, "/users").body(new.to_string());
-    assert_eq!(
-        Sim::send(untyped).await.0,
-        StatusCode::UNSUPPORTED_MEDIA_TYPE
-    );
+    assert_eq!(json(untyped).await.0, StatusCode::UNSUPPORTED_MEDIA_TYPE);
     let create = sim
         .call(Method::POST, "/users")
         .header("X-Cloud-Synchronization", "synchronous")
@@ -213,7 +199,7 @@ async fn speaks_the_learningcloud_user_api() {
     let state = sim.sim("/_sim/state").await;
     assert_eq!(state["users"][699]["password"], "second-pw");
 
-    let (status, _) = Sim::send(sim.call(Method::DELETE, &path)).await;
+    let (status, _) = json(sim.call(Method::DELETE, &path)).await;
     assert_eq!(status, StatusCode::OK);
     let (status, body) = sim.get(&path).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
@@ -292,9 +278,7 @@ async fn platform_failures_and_injected_faults() {
 
 #[tokio::test]
 async fn sim_state_is_replaceable_and_survives_a_restart() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut with_state = args();
-    with_state.world.state = Some(dir.path().join("world.json"));
+    let (_dir, with_state) = with_state_file(args());
     let sim = Sim::start(with_state.clone(), &seed(0)).await;
     let mut world = sim.sim("/_sim/state").await;
     assert_eq!(world["next_seq"], 2, "{world}");

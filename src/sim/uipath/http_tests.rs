@@ -12,7 +12,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::Value;
 
 use super::{Args, start};
-use crate::sim::test_sim::TestSim;
+use crate::sim::test_sim::{self, TestSim};
 
 const PGID: &str = "6b3a7e1c-0d3f-4c55-9a5e-3d0f1b2c4a11";
 const GRYFF: &str = "0e5e1f4a-6c1d-4c2b-9f00-5a7d3c2b1e01";
@@ -44,12 +44,9 @@ fn seed(users: usize) -> String {
     text
 }
 
-/// Marks the UiPath calls of the shared harness.
-enum UiPath {}
+type Sim = TestSim<Args>;
 
-type Sim = TestSim<UiPath>;
-
-impl TestSim<UiPath> {
+impl TestSim<Args> {
     async fn start(args: Args, seed: &str) -> Self {
         Self::new(start(args, Some(seed))).await
     }
@@ -59,15 +56,8 @@ impl TestSim<UiPath> {
     }
 
     async fn token_with(&self, form: &[(&str, &str)]) -> (StatusCode, Value) {
-        let response = self
-            .http
-            .post(self.url("/identity_/connect/token"))
-            .form(form)
-            .send()
-            .await
-            .unwrap();
-        let status = response.status();
-        (status, response.json().await.unwrap())
+        let request = self.http.post(self.url("/identity_/connect/token"));
+        test_sim::json(request.form(form)).await
     }
 
     async fn token(&self, scope: &str) -> String {
@@ -91,9 +81,7 @@ impl TestSim<UiPath> {
         if let Some(body) = body {
             request = request.json(body);
         }
-        let response = request.send().await.unwrap();
-        let status = response.status();
-        (status, response.text().await.unwrap())
+        test_sim::text(request).await
     }
 
     async fn json(

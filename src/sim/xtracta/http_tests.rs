@@ -6,7 +6,7 @@ use serde_json::Value;
 
 use super::{Args, start};
 use crate::sim::faults::FaultArgs;
-use crate::sim::test_sim::{TestSim, assert_broken_off};
+use crate::sim::test_sim::{TestSim, assert_broken_off, text, with_state_file};
 
 use super::seed::EXAMPLE as SEED;
 
@@ -19,12 +19,9 @@ fn args(faults: FaultArgs) -> Args {
     args
 }
 
-/// Marks the Xtracta calls of the shared harness.
-enum Xtracta {}
+type Sim = TestSim<Args>;
 
-type Sim = TestSim<Xtracta>;
-
-impl TestSim<Xtracta> {
+impl TestSim<Args> {
     async fn start(args: Args) -> Self {
         Self::new(start(args, Some(SEED))).await
     }
@@ -37,15 +34,7 @@ impl TestSim<Xtracta> {
     }
 
     async fn post_raw(&self, path: &str, form: &[(&str, &str)]) -> (StatusCode, String) {
-        let response = self
-            .http
-            .post(self.url(path))
-            .form(form)
-            .send()
-            .await
-            .unwrap();
-        let status = response.status();
-        (status, response.text().await.unwrap())
+        text(self.http.post(self.url(path)).form(form)).await
     }
 }
 
@@ -196,9 +185,7 @@ async fn a_world_over_two_megabytes_can_be_put() {
 
 #[tokio::test]
 async fn state_file_survives_a_restart() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut with_state = args(FaultArgs::default());
-    with_state.world.state = Some(dir.path().join("world.json"));
+    let (_dir, with_state) = with_state_file(args(FaultArgs::default()));
     let sim = Sim::start(with_state.clone()).await;
     let add = [
         ("name", "Ana"),

@@ -4,7 +4,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
 use super::{CLIENT, PGID, Sim, args, seed};
-use crate::sim::test_sim::assert_broken_off;
+use crate::sim::test_sim::{assert_broken_off, assert_content_type, with_state_file};
 
 #[tokio::test]
 async fn tokens_scopes_and_org() {
@@ -50,12 +50,7 @@ async fn tokens_scopes_and_org() {
         .await
         .unwrap();
     assert_eq!(as_json.status(), StatusCode::OK);
-    assert!(
-        as_json.headers()["content-type"]
-            .to_str()
-            .unwrap()
-            .starts_with("text/html")
-    );
+    assert_content_type(&as_json, "text/html");
     assert!(as_json.text().await.unwrap().contains("<html"));
     assert_eq!(
         sim.sim("/_sim/tokens").await["issued"],
@@ -180,9 +175,7 @@ async fn injected_faults() {
 
 #[tokio::test]
 async fn state_file_survives_a_restart() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut with_state = args();
-    with_state.world.state = Some(dir.path().join("world.json"));
+    let (_dir, with_state) = with_state_file(args());
     let sim = Sim::start(with_state.clone(), "{}").await;
     let token = sim.token("PM.User").await;
     let create =

@@ -5,6 +5,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
 use super::{GRYFF, PGID, Sim, args, seed};
+use crate::sim::test_sim::assert_content_type;
 use crate::sim::uipath::Deployment;
 
 #[tokio::test]
@@ -162,12 +163,7 @@ async fn token_list_create_update_delete() {
         .await
         .unwrap();
     assert_eq!(response.status(), StatusCode::BAD_REQUEST);
-    assert!(
-        response.headers()["content-type"]
-            .to_str()
-            .unwrap()
-            .starts_with("application/problem+json")
-    );
+    assert_content_type(&response, "application/problem+json");
     let problem: Value = response.json().await.unwrap();
     let message = problem["errors"]["bypassBasicAuthRestriction"][0]
         .as_str()
