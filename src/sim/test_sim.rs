@@ -129,3 +129,10 @@ pub(crate) fn assert_content_type(response: &Response, expected: &str) {
     let declared = response.headers()["content-type"].to_str().unwrap();
     assert!(declared.starts_with(expected), "{declared}");
 }
+
+/// Checks that `body` contains each of `parts`.
+pub(crate) fn assert_contains(body: &str, parts: &[&str]) {
+    for part in parts {
+        assert!(body.contains(part), "no {part:?} in {body}");
+    }
+}

@@ -58,6 +58,12 @@ impl TestSim<Args> {
     }
 }
 
+/// Checks that `answer` is a refusal with `status` and `message` in the envelope.
+fn assert_refused((status, body): &(StatusCode, Value), expected: StatusCode, message: &str) {
+    assert_eq!(*status, expected, "{body}");
+    assert_eq!(body["message"], message);
+}
+
 fn platform_statuses(envelope: &Value) -> [u64; 4] {
     ["training", "social", "play", "management"]
         .map(|p| envelope["responsePlatforms"][p]["status"].as_u64().unwrap())
@@ -101,16 +107,18 @@ async fn speaks_the_learningcloud_user_api() {
     let id = location.strip_prefix("/users/").unwrap().to_owned();
     assert_eq!(id.len(), 32);
 
-    let (status, body) = sim.write(Method::POST, "/users", new.clone()).await;
-    assert_eq!(status, StatusCode::BAD_REQUEST);
-    assert_eq!(body["message"], "username already exists: newbie");
-    assert_eq!(body["responsePlatforms"], json!({}));
+    let taken = sim.write(Method::POST, "/users", new.clone()).await;
+    assert_refused(
+        &taken,
+        StatusCode::BAD_REQUEST,
+        "username already exists: newbie",
+    );
+    assert_eq!(taken.1["responsePlatforms"], json!({}));
     let bad_role = json!({"user": {"username": "x", "roles": {"management": ["user"], "social": ["trainer"]}}});
-    let (status, body) = sim.write(Method::POST, "/users", bad_role).await;
-    assert_eq!(status, StatusCode::BAD_REQUEST);
-    assert_eq!(
-        body["message"],
-        "invalid role in roles.social: trainer (allowed: user, admin)"
+    assert_refused(
+        &sim.write(Method::POST, "/users", bad_role).await,
+        StatusCode::BAD_REQUEST,
+        "invalid role in roles.social: trainer (allowed: user, admin)",
     );
 
     let (status, first) = sim.get("/users?count=1000").await;
@@ -123,11 +131,10 @@ async fn speaks_the_learningcloud_user_api() {
     assert_eq!(second.len(), 200);
     assert_eq!(second[199]["username"], "newbie", "creation order");
     assert_eq!(sim.get("/users?startIndex=700").await.1, json!([]));
-    let (status, body) = sim.get("/users?startIndex=-1").await;
-    assert_eq!(status, StatusCode::BAD_REQUEST);
-    assert_eq!(
-        body["message"],
-        "startIndex must be a non-negative integer: -1"
+    assert_refused(
+        &sim.get("/users?startIndex=-1").await,
+        StatusCode::BAD_REQUEST,
+        "startIndex must be a non-negative integer: -1",
     );
 
     let (status, user) = sim.get("/users/NEWBIE").await;
@@ -156,9 +163,8 @@ async fn speaks_the_learningcloud_user_api() {
         "surname": "Bie", "language": "en", "timezone": "UTC",
         "roles": {"management": ["admin"]}, "password": "ignored"}});
     let path = format!("/users/{id}");
-    let (status, body) = sim.write(Method::PUT, &path, update.clone()).await;
-    assert_eq!(status, StatusCode::BAD_REQUEST);
-    assert_eq!(body["message"], "email is required");
+    let no_email = sim.write(Method::PUT, &path, update.clone()).await;
+    assert_refused(&no_email, StatusCode::BAD_REQUEST, "email is required");
     update["user"]["email"] = json!("newer@acme.example");
     let (status, body) = sim.write(Method::PUT, "/users/newbie", update).await;
     assert_eq!(status, StatusCode::OK, "{body}");
@@ -201,9 +207,12 @@ async fn speaks_the_learningcloud_user_api() {
 
     let (status, _) = json(sim.call(Method::DELETE, &path)).await;
     assert_eq!(status, StatusCode::OK);
-    let (status, body) = sim.get(&path).await;
-    assert_eq!(status, StatusCode::NOT_FOUND);
-    assert_eq!(body["message"], format!("user not found: {id}"));
+    let gone = sim.get(&path).await;
+    assert_refused(
+        &gone,
+        StatusCode::NOT_FOUND,
+        &format!("user not found: {id}"),
+    );
 
     sim.assert_counted(&[
         ("POST /users", 4),

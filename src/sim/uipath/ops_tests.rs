@@ -100,21 +100,18 @@ fn create_checks_password_email_and_groups() {
     let mut world = World::default();
     let mut short = new_user("a@example.com");
     short.password = Some("1234567".to_owned());
-    let err = world
-        .create_user(short, at(1), Uuid::derived(1))
-        .unwrap_err();
-    assert_eq!(codes(err), ["PasswordTooShort"]);
-
     let mut bad = new_user("not-an-address");
     bad.group_ids = vec![Uuid::derived(77)];
-    let err = world.create_user(bad, at(1), Uuid::derived(1)).unwrap_err();
-    assert_eq!(codes(err), ["InvalidEmail", "InvalidGroup"]);
-
     let nameless = NewUser::default();
-    let err = world
-        .create_user(nameless, at(1), Uuid::derived(1))
-        .unwrap_err();
-    assert_eq!(codes(err), ["InvalidUserName"]);
+    let refused: [(NewUser, &[&str]); 3] = [
+        (short, &["PasswordTooShort"]),
+        (bad, &["InvalidEmail", "InvalidGroup"]),
+        (nameless, &["InvalidUserName"]),
+    ];
+    for (new, want) in refused {
+        let err = world.create_user(new, at(1), Uuid::derived(1)).unwrap_err();
+        assert_eq!(codes(err), want);
+    }
     assert!(world.users.is_empty());
 
     let mut ok = new_user("a@example.com");
@@ -185,20 +182,17 @@ fn group_deltas_apply_but_everyone_stays() {
         group_ids_to_add: vec![admins, admins],
         ..UserPatch::default()
     };
-    world
-        .update_user(id, add, Deployment::Cloud, at(2))
-        .unwrap();
     let mut both = vec![admins, everyone];
     both.sort_unstable();
-    assert_eq!(world.user(id).unwrap().group_ids, both);
     let remove = UserPatch {
         group_ids_to_remove: vec![admins, everyone],
         ..UserPatch::default()
     };
-    world
-        .update_user(id, remove, Deployment::Cloud, at(3))
-        .unwrap();
-    assert_eq!(world.user(id).unwrap().group_ids, [everyone]);
+    for (seconds, patch, want) in [(2, add, both), (3, remove, vec![everyone])] {
+        let at = at(seconds);
+        world.update_user(id, patch, Deployment::Cloud, at).unwrap();
+        assert_eq!(world.user(id).unwrap().group_ids, want);
+    }
     let unknown = UserPatch {
         group_ids_to_add: vec![Uuid::derived(3)],
         name: Some("Changed".to_owned()),

@@ -6,7 +6,7 @@ use serde_json::Value;
 
 use super::{Args, start};
 use crate::sim::faults::FaultArgs;
-use crate::sim::test_sim::{TestSim, assert_broken_off, text, with_state_file};
+use crate::sim::test_sim::{TestSim, assert_broken_off, assert_contains, text, with_state_file};
 
 use super::seed::EXAMPLE as SEED;
 
@@ -44,10 +44,7 @@ async fn speaks_the_xtracta_user_api() {
 
     let (status, body) = sim.post_raw("/v1/user", &[("api_key", "nope")]).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
-    assert!(
-        body.contains("<message>invalid api key</message>"),
-        "{body}"
-    );
+    assert_contains(&body, &["<message>invalid api key</message>"]);
     assert!(!body.contains("nope"), "the key is never echoed");
 
     let (status, body) = sim.post("/v1/user", &[]).await;
@@ -56,11 +53,11 @@ async fn speaks_the_xtracta_user_api() {
         body.starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>"),
         "{body}"
     );
-    assert!(body.contains("<user_id>4092</user_id>"), "{body}");
-    assert!(
-        body.contains("<assigned_workflows>496553</assigned_workflows>"),
-        "{body}"
-    );
+    let seeded = [
+        "<user_id>4092</user_id>",
+        "<assigned_workflows>496553</assigned_workflows>",
+    ];
+    assert_contains(&body, &seeded);
 
     let add = [
         ("name", "O'Brien & <Co>"),
@@ -72,22 +69,24 @@ async fn speaks_the_xtracta_user_api() {
     ];
     let (status, body) = sim.post("/v1/user/add", &add).await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    assert!(body.contains("<user_id>4093</user_id>"), "{body}");
-    assert!(
-        body.contains("<name>O&apos;Brien &amp; &lt;Co&gt;</name>"),
-        "{body}"
-    );
-    assert!(body.contains("<password>long enough</password>"), "{body}");
-    assert!(body.contains("<assigned_workflows>496553,496941</assigned_workflows>"));
-    assert!(body.contains("<token>") && body.contains("<qrcode>") && body.contains("<expire>"));
+    let added = [
+        "<user_id>4093</user_id>",
+        "<name>O&apos;Brien &amp; &lt;Co&gt;</name>",
+        "<password>long enough</password>",
+        "<assigned_workflows>496553,496941</assigned_workflows>",
+        "<token>",
+        "<qrcode>",
+        "<expire>",
+    ];
+    assert_contains(&body, &added);
 
     let (status, body) = sim.post("/v1/user/add", &add).await;
     assert_eq!(status, StatusCode::CONFLICT);
-    assert!(body.contains("<status>409</status>"), "{body}");
-    assert!(
-        body.contains("email address already in use: ob@example.com"),
-        "{body}"
-    );
+    let conflict = [
+        "<status>409</status>",
+        "email address already in use: ob@example.com",
+    ];
+    assert_contains(&body, &conflict);
 
     let update = [
         ("user_id", "4093"),
@@ -116,17 +115,11 @@ async fn speaks_the_xtracta_user_api() {
     assert!(!body.contains("<user>"), "{body}");
     let (status, body) = sim.post("/v1/user/delete", &[("user_id", "4093")]).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
-    assert!(
-        body.contains("<message>user not found: 4093</message>"),
-        "{body}"
-    );
+    assert_contains(&body, &["<message>user not found: 4093</message>"]);
 
     let (status, body) = sim.post("/v1/user/add", &[("name", "No Email")]).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
-    assert!(
-        body.contains("missing required parameter: email_address"),
-        "{body}"
-    );
+    assert_contains(&body, &["missing required parameter: email_address"]);
 
     assert_eq!(sim.sim("/_sim/requests").await["total"], 10);
     sim.assert_counted(&[("/v1/user", 3), ("/v1/user/delete 404", 1)])
