@@ -226,7 +226,7 @@ async fn speaks_the_learningcloud_user_api() {
 }
 
 #[tokio::test]
-async fn platform_failures_and_injected_faults() {
+async fn a_failing_platform_shows_in_the_envelope_and_the_write_commits() {
     let mut failing = args();
     failing.vendor.platform_fail = Some("training".to_owned());
     let sim = Sim::start(failing, &seed(0)).await;
@@ -245,11 +245,17 @@ async fn platform_failures_and_injected_faults() {
         "committed anyway"
     );
     sim.stop().await;
+}
 
+#[tokio::test]
+async fn an_unknown_failing_platform_is_refused_at_start() {
     let mut bad = args();
     bad.vendor.platform_fail = Some("talent".to_owned());
     assert!(start(bad, None).await.is_err());
+}
 
+#[tokio::test]
+async fn injected_faults() {
     let mut errors = args();
     errors.faults.fail_rate = 1.0;
     let sim = Sim::start(errors, &seed(0)).await;

@@ -75,8 +75,9 @@ fn create_honours_a_chosen_id_and_refuses_it_twice() {
 #[test]
 fn create_refuses_duplicates_case_insensitively_with_every_reason() {
     let (mut world, _) = world_with_ana();
+    let twin = new_user(" ANA@example.com");
     let err = world
-        .create_user(new_user(" ANA@example.com"), at(2), Uuid::derived(501))
+        .create_user(twin, at(2), Uuid::derived(501))
         .unwrap_err();
     let OpError::Refused(errors) = err else {
         panic!("expected a refusal");
@@ -140,16 +141,16 @@ fn update_leaves_absent_fields_alone() {
 #[test]
 fn email_changes_depend_on_the_deployment() {
     let (mut world, id) = world_with_ana();
-    let change = |email: &str| UserPatch {
-        email: Some(email.to_owned()),
-        ..UserPatch::default()
+    let change_email = |world: &mut World, email: &str, deployment, seconds| {
+        let patch = UserPatch {
+            email: Some(email.to_owned()),
+            ..UserPatch::default()
+        };
+        world.update_user(id, patch, deployment, at(seconds))
     };
-    let err = world
-        .update_user(id, change("new@example.com"), Deployment::Cloud, at(2))
-        .unwrap_err();
+    let err = change_email(&mut world, "new@example.com", Deployment::Cloud, 2).unwrap_err();
     assert_eq!(codes(err), ["EmailChangeNotSupported"]);
-    world
-        .update_user(id, change("ANA@example.com"), Deployment::Cloud, at(2))
+    change_email(&mut world, "ANA@example.com", Deployment::Cloud, 2)
         .expect("re-sending the current address is no change");
     assert_eq!(
         world.user(id).unwrap().email.as_deref(),
@@ -159,13 +160,9 @@ fn email_changes_depend_on_the_deployment() {
     world
         .create_user(new_user("bo@example.com"), at(3), Uuid::derived(600))
         .unwrap();
-    let err = world
-        .update_user(id, change("Bo@example.com"), Deployment::Onprem, at(4))
-        .unwrap_err();
+    let err = change_email(&mut world, "Bo@example.com", Deployment::Onprem, 4).unwrap_err();
     assert_eq!(codes(err), ["DuplicateEmail"]);
-    world
-        .update_user(id, change("new@example.com"), Deployment::Onprem, at(4))
-        .unwrap();
+    change_email(&mut world, "new@example.com", Deployment::Onprem, 4).unwrap();
     let ana = world.user(id).unwrap();
     assert_eq!(ana.email.as_deref(), Some("new@example.com"));
     assert_eq!(
