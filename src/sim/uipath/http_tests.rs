@@ -8,7 +8,7 @@ mod users;
 
 use std::fmt::Write as _;
 
-use reqwest::{Method, StatusCode};
+use reqwest::{Method, RequestBuilder, StatusCode};
 use serde_json::Value;
 
 use super::{Args, start};
@@ -68,31 +68,9 @@ impl TestSim<Args> {
         body["access_token"].as_str().unwrap().to_owned()
     }
 
-    /// Sends `body` as JSON (when given) with the bearer token; answers the status and the
-    /// body text.
-    async fn call(
-        &self,
-        method: Method,
-        path: &str,
-        token: &str,
-        body: Option<&Value>,
-    ) -> (StatusCode, String) {
-        let mut request = self.http.request(method, self.api(path)).bearer_auth(token);
-        if let Some(body) = body {
-            request = request.json(body);
-        }
-        test_sim::text(request).await
-    }
-
-    async fn json(
-        &self,
-        method: Method,
-        path: &str,
-        token: &str,
-        body: Option<&Value>,
-    ) -> (StatusCode, Value) {
-        let (status, text) = self.call(method, path, token, body).await;
-        let value = serde_json::from_str(&text).unwrap_or_else(|_| panic!("not json: {text:?}"));
-        (status, value)
+    /// A request to the Identity API (`path` below `/acme/identity_/api`) with the bearer
+    /// token; the harness's `text` or `json` sends it.
+    fn call(&self, method: Method, path: &str, token: &str) -> RequestBuilder {
+        self.http.request(method, self.api(path)).bearer_auth(token)
     }
 }
