@@ -4,6 +4,7 @@
 //! checked for presence here, never read into the config. Must not touch the network.
 
 mod common;
+pub mod coordination;
 mod daemon;
 mod parse;
 mod raw;
@@ -39,6 +40,8 @@ pub struct Config {
     /// ends here (`timezone:`, default UTC).
     pub timezone: chrono_tz::Tz,
     pub daemon: DaemonConfig,
+    /// How several roster processes share the targets; `None`: the file lock on one host.
+    pub coordination: Option<coordination::Coordination>,
 }
 
 /// One vendor account roster reconciles.
@@ -201,6 +204,17 @@ impl Validator<'_> {
         }
         let timezone = self.timezone(raw.timezone.as_ref());
         let daemon = self.daemon(raw.daemon.as_ref(), raw.timezone.as_ref());
+        let coordination = raw.coordination.as_ref().and_then(|c| {
+            let mut problems = Vec::new();
+            let read = coordination::read(self.file, self.base, c, &mut problems);
+            #[cfg(not(feature = "etcd"))]
+            problems.push(Problem::at(
+                self.at(&c.referenced),
+                "coordination: this roster was built without etcd (cargo feature `etcd`)",
+            ));
+            self.problems.0.extend(problems);
+            read
+        });
         let config = Config {
             file: self.file.to_string(),
             base_dir: self.base.to_path_buf(),
@@ -209,6 +223,7 @@ impl Validator<'_> {
             targets,
             timezone,
             daemon,
+            coordination,
         };
         self.problems.into_result(config)
     }

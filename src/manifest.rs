@@ -11,6 +11,7 @@
 
 mod discover;
 mod expiry;
+mod file;
 mod raw;
 mod schema;
 mod snapshot;
@@ -24,7 +25,6 @@ use crate::diag::{self, Problem, Problems};
 use crate::model::{DesiredUser, Origin};
 
 pub use expiry::past as past_expiries;
-use raw::RawManifest;
 pub use schema::schema as json_schema;
 
 /// The desired state: every declared user, grouped by target name.
@@ -59,15 +59,15 @@ pub fn load(config: &Config) -> Result<Desired, Problems> {
         snapshot::PAUSE,
     )?;
     let mut loader = Loader {
-        config,
         problems: Problems::default(),
         desired: Desired::default(),
         seen_keys: HashMap::new(),
         seen_ids: HashMap::new(),
     };
     let none = files.is_empty();
-    for file in files {
-        loader.file(file);
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
+    for parsed in file::parse_all(config, files, workers) {
+        loader.file(parsed);
     }
     if none {
         loader.problems.push(Problem {
@@ -90,8 +90,7 @@ pub fn load(config: &Config) -> Result<Desired, Problems> {
     problems.into_result(desired)
 }
 
-struct Loader<'a> {
-    config: &'a Config,
+struct Loader {
     problems: Problems,
     desired: Desired,
     /// (target, key) → where it was first declared.
@@ -99,44 +98,13 @@ struct Loader<'a> {
     seen_ids: HashMap<(String, String), Origin>,
 }
 
-impl Loader<'_> {
-    fn file(&mut self, file: snapshot::File) {
-        let shown = file.shown;
-        self.desired.files.push(shown.clone());
-        let text = match file.bytes.and_then(|b| diag::decode(b, &shown)) {
-            Ok(t) => t,
-            Err(p) => return self.problems.push(p),
-        };
-        if text
-            .trim()
-            .lines()
-            .all(|l| l.trim().is_empty() || l.trim_start().starts_with('#'))
-        {
-            return self.problems.push(Problem::in_file(
-                &shown,
-                "manifest is empty (expected `users:`)",
-            ));
-        }
-        let raw: RawManifest = match diag::parse_yaml(&text, &shown) {
-            Ok(r) => r,
-            Err(p) => return self.problems.push(p),
-        };
-        let Some(target) = target_of(self.config, &mut self.problems, &raw, &shown) else {
-            return;
-        };
-        for u in raw.users.value.iter() {
-            let (user, problems) = user::read(
-                target,
-                &shown,
-                u,
-                &self.config.base_dir,
-                self.config.timezone,
-            );
-            for p in problems {
-                self.problems.push(p);
-            }
-            let Some(user) = user else { continue };
-            self.remember(&target.name, user);
+impl Loader {
+    fn file(&mut self, parsed: file::Parsed) {
+        self.desired.files.push(parsed.shown);
+        self.problems.0.extend(parsed.problems);
+        let Some(target) = parsed.target else { return };
+        for user in parsed.users {
+            self.remember(&target, user);
         }
     }
 
@@ -166,40 +134,6 @@ impl Loader<'_> {
             .entry(target.to_string())
             .or_default()
             .push(user);
-    }
-}
-
-fn target_of<'c>(
-    config: &'c Config,
-    problems: &mut Problems,
-    raw: &RawManifest,
-    shown: &str,
-) -> Option<&'c crate::config::Target> {
-    let targets = &config.targets;
-    match &raw.target {
-        Some(t) => match targets.get(t.value.trim()) {
-            Some(target) => Some(target),
-            None => {
-                let known: Vec<&str> = targets.keys().map(String::as_str).collect();
-                problems.push(Problem::at(
-                    diag::origin_of(shown, &t.referenced),
-                    format!(
-                        "unknown target {:?} (the config has: {})",
-                        t.value,
-                        known.join(", ")
-                    ),
-                ));
-                None
-            }
-        },
-        None if targets.len() == 1 => targets.values().next(),
-        None => {
-            problems.push(Problem::in_file(
-                shown,
-                "missing `target:` (the config has more than one target)",
-            ));
-            None
-        }
     }
 }
 

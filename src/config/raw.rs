@@ -26,6 +26,9 @@ pub(crate) struct RawConfig {
     pub timezone: Option<Spanned<String>>,
     #[schemars(with = "Option<RawDaemon>")]
     pub daemon: Option<Spanned<RawDaemon>>,
+    /// Several roster processes sharing the targets (`etcd:`); read by `config::coordination`.
+    #[schemars(with = "Option<serde_json::Value>")]
+    pub coordination: Option<Spanned<Node>>,
 }
 
 #[derive(Debug, Deserialize, schemars::JsonSchema)]

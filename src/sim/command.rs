@@ -3,7 +3,7 @@
 
 use clap::Subcommand;
 
-use super::{learningcloud, uipath, xtracta};
+use super::{learningcloud, scim, uipath, xtracta};
 
 #[derive(Subcommand, Debug)]
 pub enum SimCommand {
@@ -13,6 +13,8 @@ pub enum SimCommand {
     Uipath(uipath::Args),
     /// Netex learningCloud's user web services
     Learningcloud(learningcloud::Args),
+    /// A SCIM 2.0 service provider's Users and Groups
+    Scim(scim::Args),
 }
 
 impl SimCommand {
@@ -22,6 +24,7 @@ impl SimCommand {
             SimCommand::Xtracta(args) => xtracta::run(args.clone()).await,
             SimCommand::Uipath(args) => uipath::run(args.clone()).await,
             SimCommand::Learningcloud(args) => learningcloud::run(args.clone()).await,
+            SimCommand::Scim(args) => scim::run(args.clone()).await,
         }
     }
 }

@@ -18,6 +18,7 @@ pub mod launch;
 pub mod learningcloud;
 mod problem;
 mod refusal;
+pub mod scim;
 mod secret;
 mod seed;
 mod server;

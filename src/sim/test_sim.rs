@@ -1,26 +1,30 @@
 //! The harness every simulator's HTTP tests share: a simulator on an ephemeral loopback
-//! port, a plain HTTP client, and the shared `/_sim/*` endpoints.
+//! port, a plain HTTP client, the shared `/_sim/*` endpoints, a state file, and the ways an
+//! answer is read and checked.
 //!
 //! Answers are raw `serde_json::Value` or text on purpose: no typed wire shapes here that a
 //! client could borrow, and nothing vendor-specific: each vendor's tests add their own calls
-//! in an `impl TestSim<TheirMarker>` block.
+//! in an `impl TestSim<TheirArgs>` block.
 
 use std::future::Future;
 use std::marker::PhantomData;
 
-use reqwest::{Client, Response, StatusCode};
+use reqwest::{Client, RequestBuilder, Response, StatusCode};
 use serde_json::Value;
+use tempfile::TempDir;
 
 use super::Running;
+use super::launch::{SimArgs, VendorArgs};
 
-/// A simulator under test and a client to talk to it; `V` marks whose tests these are.
-pub(crate) struct TestSim<V> {
+/// A simulator under test and a client to talk to it; `A`, the simulator's options, marks
+/// whose tests these are.
+pub(crate) struct TestSim<A> {
     running: Running,
     pub(crate) http: Client,
-    vendor: PhantomData<V>,
+    vendor: PhantomData<A>,
 }
 
-impl<V> TestSim<V> {
+impl<A> TestSim<A> {
     /// Waits for `started` (a vendor's `start`) and panics if the simulator did not start.
     pub(crate) async fn new(started: impl Future<Output = anyhow::Result<Running>>) -> Self {
         Self {
@@ -97,4 +101,38 @@ impl<V> TestSim<V> {
 pub(crate) async fn assert_broken_off(response: Response) {
     assert_eq!(response.status(), StatusCode::OK, "headers arrive");
     assert!(response.text().await.is_err(), "the body breaks off");
+}
+
+/// `args` with the world kept in a state file, in a directory that is removed when the
+/// answered `TempDir` is dropped.
+pub(crate) fn with_state_file<V: VendorArgs>(mut args: SimArgs<V>) -> (TempDir, SimArgs<V>) {
+    let dir = tempfile::tempdir().unwrap();
+    args.world.state = Some(dir.path().join("world.json"));
+    (dir, args)
+}
+
+/// Sends `request`: the status and the body text.
+pub(crate) async fn text(request: RequestBuilder) -> (StatusCode, String) {
+    let response = request.send().await.unwrap();
+    (response.status(), response.text().await.unwrap())
+}
+
+/// Sends `request`: the status and the body, which must be JSON.
+pub(crate) async fn json(request: RequestBuilder) -> (StatusCode, Value) {
+    let (status, text) = self::text(request).await;
+    let body = serde_json::from_str(&text).unwrap_or_else(|_| panic!("not JSON: {text:?}"));
+    (status, body)
+}
+
+/// Checks that `response` declares a content type starting with `expected`.
+pub(crate) fn assert_content_type(response: &Response, expected: &str) {
+    let declared = response.headers()["content-type"].to_str().unwrap();
+    assert!(declared.starts_with(expected), "{declared}");
+}
+
+/// Checks that `body` contains each of `parts`.
+pub(crate) fn assert_contains(body: &str, parts: &[&str]) {
+    for part in parts {
+        assert!(body.contains(part), "no {part:?} in {body}");
+    }
 }

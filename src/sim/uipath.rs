@@ -11,6 +11,7 @@
 //! shared from `crate::sim`.
 
 mod app;
+mod as_text;
 mod auth;
 mod body;
 mod clock;

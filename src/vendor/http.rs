@@ -24,7 +24,7 @@ use super::{ProviderError, clean};
 use crate::config::Limits;
 
 pub(crate) use retry::{ceiling, random_unit};
-pub use stats::Stats;
+pub use stats::{Seen, Stats};
 
 /// Whether a request may be sent twice without harm.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -160,6 +160,7 @@ impl Http {
             }
         };
         let from = request.url().clone();
+        let sent = std::time::Instant::now();
         let resp = match self.client.execute(request).await {
             Ok(r) => r,
             Err(e) => {
@@ -169,6 +170,7 @@ impl Http {
         };
         let status = resp.status();
         self.stats.record(endpoint, status.as_str());
+        self.stats.observe(resp.headers(), sent.elapsed());
         let retry_after = resp
             .headers()
             .get(reqwest::header::RETRY_AFTER)

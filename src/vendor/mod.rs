@@ -30,6 +30,7 @@ pub(crate) mod clean;
 #[cfg(test)]
 mod config_tests;
 mod contract;
+pub mod doctor;
 mod error;
 #[cfg(test)]
 pub(crate) mod fake;
@@ -45,6 +46,7 @@ pub mod schema;
 pub mod stop;
 
 pub mod learningcloud;
+pub mod scim;
 pub mod uipath;
 pub mod xtracta;
 
@@ -57,4 +59,5 @@ pub static VENDORS: &[&dyn Vendor] = &[
     &xtracta::XTRACTA,
     &uipath::UIPATH,
     &learningcloud::LEARNINGCLOUD,
+    &scim::SCIM,
 ];

@@ -19,7 +19,7 @@ use crate::plan;
 use crate::secret::SecretRef;
 
 use super::fake::Fake;
-use super::{VendorTarget, learningcloud, uipath, xtracta};
+use super::{VendorTarget, learningcloud, scim, uipath, xtracta};
 
 fn schemas() -> Vec<Schema> {
     let env = || SecretRef::Env("X".into());
@@ -43,6 +43,7 @@ fn schemas() -> Vec<Schema> {
             false,
         )),
         Box::new(learningcloud::Settings::new(env(), true)),
+        Box::new(scim::Settings::new(env(), 100, scim::PatchMode::Auto)),
     ];
     targets.iter().map(|t| t.schema().clone()).collect()
 }

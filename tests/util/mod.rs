@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod scim;
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
@@ -52,7 +54,7 @@ impl Sim {
         format!("http://{}/acme/identity_", self.addr)
     }
 
-    fn start(vendor: &str, creds: &[&str], seed: &str, extra: &[&str]) -> Sim {
+    pub(crate) fn start(vendor: &str, creds: &[&str], seed: &str, extra: &[&str]) -> Sim {
         let dir = tempfile::tempdir().unwrap();
         let seed_path = dir.path().join("seed.yaml");
         std::fs::write(&seed_path, seed).unwrap();
@@ -301,6 +303,7 @@ impl Workspace {
             .env("UIPATH_CLIENT_ID", UIPATH_CLIENT_ID)
             .env("UIPATH_CLIENT_SECRET", UIPATH_CLIENT_SECRET)
             .env("LEARNINGCLOUD_TOKEN", LC_TOKEN)
+            .env("SCIM_TOKEN", scim::SCIM_TOKEN)
             .envs(env.iter().copied())
             .env_remove("ROSTER_CONFIG")
             .env("NO_COLOR", "1")

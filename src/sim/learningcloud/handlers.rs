@@ -16,6 +16,7 @@ use super::app::App;
 use super::envelope::{Refusal, SyncMode, json_reply, refused};
 use super::headers;
 use super::ops::{PAGE_LIMIT, WorldError};
+use super::paging::Paging;
 use super::world::World;
 use super::{render, request};
 
@@ -78,6 +79,32 @@ fn no_body(_: &[u8]) -> Result<(), Refusal> {
     Ok(())
 }
 
+/// One read: the token check, then `look` at the world with what the request asks for
+/// (`asked`, read from the path or the query already, but refused only once the token
+/// passed).
+async fn read<T>(
+    app: &App,
+    headers: &HeaderMap,
+    asked: Result<T, Refusal>,
+    look: impl FnOnce(&World, T) -> Result<Response, Refusal>,
+) -> Response {
+    let result = async {
+        headers::authorise(app, headers)?;
+        let asked = asked?;
+        app.world.read(|w| look(w, asked)).await
+    };
+    answer(result.await)
+}
+
+/// Which users a list asks for: the position of the first and how many, as `paging` reads
+/// `startIndex` and `count`.
+fn window(query: Pairs, paging: Paging) -> Result<(usize, usize), Refusal> {
+    let Query(pairs) = query.map_err(|_| Refusal::bad_request("malformed query string"))?;
+    let start_index = number(&pairs, "startIndex", paging.first)?;
+    let count = number(&pairs, "count", PAGE_LIMIT)?;
+    Ok((paging.offset(start_index, count), count))
+}
+
 /// A paging parameter: absent or empty means `default`.
 fn number(pairs: &[(String, String)], name: &str, default: usize) -> Result<usize, Refusal> {
     match pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.trim()) {
@@ -95,24 +122,13 @@ pub(crate) async fn list_users(
     headers: HeaderMap,
     query: Pairs,
 ) -> Response {
-    let result = async {
-        headers::authorise(&app, &headers)?;
-        let Query(pairs) = query.map_err(|_| Refusal::bad_request("malformed query string"))?;
-        let paging = app.vendor.readings.paging;
-        let start_index = number(&pairs, "startIndex", paging.first)?;
-        let count = number(&pairs, "count", PAGE_LIMIT)?;
-        let start = paging.offset(start_index, count);
-        let page = app.world.read(|w| {
-            let users: Vec<_> = w
-                .page(start, count)
-                .iter()
-                .map(|u| render::user(w, u))
-                .collect();
-            json_reply(StatusCode::OK, &users)
-        });
-        Ok(page.await)
+    let window = window(query, app.vendor.readings.paging);
+    let page = |w: &World, (start, count)| {
+        let page = w.page(start, count);
+        let users: Vec<_> = page.iter().map(|u| render::user(w, u)).collect();
+        Ok(json_reply(StatusCode::OK, &users))
     };
-    answer(result.await)
+    read(&app, &headers, window, page).await
 }
 
 /// `GET /users/{id_or_username}`
@@ -121,16 +137,11 @@ pub(crate) async fn get_user(
     headers: HeaderMap,
     path: Key,
 ) -> Response {
-    let result = async {
-        headers::authorise(&app, &headers)?;
-        let key = key(path)?;
-        let found = app.world.read(|w| {
-            w.get(&key)
-                .map(|user| json_reply(StatusCode::OK, &render::user(w, user)))
-        });
-        Ok(found.await?)
+    let found = |w: &World, key: String| {
+        let user = w.get(&key)?;
+        Ok(json_reply(StatusCode::OK, &render::user(w, user)))
     };
-    answer(result.await)
+    read(&app, &headers, key(path), found).await
 }
 
 /// `POST /users`: the envelope's `location` and the `Location` header are `/users/{new id}`.

@@ -9,7 +9,7 @@ use reqwest::{Method, RequestBuilder, StatusCode};
 use serde_json::{Value, json};
 
 use super::{Args, start};
-use crate::sim::test_sim::{TestSim, assert_broken_off};
+use crate::sim::test_sim::{TestSim, assert_broken_off, json, with_state_file};
 
 const TOKEN: &str = "test-token";
 const BASE: &str = "/integration/ws/management/rest";
@@ -34,12 +34,9 @@ users:
     text
 }
 
-/// Marks the learningCloud calls of the shared harness.
-enum LearningCloud {}
+type Sim = TestSim<Args>;
 
-type Sim = TestSim<LearningCloud>;
-
-impl TestSim<LearningCloud> {
+impl TestSim<Args> {
     async fn start(args: Args, seed: &str) -> Self {
         Self::new(start(args, Some(seed))).await
     }
@@ -52,21 +49,19 @@ impl TestSim<LearningCloud> {
             .header("X-Cloud-Auth-Token", TOKEN)
     }
 
-    async fn send(request: RequestBuilder) -> (StatusCode, Value) {
-        let response = request.send().await.unwrap();
-        let status = response.status();
-        let text = response.text().await.unwrap();
-        let body = serde_json::from_str(&text).unwrap_or_else(|_| panic!("not JSON: {text}"));
-        (status, body)
-    }
-
     async fn get(&self, path: &str) -> (StatusCode, Value) {
-        Self::send(self.call(Method::GET, path)).await
+        json(self.call(Method::GET, path)).await
     }
 
     async fn write(&self, method: Method, path: &str, body: Value) -> (StatusCode, Value) {
-        Self::send(self.call(method, path).json(&body)).await
+        json(self.call(method, path).json(&body)).await
     }
+}
+
+/// Checks that `answer` is a refusal with `status` and `message` in the envelope.
+fn assert_refused((status, body): &(StatusCode, Value), expected: StatusCode, message: &str) {
+    assert_eq!(*status, expected, "{body}");
+    assert_eq!(body["message"], message);
 }
 
 fn platform_statuses(envelope: &Value) -> [u64; 4] {
@@ -79,27 +74,24 @@ async fn speaks_the_learningcloud_user_api() {
     let sim = Sim::start(args(), &seed(698)).await;
     let users = sim.url(&format!("{BASE}/users"));
 
-    let (status, body) = Sim::send(sim.http.get(&users)).await;
+    let (status, body) = json(sim.http.get(&users)).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     let want = json!({"status": 401, "location": null,
         "message": "invalid or missing X-Cloud-Auth-Token", "responsePlatforms": {}});
     assert_eq!(body, want);
     let wrong = sim.http.get(&users).header("X-Cloud-Auth-Token", "nope");
-    assert_eq!(Sim::send(wrong).await.0, StatusCode::UNAUTHORIZED);
+    assert_eq!(json(wrong).await.0, StatusCode::UNAUTHORIZED);
     let html = sim
         .call(Method::GET, "/users")
         .header("Accept", "text/html");
-    assert_eq!(Sim::send(html).await.0, StatusCode::NOT_ACCEPTABLE);
+    assert_eq!(json(html).await.0, StatusCode::NOT_ACCEPTABLE);
 
     let new = json!({"user": {"username": "newbie", "password": "first-pw", "name": "New",
         "surname": "Bie", "language": "es", "timezone": "Europe/Madrid",
         "email": "newbie@acme.example", "roles": {"management": ["user"], "play": ["author"]},
         "externalId": "HR-2", "extendedFields": {"department": "Ops"}}});
     let untyped = sim.call(Method::POST, "/users").body(new.to_string());
-    assert_eq!(
-        Sim::send(untyped).await.0,
-        StatusCode::UNSUPPORTED_MEDIA_TYPE
-    );
+    assert_eq!(json(untyped).await.0, StatusCode::UNSUPPORTED_MEDIA_TYPE);
     let create = sim
         .call(Method::POST, "/users")
         .header("X-Cloud-Synchronization", "synchronous")
@@ -115,16 +107,18 @@ async fn speaks_the_learningcloud_user_api() {
     let id = location.strip_prefix("/users/").unwrap().to_owned();
     assert_eq!(id.len(), 32);
 
-    let (status, body) = sim.write(Method::POST, "/users", new.clone()).await;
-    assert_eq!(status, StatusCode::BAD_REQUEST);
-    assert_eq!(body["message"], "username already exists: newbie");
-    assert_eq!(body["responsePlatforms"], json!({}));
+    let taken = sim.write(Method::POST, "/users", new.clone()).await;
+    assert_refused(
+        &taken,
+        StatusCode::BAD_REQUEST,
+        "username already exists: newbie",
+    );
+    assert_eq!(taken.1["responsePlatforms"], json!({}));
     let bad_role = json!({"user": {"username": "x", "roles": {"management": ["user"], "social": ["trainer"]}}});
-    let (status, body) = sim.write(Method::POST, "/users", bad_role).await;
-    assert_eq!(status, StatusCode::BAD_REQUEST);
-    assert_eq!(
-        body["message"],
-        "invalid role in roles.social: trainer (allowed: user, admin)"
+    assert_refused(
+        &sim.write(Method::POST, "/users", bad_role).await,
+        StatusCode::BAD_REQUEST,
+        "invalid role in roles.social: trainer (allowed: user, admin)",
     );
 
     let (status, first) = sim.get("/users?count=1000").await;
@@ -137,11 +131,10 @@ async fn speaks_the_learningcloud_user_api() {
     assert_eq!(second.len(), 200);
     assert_eq!(second[199]["username"], "newbie", "creation order");
     assert_eq!(sim.get("/users?startIndex=700").await.1, json!([]));
-    let (status, body) = sim.get("/users?startIndex=-1").await;
-    assert_eq!(status, StatusCode::BAD_REQUEST);
-    assert_eq!(
-        body["message"],
-        "startIndex must be a non-negative integer: -1"
+    assert_refused(
+        &sim.get("/users?startIndex=-1").await,
+        StatusCode::BAD_REQUEST,
+        "startIndex must be a non-negative integer: -1",
     );
 
     let (status, user) = sim.get("/users/NEWBIE").await;
@@ -170,9 +163,8 @@ async fn speaks_the_learningcloud_user_api() {
         "surname": "Bie", "language": "en", "timezone": "UTC",
         "roles": {"management": ["admin"]}, "password": "ignored"}});
     let path = format!("/users/{id}");
-    let (status, body) = sim.write(Method::PUT, &path, update.clone()).await;
-    assert_eq!(status, StatusCode::BAD_REQUEST);
-    assert_eq!(body["message"], "email is required");
+    let no_email = sim.write(Method::PUT, &path, update.clone()).await;
+    assert_refused(&no_email, StatusCode::BAD_REQUEST, "email is required");
     update["user"]["email"] = json!("newer@acme.example");
     let (status, body) = sim.write(Method::PUT, "/users/newbie", update).await;
     assert_eq!(status, StatusCode::OK, "{body}");
@@ -213,11 +205,14 @@ async fn speaks_the_learningcloud_user_api() {
     let state = sim.sim("/_sim/state").await;
     assert_eq!(state["users"][699]["password"], "second-pw");
 
-    let (status, _) = Sim::send(sim.call(Method::DELETE, &path)).await;
+    let (status, _) = json(sim.call(Method::DELETE, &path)).await;
     assert_eq!(status, StatusCode::OK);
-    let (status, body) = sim.get(&path).await;
-    assert_eq!(status, StatusCode::NOT_FOUND);
-    assert_eq!(body["message"], format!("user not found: {id}"));
+    let gone = sim.get(&path).await;
+    assert_refused(
+        &gone,
+        StatusCode::NOT_FOUND,
+        &format!("user not found: {id}"),
+    );
 
     sim.assert_counted(&[
         ("POST /users", 4),
@@ -231,7 +226,7 @@ async fn speaks_the_learningcloud_user_api() {
 }
 
 #[tokio::test]
-async fn platform_failures_and_injected_faults() {
+async fn a_failing_platform_shows_in_the_envelope_and_the_write_commits() {
     let mut failing = args();
     failing.vendor.platform_fail = Some("training".to_owned());
     let sim = Sim::start(failing, &seed(0)).await;
@@ -250,11 +245,17 @@ async fn platform_failures_and_injected_faults() {
         "committed anyway"
     );
     sim.stop().await;
+}
 
+#[tokio::test]
+async fn an_unknown_failing_platform_is_refused_at_start() {
     let mut bad = args();
     bad.vendor.platform_fail = Some("talent".to_owned());
     assert!(start(bad, None).await.is_err());
+}
 
+#[tokio::test]
+async fn injected_faults() {
     let mut errors = args();
     errors.faults.fail_rate = 1.0;
     let sim = Sim::start(errors, &seed(0)).await;
@@ -292,9 +293,7 @@ async fn platform_failures_and_injected_faults() {
 
 #[tokio::test]
 async fn sim_state_is_replaceable_and_survives_a_restart() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut with_state = args();
-    with_state.world.state = Some(dir.path().join("world.json"));
+    let (_dir, with_state) = with_state_file(args());
     let sim = Sim::start(with_state.clone(), &seed(0)).await;
     let mut world = sim.sim("/_sim/state").await;
     assert_eq!(world["next_seq"], 2, "{world}");

@@ -97,24 +97,31 @@ mod tests {
 
     #[test]
     fn endpoint_keys_use_templates() {
-        let key = |method: Method, rest: &str| endpoint_key(&method, &format!("{BASE}{rest}"));
-        assert_eq!(key(Method::GET, "/users"), "GET /users");
-        assert_eq!(key(Method::POST, "/users"), "POST /users");
-        assert_eq!(key(Method::GET, "/users/restuser.acme"), "GET /users/{id}");
-        assert_eq!(key(Method::DELETE, "/users/ff80"), "DELETE /users/{id}");
-        assert_eq!(
-            key(Method::PUT, "/users/ff80/changePassword"),
-            "PUT /users/{id}/changePassword"
-        );
-        assert_eq!(
-            key(Method::PUT, "/users/a/deactivate"),
-            "PUT /users/{id}/deactivate"
-        );
-        assert_eq!(
-            key(Method::POST, "/users/a/welcomeMail"),
-            "POST /users/a/welcomeMail"
-        );
-        assert_eq!(key(Method::GET, "/users/"), "GET /users/");
+        let cases = [
+            (Method::GET, "/users", "GET /users"),
+            (Method::POST, "/users", "POST /users"),
+            (Method::GET, "/users/restuser.acme", "GET /users/{id}"),
+            (Method::DELETE, "/users/ff80", "DELETE /users/{id}"),
+            (
+                Method::PUT,
+                "/users/ff80/changePassword",
+                "PUT /users/{id}/changePassword",
+            ),
+            (
+                Method::PUT,
+                "/users/a/deactivate",
+                "PUT /users/{id}/deactivate",
+            ),
+            (
+                Method::POST,
+                "/users/a/welcomeMail",
+                "POST /users/a/welcomeMail",
+            ),
+            (Method::GET, "/users/", "GET /users/"),
+        ];
+        for (method, rest, want) in cases {
+            assert_eq!(endpoint_key(&method, &format!("{BASE}{rest}")), want);
+        }
         assert_eq!(endpoint_key(&Method::GET, "/v1/user"), "GET /v1/user");
     }
 

@@ -24,13 +24,14 @@ use serde_saphyr::{Location, Spanned};
 
 use super::roles::{self, Roles};
 use super::world::{LOCAL, Subject, User, World};
-use crate::sim::seed::{self, SeedError, Seeded};
+use crate::sim::problem::Problems;
+use crate::sim::seed::{self, FromSeed};
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawSeed {
+/// Every key is optional.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub(crate) struct RawSeed {
     extended_fields: Option<Vec<Spanned<String>>>,
-    #[serde(default)]
     users: Vec<Spanned<RawUser>>,
 }
 
@@ -58,59 +59,58 @@ struct RawUser {
     password: Option<String>,
 }
 
-impl Seeded for World {
-    fn from_seed(text: &str) -> Result<World, SeedError> {
-        let raw: RawSeed = seed::read(text)?;
-        let where_is = |subject: Subject| -> Location {
-            match subject {
-                Subject::ExtendedField(i) => raw
-                    .extended_fields
-                    .as_ref()
-                    .map_or(Location::UNKNOWN, |keys| keys[i].referenced),
-                Subject::User(i) => raw.users[i].referenced,
-            }
-        };
-        seed::finish(to_world(&raw), Vec::new(), where_is)
-    }
-}
+impl FromSeed for World {
+    type Raw = RawSeed;
 
-/// Builds the world in seed order, so that problem indices map back to seed entries.
-fn to_world(raw: &RawSeed) -> World {
-    let mut world = World::default();
-    if let Some(keys) = &raw.extended_fields {
-        world.extended_fields = keys.iter().map(|k| k.value.clone()).collect();
+    /// Users get ids and commonIds from the world's counter, in seed order.
+    fn build(raw: &RawSeed, _: &mut Problems<Subject>) -> World {
+        let mut world = World::default();
+        if let Some(keys) = &raw.extended_fields {
+            world.extended_fields = keys.iter().map(|k| k.value.clone()).collect();
+        }
+        for (seq, user) in (1..).zip(&raw.users) {
+            let user = &user.value;
+            world.users.push(User {
+                email: user.email.clone(),
+                name: user.name.clone(),
+                surname: user.surname.clone(),
+                language: user.language.clone(),
+                timezone: user.timezone.clone(),
+                enabled: user.enabled.unwrap_or(true),
+                roles: user.roles.clone().unwrap_or_else(roles::default_roles),
+                external_id: user.external_id.clone(),
+                extended_fields: user.extended_fields.clone(),
+                auth_source: user.auth_source.clone().unwrap_or_else(|| LOCAL.to_owned()),
+                office_phone: user.office_phone.clone(),
+                mobile_phone: user.mobile_phone.clone(),
+                interests: user.interests.clone(),
+                about_me: user.about_me.clone(),
+                location: user.location.clone(),
+                image_url: user.image_url.clone(),
+                password: user.password.clone(),
+                ..User::new(seq, user.username.clone())
+            });
+            world.next_seq = seq + 1;
+        }
+        world
     }
-    for (seq, user) in (1..).zip(&raw.users) {
-        let user = &user.value;
-        world.users.push(User {
-            email: user.email.clone(),
-            name: user.name.clone(),
-            surname: user.surname.clone(),
-            language: user.language.clone(),
-            timezone: user.timezone.clone(),
-            enabled: user.enabled.unwrap_or(true),
-            roles: user.roles.clone().unwrap_or_else(roles::default_roles),
-            external_id: user.external_id.clone(),
-            extended_fields: user.extended_fields.clone(),
-            auth_source: user.auth_source.clone().unwrap_or_else(|| LOCAL.to_owned()),
-            office_phone: user.office_phone.clone(),
-            mobile_phone: user.mobile_phone.clone(),
-            interests: user.interests.clone(),
-            about_me: user.about_me.clone(),
-            location: user.location.clone(),
-            image_url: user.image_url.clone(),
-            password: user.password.clone(),
-            ..User::new(seq, user.username.clone())
-        });
-        world.next_seq = seq + 1;
+
+    fn location(raw: &RawSeed, subject: Subject) -> Location {
+        match subject {
+            Subject::ExtendedField(i) => raw
+                .extended_fields
+                .as_deref()
+                .map_or(Location::UNKNOWN, |keys| seed::entry(keys, i)),
+            Subject::User(i) => seed::entry(&raw.users, i),
+        }
     }
-    world
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::sim::learningcloud::ids;
+    use crate::sim::seed::{Seeded as _, checks};
 
     const SEED: &str = "\
 extended_fields: [costCenter, department]
@@ -137,24 +137,17 @@ users:
     }
 
     #[test]
-    fn unknown_fields_are_refused_with_a_location() {
-        let err = World::from_seed("users:\n  - { username: a, emial: a@x.com }\n").unwrap_err();
-        assert!(err.to_string().contains("line 2"), "{err}");
-        assert!(err.to_string().contains("emial"), "{err}");
-    }
-
-    #[test]
-    fn reports_every_problem_with_locations() {
+    fn refuses_a_seed_at_the_locations_of_its_problems() {
+        let misspelt = "users:\n  - { username: a, emial: a@x.com }\n";
+        checks::assert_refused_at::<World>(misspelt, 2, "emial");
         let text = "\
 extended_fields: [costCenter, costCenter]
 users:
   - { username: ana, roles: { training: [user] } }
   - { username: ANA, extended_fields: { shoeSize: '44' } }
 ";
-        let err = World::from_seed(text).unwrap_err().to_string();
-        let lines: Vec<&str> = err.lines().collect();
         assert_eq!(
-            lines,
+            checks::refused::<World>(text),
             [
                 "1:31: duplicate extended field costCenter (first at 1:19)",
                 "3:5: roles.management needs at least one of: user, groupadmin, admin",

@@ -128,39 +128,39 @@ mod tests {
 
     #[test]
     fn endpoint_keys_leave_out_org_and_ids() {
-        let key = |method: Method, path: &str| endpoint_key(&method, path);
         let pgid = "6b3a7e1c-0d3f-4c55-9a5e-3d0f1b2c4a11";
-        assert_eq!(
-            key(Method::POST, "/identity_/connect/token"),
-            "POST /connect/token"
-        );
-        assert_eq!(
-            key(
-                Method::GET,
-                &format!("/acme/identity_/api/User/users/{pgid}")
+        let cases: [(Method, &str, &str); 8] = [
+            (
+                Method::POST,
+                "/identity_/connect/token",
+                "POST /connect/token",
             ),
-            "GET /api/User/users/{pgid}"
-        );
-        assert_eq!(
-            key(Method::PUT, "/other/identity_/api/User/her-1909"),
-            "PUT /api/User/{id}"
-        );
-        assert_eq!(
-            key(Method::POST, "/acme/identity_/api/User"),
-            "POST /api/User"
-        );
-        assert_eq!(
-            key(Method::DELETE, "/acme/identity_/api/User/"),
-            "DELETE /api/User"
-        );
-        assert_eq!(
-            key(Method::GET, &format!("/acme/identity_/api/Group/{pgid}")),
-            "GET /api/Group/{pgid}"
-        );
-        assert_eq!(
-            key(Method::GET, "/acme/identity_/api/Robot/1"),
-            "GET (unknown)"
-        );
-        assert_eq!(key(Method::GET, "/"), "GET (unknown)");
+            (
+                Method::GET,
+                &format!("/acme/identity_/api/User/users/{pgid}"),
+                "GET /api/User/users/{pgid}",
+            ),
+            (
+                Method::PUT,
+                "/other/identity_/api/User/her-1909",
+                "PUT /api/User/{id}",
+            ),
+            (Method::POST, "/acme/identity_/api/User", "POST /api/User"),
+            (
+                Method::DELETE,
+                "/acme/identity_/api/User/",
+                "DELETE /api/User",
+            ),
+            (
+                Method::GET,
+                &format!("/acme/identity_/api/Group/{pgid}"),
+                "GET /api/Group/{pgid}",
+            ),
+            (Method::GET, "/acme/identity_/api/Robot/1", "GET (unknown)"),
+            (Method::GET, "/", "GET (unknown)"),
+        ];
+        for (method, path, want) in cases {
+            assert_eq!(endpoint_key(&method, path), want);
+        }
     }
 }

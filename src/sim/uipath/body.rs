@@ -33,7 +33,7 @@ pub(crate) struct CreateUserCommand {
     bypass_basic_auth_restriction: Option<bool>,
     legacy_id: Option<i64>,
     invitation_accepted: Option<bool>,
-    pub(crate) partition_global_id: Option<Uuid>,
+    partition_global_id: Option<Uuid>,
     password: Option<String>,
     #[serde(rename = "groupIDs")]
     group_ids: Option<Vec<Uuid>>,
@@ -97,8 +97,25 @@ impl From<UpdateUserCommand> for UserPatch {
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct BulkSoftDeleteCommand {
-    pub(crate) partition_global_id: Option<Uuid>,
+    partition_global_id: Option<Uuid>,
     pub(crate) user_ids: Option<Vec<Uuid>>,
+}
+
+/// A command that names the organisation's partition (which it must, as its own).
+pub(crate) trait Partitioned {
+    fn partition(&self) -> Option<Uuid>;
+}
+
+impl Partitioned for CreateUserCommand {
+    fn partition(&self) -> Option<Uuid> {
+        self.partition_global_id
+    }
+}
+
+impl Partitioned for BulkSoftDeleteCommand {
+    fn partition(&self) -> Option<Uuid> {
+        self.partition_global_id
+    }
 }
 
 /// A `UserType` given as its number or its name (any case), as .NET's converters accept.

@@ -8,11 +8,11 @@ mod users;
 
 use std::fmt::Write as _;
 
-use reqwest::{Method, StatusCode};
+use reqwest::{Method, RequestBuilder, StatusCode};
 use serde_json::Value;
 
 use super::{Args, start};
-use crate::sim::test_sim::TestSim;
+use crate::sim::test_sim::{self, TestSim};
 
 const PGID: &str = "6b3a7e1c-0d3f-4c55-9a5e-3d0f1b2c4a11";
 const GRYFF: &str = "0e5e1f4a-6c1d-4c2b-9f00-5a7d3c2b1e01";
@@ -44,12 +44,9 @@ fn seed(users: usize) -> String {
     text
 }
 
-/// Marks the UiPath calls of the shared harness.
-enum UiPath {}
+type Sim = TestSim<Args>;
 
-type Sim = TestSim<UiPath>;
-
-impl TestSim<UiPath> {
+impl TestSim<Args> {
     async fn start(args: Args, seed: &str) -> Self {
         Self::new(start(args, Some(seed))).await
     }
@@ -59,15 +56,8 @@ impl TestSim<UiPath> {
     }
 
     async fn token_with(&self, form: &[(&str, &str)]) -> (StatusCode, Value) {
-        let response = self
-            .http
-            .post(self.url("/identity_/connect/token"))
-            .form(form)
-            .send()
-            .await
-            .unwrap();
-        let status = response.status();
-        (status, response.json().await.unwrap())
+        let request = self.http.post(self.url("/identity_/connect/token"));
+        test_sim::json(request.form(form)).await
     }
 
     async fn token(&self, scope: &str) -> String {
@@ -78,33 +68,9 @@ impl TestSim<UiPath> {
         body["access_token"].as_str().unwrap().to_owned()
     }
 
-    /// Sends `body` as JSON (when given) with the bearer token; answers the status and the
-    /// body text.
-    async fn call(
-        &self,
-        method: Method,
-        path: &str,
-        token: &str,
-        body: Option<&Value>,
-    ) -> (StatusCode, String) {
-        let mut request = self.http.request(method, self.api(path)).bearer_auth(token);
-        if let Some(body) = body {
-            request = request.json(body);
-        }
-        let response = request.send().await.unwrap();
-        let status = response.status();
-        (status, response.text().await.unwrap())
-    }
-
-    async fn json(
-        &self,
-        method: Method,
-        path: &str,
-        token: &str,
-        body: Option<&Value>,
-    ) -> (StatusCode, Value) {
-        let (status, text) = self.call(method, path, token, body).await;
-        let value = serde_json::from_str(&text).unwrap_or_else(|_| panic!("not json: {text:?}"));
-        (status, value)
+    /// A request to the Identity API (`path` below `/acme/identity_/api`) with the bearer
+    /// token; the harness's `text` or `json` sends it.
+    fn call(&self, method: Method, path: &str, token: &str) -> RequestBuilder {
+        self.http.request(method, self.api(path)).bearer_auth(token)
     }
 }

@@ -10,8 +10,7 @@ use std::hash::BuildHasher as _;
 use std::str::FromStr;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
-
+use super::as_text::serde_as_text;
 use crate::sim::faults::mix;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -98,19 +97,10 @@ impl FromStr for Uuid {
     }
 }
 
-impl Serialize for Uuid {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(self)
-    }
-}
-
-impl<'de> Deserialize<'de> for Uuid {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let text = String::deserialize(deserializer)?;
-        text.parse()
-            .map_err(|_| serde::de::Error::custom(format!("could not convert '{text}' to a guid")))
-    }
-}
+serde_as_text!(Uuid, |text| {
+    text.parse()
+        .map_err(|_| format!("could not convert '{text}' to a guid"))
+});
 
 #[cfg(test)]
 mod tests {

@@ -75,8 +75,9 @@ fn create_honours_a_chosen_id_and_refuses_it_twice() {
 #[test]
 fn create_refuses_duplicates_case_insensitively_with_every_reason() {
     let (mut world, _) = world_with_ana();
+    let twin = new_user(" ANA@example.com");
     let err = world
-        .create_user(new_user(" ANA@example.com"), at(2), Uuid::derived(501))
+        .create_user(twin, at(2), Uuid::derived(501))
         .unwrap_err();
     let OpError::Refused(errors) = err else {
         panic!("expected a refusal");
@@ -100,21 +101,18 @@ fn create_checks_password_email_and_groups() {
     let mut world = World::default();
     let mut short = new_user("a@example.com");
     short.password = Some("1234567".to_owned());
-    let err = world
-        .create_user(short, at(1), Uuid::derived(1))
-        .unwrap_err();
-    assert_eq!(codes(err), ["PasswordTooShort"]);
-
     let mut bad = new_user("not-an-address");
     bad.group_ids = vec![Uuid::derived(77)];
-    let err = world.create_user(bad, at(1), Uuid::derived(1)).unwrap_err();
-    assert_eq!(codes(err), ["InvalidEmail", "InvalidGroup"]);
-
     let nameless = NewUser::default();
-    let err = world
-        .create_user(nameless, at(1), Uuid::derived(1))
-        .unwrap_err();
-    assert_eq!(codes(err), ["InvalidUserName"]);
+    let refused: [(NewUser, &[&str]); 3] = [
+        (short, &["PasswordTooShort"]),
+        (bad, &["InvalidEmail", "InvalidGroup"]),
+        (nameless, &["InvalidUserName"]),
+    ];
+    for (new, want) in refused {
+        let err = world.create_user(new, at(1), Uuid::derived(1)).unwrap_err();
+        assert_eq!(codes(err), want);
+    }
     assert!(world.users.is_empty());
 
     let mut ok = new_user("a@example.com");
@@ -143,16 +141,16 @@ fn update_leaves_absent_fields_alone() {
 #[test]
 fn email_changes_depend_on_the_deployment() {
     let (mut world, id) = world_with_ana();
-    let change = |email: &str| UserPatch {
-        email: Some(email.to_owned()),
-        ..UserPatch::default()
+    let change_email = |world: &mut World, email: &str, deployment, seconds| {
+        let patch = UserPatch {
+            email: Some(email.to_owned()),
+            ..UserPatch::default()
+        };
+        world.update_user(id, patch, deployment, at(seconds))
     };
-    let err = world
-        .update_user(id, change("new@example.com"), Deployment::Cloud, at(2))
-        .unwrap_err();
+    let err = change_email(&mut world, "new@example.com", Deployment::Cloud, 2).unwrap_err();
     assert_eq!(codes(err), ["EmailChangeNotSupported"]);
-    world
-        .update_user(id, change("ANA@example.com"), Deployment::Cloud, at(2))
+    change_email(&mut world, "ANA@example.com", Deployment::Cloud, 2)
         .expect("re-sending the current address is no change");
     assert_eq!(
         world.user(id).unwrap().email.as_deref(),
@@ -162,13 +160,9 @@ fn email_changes_depend_on_the_deployment() {
     world
         .create_user(new_user("bo@example.com"), at(3), Uuid::derived(600))
         .unwrap();
-    let err = world
-        .update_user(id, change("Bo@example.com"), Deployment::Onprem, at(4))
-        .unwrap_err();
+    let err = change_email(&mut world, "Bo@example.com", Deployment::Onprem, 4).unwrap_err();
     assert_eq!(codes(err), ["DuplicateEmail"]);
-    world
-        .update_user(id, change("new@example.com"), Deployment::Onprem, at(4))
-        .unwrap();
+    change_email(&mut world, "new@example.com", Deployment::Onprem, 4).unwrap();
     let ana = world.user(id).unwrap();
     assert_eq!(ana.email.as_deref(), Some("new@example.com"));
     assert_eq!(
@@ -185,20 +179,17 @@ fn group_deltas_apply_but_everyone_stays() {
         group_ids_to_add: vec![admins, admins],
         ..UserPatch::default()
     };
-    world
-        .update_user(id, add, Deployment::Cloud, at(2))
-        .unwrap();
     let mut both = vec![admins, everyone];
     both.sort_unstable();
-    assert_eq!(world.user(id).unwrap().group_ids, both);
     let remove = UserPatch {
         group_ids_to_remove: vec![admins, everyone],
         ..UserPatch::default()
     };
-    world
-        .update_user(id, remove, Deployment::Cloud, at(3))
-        .unwrap();
-    assert_eq!(world.user(id).unwrap().group_ids, [everyone]);
+    for (seconds, patch, want) in [(2, add, both), (3, remove, vec![everyone])] {
+        let at = at(seconds);
+        world.update_user(id, patch, Deployment::Cloud, at).unwrap();
+        assert_eq!(world.user(id).unwrap().group_ids, want);
+    }
     let unknown = UserPatch {
         group_ids_to_add: vec![Uuid::derived(3)],
         name: Some("Changed".to_owned()),

@@ -32,8 +32,8 @@ use super::ids::Uuid;
 use super::world::{
     self, DEFAULT_ORG, DEFAULT_PARTITION, Group, GroupKind, Subject, User, UserType, World,
 };
-use crate::sim::problem::{Problem, Problems};
-use crate::sim::seed::{self, SeedError, Seeded};
+use crate::sim::problem::Problems;
+use crate::sim::seed::{self, FromSeed};
 use crate::sim::store;
 use crate::sim::unique::Unique;
 
@@ -41,14 +41,13 @@ use crate::sim::unique::Unique;
 const GROUP_ID_BASE: u64 = 0x1000;
 const USER_ID_BASE: u64 = 0x10_0000;
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawSeed {
+/// Every key is optional.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub(crate) struct RawSeed {
     org: Option<Spanned<String>>,
     partition_global_id: Option<Uuid>,
-    #[serde(default)]
     groups: Vec<Spanned<RawGroup>>,
-    #[serde(default)]
     users: Vec<Spanned<RawUser>>,
     next_legacy_id: Option<i64>,
 }
@@ -89,129 +88,122 @@ fn yes() -> bool {
     true
 }
 
-impl Seeded for World {
-    fn from_seed(text: &str) -> Result<World, SeedError> {
-        let raw: RawSeed = seed::read(text)?;
-        let where_is = |subject: Subject| -> Location {
-            match subject {
-                Subject::World => raw.org.as_ref().map_or(Location::UNKNOWN, |o| o.referenced),
-                Subject::Group(i) => raw
-                    .groups
-                    .get(i)
-                    .map_or(Location::UNKNOWN, |g| g.referenced),
-                Subject::User(i) => raw.users.get(i).map_or(Location::UNKNOWN, |u| u.referenced),
-            }
-        };
-        let (world, problems) = to_world(&raw);
-        // Completing it now that the users exist gives them their `Everyone` membership.
-        seed::finish(world, problems, where_is)
-    }
-}
+impl FromSeed for World {
+    type Raw = RawSeed;
 
-/// Builds the world in seed order, so that problem indices map back to seed entries, with
-/// the problems only the seed can have (unknown group names and user types).
-fn to_world(raw: &RawSeed) -> (World, Vec<Problem<Subject>>) {
-    let mut problems = Problems::default();
-    let groups: Vec<Group> = (GROUP_ID_BASE..)
-        .zip(&raw.groups)
-        .map(|(n, group)| Group {
-            id: group.value.id.unwrap_or_else(|| Uuid::derived(n)),
-            name: group
-                .value
-                .name
+    /// Problems only a seed can have are unknown group names and user types. The seed is
+    /// completed once the users exist, which gives them their `Everyone` membership.
+    fn build(raw: &RawSeed, problems: &mut Problems<Subject>) -> World {
+        let groups: Vec<Group> = (GROUP_ID_BASE..)
+            .zip(&raw.groups)
+            .map(|(n, group)| Group {
+                id: group.value.id.unwrap_or_else(|| Uuid::derived(n)),
+                name: group
+                    .value
+                    .name
+                    .as_deref()
+                    .map(|name| name.trim().to_owned()),
+                kind: GroupKind::Custom,
+                creation_time: SEED_EPOCH,
+                last_modification_time: None,
+            })
+            .collect();
+        let mut world = World {
+            org: raw
+                .org
+                .as_ref()
+                .map_or(DEFAULT_ORG.to_owned(), |o| o.value.clone()),
+            partition_global_id: raw.partition_global_id.unwrap_or(DEFAULT_PARTITION),
+            groups,
+            users: Vec::new(),
+            next_legacy_id: raw.next_legacy_id.unwrap_or(1),
+            // Indexed once the seed is known to be consistent.
+            user_names: Unique::default(),
+            emails: Unique::default(),
+        };
+        // Resolve names against the built-ins too.
+        store::World::complete(&mut world);
+        let explicit_max = raw.users.iter().filter_map(|u| u.value.legacy_id).max();
+        let mut next_legacy = explicit_max.map_or(1, |max| max + 1);
+        for (i, spanned) in raw.users.iter().enumerate() {
+            let user = &spanned.value;
+            let mut problem = |message: String| {
+                problems.push(Subject::User(i), message);
+            };
+            let mut group_ids = Vec::new();
+            for name in &user.groups {
+                let by_id = name
+                    .parse::<Uuid>()
+                    .ok()
+                    .filter(|id| world.group(*id).is_some());
+                match by_id.or_else(|| world.group_named(name).map(|g| g.id)) {
+                    Some(id) => group_ids.push(id),
+                    None => problem(format!("unknown group {name}")),
+                }
+            }
+            let user_type = match user.user_type.as_deref().map(UserType::from_name) {
+                None => UserType::User,
+                Some(Some(t)) => t,
+                Some(None) => {
+                    let name = user.user_type.clone().unwrap_or_default();
+                    problem(format!("unknown user type {name}"));
+                    UserType::User
+                }
+            };
+            let email = user
+                .email
                 .as_deref()
-                .map(|name| name.trim().to_owned()),
-            kind: GroupKind::Custom,
-            creation_time: SEED_EPOCH,
-            last_modification_time: None,
-        })
-        .collect();
-    let mut world = World {
-        org: raw
-            .org
-            .as_ref()
-            .map_or(DEFAULT_ORG.to_owned(), |o| o.value.clone()),
-        partition_global_id: raw.partition_global_id.unwrap_or(DEFAULT_PARTITION),
-        groups,
-        users: Vec::new(),
-        next_legacy_id: raw.next_legacy_id.unwrap_or(1),
-        // Indexed once the seed is known to be consistent.
-        user_names: Unique::default(),
-        emails: Unique::default(),
-    };
-    // Resolve names against the built-ins too.
-    store::World::complete(&mut world);
-    let explicit_max = raw.users.iter().filter_map(|u| u.value.legacy_id).max();
-    let mut next_legacy = explicit_max.map_or(1, |max| max + 1);
-    for (i, spanned) in raw.users.iter().enumerate() {
-        let user = &spanned.value;
-        let mut problem = |message: String| {
-            problems.push(Subject::User(i), message);
-        };
-        let mut group_ids = Vec::new();
-        for name in &user.groups {
-            let by_id = name
-                .parse::<Uuid>()
-                .ok()
-                .filter(|id| world.group(*id).is_some());
-            match by_id.or_else(|| world.group_named(name).map(|g| g.id)) {
-                Some(id) => group_ids.push(id),
-                None => problem(format!("unknown group {name}")),
+                .map(str::trim)
+                .filter(|e| !e.is_empty());
+            let user_name = user.user_name.as_deref().map(str::trim).or(email);
+            if user_name.is_none() {
+                problem("a user needs an email or a user_name".to_owned());
             }
+            let legacy_id = user.legacy_id.unwrap_or_else(|| {
+                next_legacy += 1;
+                next_legacy - 1
+            });
+            let n = u64::try_from(i).unwrap_or(u64::MAX);
+            let seconds = i64::try_from(i).unwrap_or(i64::MAX);
+            world.users.push(User {
+                id: user.id.unwrap_or_else(|| Uuid::derived(USER_ID_BASE + n)),
+                user_name: user_name.unwrap_or("-").to_owned(),
+                email: email.map(str::to_owned),
+                email_confirmed: user.email_confirmed,
+                name: user.name.clone(),
+                surname: user.surname.clone(),
+                display_name: user.display_name.clone().or_else(|| {
+                    world::default_display_name(user.name.as_deref(), user.surname.as_deref())
+                }),
+                creation_time: SEED_EPOCH.plus_seconds(seconds),
+                last_modification_time: None,
+                last_login_time: None,
+                group_ids,
+                legacy_id,
+                is_active: user.active,
+                bypass_basic_auth_restriction: user.bypass_basic_auth_restriction,
+                user_type,
+                invitation_accepted: user.invitation_accepted,
+                password: user.password.clone(),
+            });
         }
-        let user_type = match user.user_type.as_deref().map(UserType::from_name) {
-            None => UserType::User,
-            Some(Some(t)) => t,
-            Some(None) => {
-                let name = user.user_type.clone().unwrap_or_default();
-                problem(format!("unknown user type {name}"));
-                UserType::User
-            }
-        };
-        let email = user
-            .email
-            .as_deref()
-            .map(str::trim)
-            .filter(|e| !e.is_empty());
-        let user_name = user.user_name.as_deref().map(str::trim).or(email);
-        if user_name.is_none() {
-            problem("a user needs an email or a user_name".to_owned());
-        }
-        let legacy_id = user.legacy_id.unwrap_or_else(|| {
-            next_legacy += 1;
-            next_legacy - 1
-        });
-        let n = u64::try_from(i).unwrap_or(u64::MAX);
-        let seconds = i64::try_from(i).unwrap_or(i64::MAX);
-        world.users.push(User {
-            id: user.id.unwrap_or_else(|| Uuid::derived(USER_ID_BASE + n)),
-            user_name: user_name.unwrap_or("-").to_owned(),
-            email: email.map(str::to_owned),
-            email_confirmed: user.email_confirmed,
-            name: user.name.clone(),
-            surname: user.surname.clone(),
-            display_name: user.display_name.clone().or_else(|| {
-                world::default_display_name(user.name.as_deref(), user.surname.as_deref())
-            }),
-            creation_time: SEED_EPOCH.plus_seconds(seconds),
-            last_modification_time: None,
-            last_login_time: None,
-            group_ids,
-            legacy_id,
-            is_active: user.active,
-            bypass_basic_auth_restriction: user.bypass_basic_auth_restriction,
-            user_type,
-            invitation_accepted: user.invitation_accepted,
-            password: user.password.clone(),
-        });
+        world.next_legacy_id = world.next_legacy_id.max(next_legacy);
+        world
     }
-    world.next_legacy_id = world.next_legacy_id.max(next_legacy);
-    (world, problems.into_vec())
+
+    fn location(raw: &RawSeed, subject: Subject) -> Location {
+        match subject {
+            Subject::World => raw.org.as_ref().map_or(Location::UNKNOWN, |o| o.referenced),
+            Subject::Group(i) => seed::entry(&raw.groups, i),
+            Subject::User(i) => seed::entry(&raw.users, i),
+        }
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sim::seed::{Seeded as _, checks};
 
     const SEED: &str = "\
 org: hogwarts
@@ -294,14 +286,9 @@ users:
     }
 
     #[test]
-    fn unknown_fields_are_refused_with_a_location() {
-        let err = World::from_seed("users:\n  - { emial: a@x.com }\n").unwrap_err();
-        assert!(err.to_string().contains("line 2"), "{err}");
-        assert!(err.to_string().contains("emial"), "{err}");
-    }
-
-    #[test]
-    fn reports_every_problem_with_locations() {
+    fn refuses_a_seed_at_the_locations_of_its_problems() {
+        let misspelt = "users:\n  - { emial: a@x.com }\n";
+        checks::assert_refused_at::<World>(misspelt, 2, "emial");
         let text = "\
 groups:
   - { name: Team }
@@ -311,10 +298,8 @@ users:
   - { email: A@X.com, type: wizard }
   - { name: Nameless }
 ";
-        let err = World::from_seed(text).unwrap_err().to_string();
-        let lines: Vec<&str> = err.lines().collect();
         assert_eq!(
-            lines,
+            checks::refused::<World>(text),
             [
                 "3:5: duplicate group name team (first at 2:5)",
                 "5:5: unknown group Nobody",

@@ -6,7 +6,7 @@ use serde_json::Value;
 
 use super::{Args, start};
 use crate::sim::faults::FaultArgs;
-use crate::sim::test_sim::{TestSim, assert_broken_off};
+use crate::sim::test_sim::{TestSim, assert_broken_off, assert_contains, text, with_state_file};
 
 use super::seed::EXAMPLE as SEED;
 
@@ -19,12 +19,9 @@ fn args(faults: FaultArgs) -> Args {
     args
 }
 
-/// Marks the Xtracta calls of the shared harness.
-enum Xtracta {}
+type Sim = TestSim<Args>;
 
-type Sim = TestSim<Xtracta>;
-
-impl TestSim<Xtracta> {
+impl TestSim<Args> {
     async fn start(args: Args) -> Self {
         Self::new(start(args, Some(SEED))).await
     }
@@ -36,42 +33,43 @@ impl TestSim<Xtracta> {
         self.post_raw(path, &fields).await
     }
 
-    async fn post_raw(&self, path: &str, form: &[(&str, &str)]) -> (StatusCode, String) {
-        let response = self
-            .http
-            .post(self.url(path))
-            .form(form)
-            .send()
-            .await
-            .unwrap();
-        let status = response.status();
-        (status, response.text().await.unwrap())
+    /// [`Self::post`], which must succeed; returns the body text.
+    async fn post_ok(&self, path: &str, form: &[(&str, &str)]) -> String {
+        let (status, body) = self.post(path, form).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        body
     }
+
+    async fn post_raw(&self, path: &str, form: &[(&str, &str)]) -> (StatusCode, String) {
+        text(self.http.post(self.url(path)).form(form)).await
+    }
+}
+
+/// Checks that `answer` is a refusal with `status`, which the XML repeats, and `message`.
+fn assert_refused((status, body): &(StatusCode, String), expected: StatusCode, message: &str) {
+    assert_eq!(*status, expected, "{body}");
+    let code = format!("<status>{}</status>", expected.as_u16());
+    assert_contains(body, &[&code, &format!("<message>{message}</message>")]);
 }
 
 #[tokio::test]
 async fn speaks_the_xtracta_user_api() {
     let sim = Sim::start(args(FaultArgs::default())).await;
 
-    let (status, body) = sim.post_raw("/v1/user", &[("api_key", "nope")]).await;
-    assert_eq!(status, StatusCode::UNAUTHORIZED);
-    assert!(
-        body.contains("<message>invalid api key</message>"),
-        "{body}"
-    );
-    assert!(!body.contains("nope"), "the key is never echoed");
+    let wrong_key = sim.post_raw("/v1/user", &[("api_key", "nope")]).await;
+    assert_refused(&wrong_key, StatusCode::UNAUTHORIZED, "invalid api key");
+    assert!(!wrong_key.1.contains("nope"), "the key is never echoed");
 
-    let (status, body) = sim.post("/v1/user", &[]).await;
-    assert_eq!(status, StatusCode::OK);
+    let body = sim.post_ok("/v1/user", &[]).await;
     assert!(
         body.starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>"),
         "{body}"
     );
-    assert!(body.contains("<user_id>4092</user_id>"), "{body}");
-    assert!(
-        body.contains("<assigned_workflows>496553</assigned_workflows>"),
-        "{body}"
-    );
+    let seeded = [
+        "<user_id>4092</user_id>",
+        "<assigned_workflows>496553</assigned_workflows>",
+    ];
+    assert_contains(&body, &seeded);
 
     let add = [
         ("name", "O'Brien & <Co>"),
@@ -81,63 +79,50 @@ async fn speaks_the_xtracta_user_api() {
         ("workflow_ids", "496941,496553"),
         ("token_expire", "600"),
     ];
-    let (status, body) = sim.post("/v1/user/add", &add).await;
-    assert_eq!(status, StatusCode::OK, "{body}");
-    assert!(body.contains("<user_id>4093</user_id>"), "{body}");
-    assert!(
-        body.contains("<name>O&apos;Brien &amp; &lt;Co&gt;</name>"),
-        "{body}"
-    );
-    assert!(body.contains("<password>long enough</password>"), "{body}");
-    assert!(body.contains("<assigned_workflows>496553,496941</assigned_workflows>"));
-    assert!(body.contains("<token>") && body.contains("<qrcode>") && body.contains("<expire>"));
+    let body = sim.post_ok("/v1/user/add", &add).await;
+    let added = [
+        "<user_id>4093</user_id>",
+        "<name>O&apos;Brien &amp; &lt;Co&gt;</name>",
+        "<password>long enough</password>",
+        "<assigned_workflows>496553,496941</assigned_workflows>",
+        "<token>",
+        "<qrcode>",
+        "<expire>",
+    ];
+    assert_contains(&body, &added);
 
-    let (status, body) = sim.post("/v1/user/add", &add).await;
-    assert_eq!(status, StatusCode::CONFLICT);
-    assert!(body.contains("<status>409</status>"), "{body}");
-    assert!(
-        body.contains("email address already in use: ob@example.com"),
-        "{body}"
-    );
+    let taken = sim.post("/v1/user/add", &add).await;
+    let why = "email address already in use: ob@example.com";
+    assert_refused(&taken, StatusCode::CONFLICT, why);
 
     let update = [
         ("user_id", "4093"),
         ("name", "Olive"),
         ("password", "new secret"),
     ];
-    let (status, body) = sim.post("/v1/user/update", &update).await;
-    assert_eq!(status, StatusCode::OK, "{body}");
+    let body = sim.post_ok("/v1/user/update", &update).await;
     assert!(
         body.contains("<name>Olive</name>") && !body.contains("<password>"),
         "{body}"
     );
 
     let members = [("workflow_id", "496553"), ("user_ids", "4093")];
-    let (status, body) = sim.post("/v1/workflow/update", &members).await;
-    assert_eq!(status, StatusCode::OK, "{body}");
-    assert!(body.contains("<workflow_response>"), "{body}");
+    let body = sim.post_ok("/v1/workflow/update", &members).await;
+    assert_contains(&body, &["<workflow_response>"]);
     let (_, body) = sim.post("/v1/user", &[("workflow_id", "496553")]).await;
     assert!(
         body.contains("<user_id>4093</user_id>") && !body.contains("4092"),
         "{body}"
     );
 
-    let (status, body) = sim.post("/v1/user/delete", &[("user_id", "4093")]).await;
-    assert_eq!(status, StatusCode::OK, "{body}");
+    let body = sim.post_ok("/v1/user/delete", &[("user_id", "4093")]).await;
     assert!(!body.contains("<user>"), "{body}");
-    let (status, body) = sim.post("/v1/user/delete", &[("user_id", "4093")]).await;
-    assert_eq!(status, StatusCode::NOT_FOUND);
-    assert!(
-        body.contains("<message>user not found: 4093</message>"),
-        "{body}"
-    );
+    let gone = sim.post("/v1/user/delete", &[("user_id", "4093")]).await;
+    assert_refused(&gone, StatusCode::NOT_FOUND, "user not found: 4093");
 
-    let (status, body) = sim.post("/v1/user/add", &[("name", "No Email")]).await;
-    assert_eq!(status, StatusCode::BAD_REQUEST);
-    assert!(
-        body.contains("missing required parameter: email_address"),
-        "{body}"
-    );
+    let no_email = sim.post("/v1/user/add", &[("name", "No Email")]).await;
+    let why = "missing required parameter: email_address";
+    assert_refused(&no_email, StatusCode::BAD_REQUEST, why);
 
     assert_eq!(sim.sim("/_sim/requests").await["total"], 10);
     sim.assert_counted(&[("/v1/user", 3), ("/v1/user/delete 404", 1)])
@@ -153,7 +138,7 @@ async fn sim_endpoints_replace_the_world_and_reset_counts() {
     world["users"][0]["name"] = Value::from("Drifted Name");
     assert_eq!(sim.put_state(&world).await.0, StatusCode::OK);
     let (_, body) = sim.post("/v1/user", &[("group_id", "12345")]).await;
-    assert!(body.contains("<name>Drifted Name</name>"), "{body}");
+    assert_contains(&body, &["<name>Drifted Name</name>"]);
 
     world["users"][0]["primary_group_id"] = Value::from(1);
     sim.assert_state_refused(&world, "unknown group 1").await;
@@ -196,9 +181,7 @@ async fn a_world_over_two_megabytes_can_be_put() {
 
 #[tokio::test]
 async fn state_file_survives_a_restart() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut with_state = args(FaultArgs::default());
-    with_state.world.state = Some(dir.path().join("world.json"));
+    let (_dir, with_state) = with_state_file(args(FaultArgs::default()));
     let sim = Sim::start(with_state.clone()).await;
     let add = [
         ("name", "Ana"),
@@ -210,10 +193,7 @@ async fn state_file_survives_a_restart() {
 
     let sim = Sim::start(with_state).await;
     let (_, body) = sim.post("/v1/user", &[("group_id", "777")]).await;
-    assert!(
-        body.contains("<email_address>ana@example.com</email_address>"),
-        "{body}"
-    );
+    assert_contains(&body, &["<email_address>ana@example.com</email_address>"]);
     sim.stop().await;
 }
 
@@ -231,10 +211,7 @@ async fn injected_faults() {
     ];
     let (status, body) = failing.post("/v1/user/add", &add).await;
     assert!(status.is_server_error(), "{status}");
-    assert!(
-        body.contains("<message>simulated server error</message>"),
-        "{body}"
-    );
+    assert_contains(&body, &["<message>simulated server error</message>"]);
     assert_eq!(failing.user_count().await, 1, "nothing was added");
     failing.stop().await;
 
@@ -261,8 +238,7 @@ async fn injected_faults() {
         ..FaultArgs::default()
     }))
     .await;
-    let (status, body) = limited.post("/v1/user", &[]).await;
-    assert_eq!(status, StatusCode::OK);
+    let body = limited.post_ok("/v1/user", &[]).await;
     assert!(
         !body.trim_end().ends_with("</user_response>"),
         "malformed: {body}"
@@ -331,12 +307,8 @@ async fn with_a_key_group_adds_for_workflows_join_it_and_lists_show_it() {
         ("email_address", "cy@example.com"),
         ("workflow_ids", "496941"),
     ];
-    let (status, body) = sim.post("/v1/user/add", &add).await;
-    assert_eq!(status, StatusCode::OK, "{body}");
-    assert!(
-        body.contains("<primary_group_id>777</primary_group_id>"),
-        "{body}"
-    );
+    let body = sim.post_ok("/v1/user/add", &add).await;
+    assert_contains(&body, &["<primary_group_id>777</primary_group_id>"]);
     let (_, listed) = sim.post("/v1/user", &[]).await;
     assert!(
         listed.contains("<user_id>4093</user_id>") && !listed.contains("4092"),
@@ -345,7 +317,7 @@ async fn with_a_key_group_adds_for_workflows_join_it_and_lists_show_it() {
     let nowhere = [("name", "Di"), ("email_address", "di@example.com")];
     let (status, body) = sim.post("/v1/user/add", &nowhere).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
-    assert!(body.contains("group_id or workflow_ids"), "{body}");
+    assert_contains(&body, &["group_id or workflow_ids"]);
     sim.stop().await;
 }
 
@@ -354,10 +326,9 @@ async fn an_empty_user_list_removes_a_workflows_last_member() {
     let sim = Sim::start(args(FaultArgs::default())).await;
     let invoices = [("workflow_id", "496553")];
     let (_, before) = sim.post("/v1/user", &invoices).await;
-    assert!(before.contains("<user_id>4092</user_id>"), "{before}");
+    assert_contains(&before, &["<user_id>4092</user_id>"]);
     let emptied = [("workflow_id", "496553"), ("user_ids", "")];
-    let (status, body) = sim.post("/v1/workflow/update", &emptied).await;
-    assert_eq!(status, StatusCode::OK, "{body}");
+    sim.post_ok("/v1/workflow/update", &emptied).await;
     let (_, after) = sim.post("/v1/user", &invoices).await;
     assert!(!after.contains("<user>"), "{after}");
     let (_, everyone) = sim.post("/v1/user", &[]).await;

@@ -19,12 +19,13 @@ use serde::Deserialize;
 use serde_saphyr::{Location, Spanned};
 
 use super::world::{Subject, User, Workflow, World};
-use crate::sim::seed::{self, SeedError, Seeded};
+use crate::sim::problem::Problems;
+use crate::sim::seed::{self, FromSeed};
 use crate::sim::unique::Unique;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct RawSeed {
+pub(crate) struct RawSeed {
     groups: Spanned<Vec<Spanned<u64>>>,
     #[serde(default)]
     workflows: Vec<Spanned<RawWorkflow>>,
@@ -52,60 +53,58 @@ struct RawUser {
     password: Option<String>,
 }
 
-impl Seeded for World {
-    fn from_seed(text: &str) -> Result<World, SeedError> {
-        let raw: RawSeed = seed::read(text)?;
-        let where_is = |subject: Subject| -> Location {
-            match subject {
-                Subject::World => raw.groups.referenced,
-                Subject::Group(i) => raw.groups.value[i].referenced,
-                Subject::Workflow(i) => raw.workflows[i].referenced,
-                Subject::User(i) => raw.users[i].referenced,
-            }
-        };
-        seed::finish(to_world(&raw), Vec::new(), where_is)
-    }
-}
+impl FromSeed for World {
+    type Raw = RawSeed;
 
-/// Builds the world in seed order, so that problem indices map back to seed entries.
-fn to_world(raw: &RawSeed) -> World {
-    let groups: Vec<u64> = raw.groups.value.iter().map(|g| g.value).collect();
-    let first_group = groups.first().copied().unwrap_or_default();
-    let explicit_max = raw.users.iter().filter_map(|u| u.value.id).max();
-    let mut next_free = explicit_max.map_or(super::world::FIRST_USER_ID, |max| max + 1);
-    let users = raw
-        .users
-        .iter()
-        .map(|user| {
-            let user = &user.value;
-            let user_id = user.id.unwrap_or_else(|| {
-                next_free += 1;
-                next_free - 1
-            });
-            User {
-                user_id,
-                name: user.name.clone(),
-                email_address: user.email.trim().to_owned(),
-                primary_group_id: user.group.unwrap_or(first_group),
-                assigned_workflows: user.workflows.clone(),
-                password: user.password.clone(),
-            }
-        })
-        .collect();
-    World {
-        groups,
-        workflows: raw
-            .workflows
+    /// A user's id defaults to the next free one, its group to the first group.
+    fn build(raw: &RawSeed, _: &mut Problems<Subject>) -> World {
+        let groups: Vec<u64> = raw.groups.value.iter().map(|g| g.value).collect();
+        let first_group = groups.first().copied().unwrap_or_default();
+        let explicit_max = raw.users.iter().filter_map(|u| u.value.id).max();
+        let mut next_free = explicit_max.map_or(super::world::FIRST_USER_ID, |max| max + 1);
+        let users = raw
+            .users
             .iter()
-            .map(|w| Workflow {
-                workflow_id: w.value.id,
-                name: w.value.name.clone(),
+            .map(|user| {
+                let user = &user.value;
+                let user_id = user.id.unwrap_or_else(|| {
+                    next_free += 1;
+                    next_free - 1
+                });
+                User {
+                    user_id,
+                    name: user.name.clone(),
+                    email_address: user.email.trim().to_owned(),
+                    primary_group_id: user.group.unwrap_or(first_group),
+                    assigned_workflows: user.workflows.clone(),
+                    password: user.password.clone(),
+                }
             })
-            .collect(),
-        users,
-        next_user_id: raw.next_user_id.unwrap_or(next_free),
-        // Indexed once the seed is known to be consistent.
-        emails: Unique::default(),
+            .collect();
+        World {
+            groups,
+            workflows: raw
+                .workflows
+                .iter()
+                .map(|w| Workflow {
+                    workflow_id: w.value.id,
+                    name: w.value.name.clone(),
+                })
+                .collect(),
+            users,
+            next_user_id: raw.next_user_id.unwrap_or(next_free),
+            // Indexed once the seed is known to be consistent.
+            emails: Unique::default(),
+        }
+    }
+
+    fn location(raw: &RawSeed, subject: Subject) -> Location {
+        match subject {
+            Subject::World => raw.groups.referenced,
+            Subject::Group(i) => seed::entry(&raw.groups.value, i),
+            Subject::Workflow(i) => seed::entry(&raw.workflows, i),
+            Subject::User(i) => seed::entry(&raw.users, i),
+        }
     }
 }
 
@@ -123,6 +122,7 @@ users:
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sim::seed::{Seeded as _, checks};
 
     #[test]
     fn parses_the_documented_seed() {
@@ -141,15 +141,9 @@ mod tests {
     }
 
     #[test]
-    fn unknown_fields_are_refused_with_a_location() {
-        let err =
-            World::from_seed("groups: [1]\nusers:\n  - { name: A, emial: a@x.com }\n").unwrap_err();
-        assert!(err.to_string().contains("line 3"), "{err}");
-        assert!(err.to_string().contains("emial"), "{err}");
-    }
-
-    #[test]
-    fn reports_every_problem_with_locations() {
+    fn refuses_a_seed_at_the_locations_of_its_problems() {
+        let misspelt = "groups: [1]\nusers:\n  - { name: A, emial: a@x.com }\n";
+        checks::assert_refused_at::<World>(misspelt, 3, "emial");
         let text = "\
 groups: [1]
 workflows: []
@@ -157,10 +151,8 @@ users:
   - { id: 1, name: A, email: a@x.com, workflows: [9] }
   - { id: 2, name: B, email: A@X.com, group: 5 }
 ";
-        let err = World::from_seed(text).unwrap_err().to_string();
-        let lines: Vec<&str> = err.lines().collect();
         assert_eq!(
-            lines,
+            checks::refused::<World>(text),
             [
                 "4:5: unknown workflow 9",
                 "5:5: duplicate email address A@X.com (first at 4:5)",

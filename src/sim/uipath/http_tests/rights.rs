@@ -5,6 +5,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
 use super::{GRYFF, PGID, Sim, args, seed};
+use crate::sim::test_sim::{json, text};
 
 #[tokio::test]
 async fn without_partition_admin_rights_group_writes_are_forbidden() {
@@ -14,9 +15,7 @@ async fn without_partition_admin_rights_group_writes_are_forbidden() {
     let token = sim.token("PM.User PM.Group").await;
     let in_group =
         json!({ "email": "ana@example.com", "partitionGlobalId": PGID, "groupIDs": [GRYFF] });
-    let (status, problem) = sim
-        .json(Method::POST, "/User", &token, Some(&in_group))
-        .await;
+    let (status, problem) = json(sim.call(Method::POST, "/User", &token).json(&in_group)).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     assert_eq!(
         (&problem["status"], &problem["title"]),
@@ -30,12 +29,12 @@ async fn without_partition_admin_rights_group_writes_are_forbidden() {
     assert_eq!(sim.user_count().await, 1, "nothing was created");
 
     let plain = json!({ "email": "ana@example.com", "partitionGlobalId": PGID });
-    let (status, _) = sim.call(Method::POST, "/User", &token, Some(&plain)).await;
+    let (status, _) = text(sim.call(Method::POST, "/User", &token).json(&plain)).await;
     assert_eq!(status, StatusCode::OK, "a user in no group can be created");
     let state = sim.sim("/_sim/state").await;
     let path = format!("/User/{}", state["users"][1]["id"].as_str().unwrap());
     let regroup = json!({ "groupIDsToAdd": [GRYFF] });
-    let (status, problem) = sim.json(Method::PUT, &path, &token, Some(&regroup)).await;
+    let (status, problem) = json(sim.call(Method::PUT, &path, &token).json(&regroup)).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     let detail = problem["detail"].as_str().unwrap();
     assert!(
@@ -43,10 +42,10 @@ async fn without_partition_admin_rights_group_writes_are_forbidden() {
         "{detail}"
     );
     let rename = json!({ "surname": "Lima", "groupIDsToAdd": [], "groupIDsToRemove": [] });
-    let (status, _) = sim.call(Method::PUT, &path, &token, Some(&rename)).await;
+    let (status, _) = text(sim.call(Method::PUT, &path, &token).json(&rename)).await;
     assert_eq!(status, StatusCode::OK, "other fields still change");
     let users = format!("/User/users/{PGID}");
-    let (status, page) = sim.json(Method::GET, &users, &token, None).await;
+    let (status, page) = json(sim.call(Method::GET, &users, &token)).await;
     assert_eq!(status, StatusCode::OK, "listing needs no such rights");
     assert_eq!(page["results"][1]["surname"], "Lima");
     assert_eq!(
@@ -64,9 +63,7 @@ async fn a_group_without_a_name_is_listed_with_a_null_name() {
     );
     let sim = Sim::start(args(), &seed).await;
     let token = sim.token("PM.User PM.Group").await;
-    let (status, groups) = sim
-        .json(Method::GET, &format!("/Group/{PGID}"), &token, None)
-        .await;
+    let (status, groups) = json(sim.call(Method::GET, &format!("/Group/{PGID}"), &token)).await;
     assert_eq!(status, StatusCode::OK);
     let groups = groups.as_array().unwrap();
     assert_eq!(
@@ -79,9 +76,7 @@ async fn a_group_without_a_name_is_listed_with_a_null_name() {
         (&nameless["name"], &nameless["displayName"]),
         (&Value::Null, &Value::Null)
     );
-    let (_, page) = sim
-        .json(Method::GET, &format!("/User/users/{PGID}"), &token, None)
-        .await;
+    let (_, page) = json(sim.call(Method::GET, &format!("/User/users/{PGID}"), &token)).await;
     assert!(
         page["results"][0]["groupIDs"]
             .as_array()

@@ -4,7 +4,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
 use super::{CLIENT, PGID, Sim, args, seed};
-use crate::sim::test_sim::assert_broken_off;
+use crate::sim::test_sim::{assert_broken_off, assert_content_type, json, text, with_state_file};
 
 #[tokio::test]
 async fn tokens_scopes_and_org() {
@@ -50,12 +50,7 @@ async fn tokens_scopes_and_org() {
         .await
         .unwrap();
     assert_eq!(as_json.status(), StatusCode::OK);
-    assert!(
-        as_json.headers()["content-type"]
-            .to_str()
-            .unwrap()
-            .starts_with("text/html")
-    );
+    assert_content_type(&as_json, "text/html");
     assert!(as_json.text().await.unwrap().contains("<html"));
     assert_eq!(
         sim.sim("/_sim/tokens").await["issued"],
@@ -86,14 +81,12 @@ async fn tokens_scopes_and_org() {
     read_only.vendor.grant_scopes = "PM.User.Read".to_owned();
     let sim = Sim::start(read_only, "{}").await;
     let token = sim.token("PM.User.Read").await;
-    let (status, _) = sim.call(Method::GET, &users, &token, None).await;
+    let (status, _) = text(sim.call(Method::GET, &users, &token)).await;
     assert_eq!(status, StatusCode::OK);
     let create = json!({ "email": "b@example.com", "partitionGlobalId": PGID });
-    let (status, body) = sim.call(Method::POST, "/User", &token, Some(&create)).await;
+    let (status, body) = text(sim.call(Method::POST, "/User", &token).json(&create)).await;
     assert_eq!((status, body.as_str()), (StatusCode::FORBIDDEN, ""));
-    let (status, _) = sim
-        .call(Method::GET, &format!("/Group/{PGID}"), &token, None)
-        .await;
+    let (status, _) = text(sim.call(Method::GET, &format!("/Group/{PGID}"), &token)).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     let other_org = sim
         .http
@@ -127,29 +120,18 @@ async fn injected_faults() {
     let sim = Sim::start(ambiguous, &seed(1)).await;
     let token = sim.token("PM.User").await;
     let create = json!({ "email": "ana@example.com", "partitionGlobalId": PGID });
-    let response = sim
-        .http
-        .post(sim.api("/User"))
-        .bearer_auth(&token)
-        .json(&create)
-        .send()
-        .await
-        .unwrap();
-    assert_broken_off(response).await;
+    let create = sim.call(Method::POST, "/User", &token).json(&create);
+    assert_broken_off(create.send().await.unwrap()).await;
     assert_eq!(sim.user_count().await, 2, "the write was committed");
     let state = sim.sim("/_sim/state").await;
     let id = state["users"][1]["id"].as_str().unwrap().to_owned();
-    let (status, _) = sim
-        .call(Method::DELETE, &format!("/User/{id}"), &token, None)
-        .await;
+    let (status, _) = text(sim.call(Method::DELETE, &format!("/User/{id}"), &token)).await;
     assert_eq!(
         status,
         StatusCode::GATEWAY_TIMEOUT,
         "a 204 cannot break off"
     );
-    let (status, page) = sim
-        .json(Method::GET, &format!("/User/users/{PGID}"), &token, None)
-        .await;
+    let (status, page) = json(sim.call(Method::GET, &format!("/User/users/{PGID}"), &token)).await;
     assert_eq!(status, StatusCode::OK, "reads are never broken off");
     assert_eq!(page["totalCount"], 1, "the delete was committed");
     sim.stop().await;
@@ -180,22 +162,18 @@ async fn injected_faults() {
 
 #[tokio::test]
 async fn state_file_survives_a_restart() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut with_state = args();
-    with_state.world.state = Some(dir.path().join("world.json"));
+    let (_dir, with_state) = with_state_file(args());
     let sim = Sim::start(with_state.clone(), "{}").await;
     let token = sim.token("PM.User").await;
     let create =
         json!({ "email": "ana@example.com", "partitionGlobalId": PGID, "password": "long enough" });
-    let (status, _) = sim.call(Method::POST, "/User", &token, Some(&create)).await;
+    let (status, _) = text(sim.call(Method::POST, "/User", &token).json(&create)).await;
     assert_eq!(status, StatusCode::OK);
     sim.stop().await;
 
     let sim = Sim::start(with_state, "org: ignored\n").await;
     let token = sim.token("PM.User").await;
-    let (_, page) = sim
-        .json(Method::GET, &format!("/User/users/{PGID}"), &token, None)
-        .await;
+    let (_, page) = json(sim.call(Method::GET, &format!("/User/users/{PGID}"), &token)).await;
     assert_eq!(page["results"][0]["email"], "ana@example.com");
     assert_eq!(
         sim.sim("/_sim/state").await["users"][0]["password"],

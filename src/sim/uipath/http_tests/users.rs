@@ -5,6 +5,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
 use super::{GRYFF, PGID, Sim, args, seed};
+use crate::sim::test_sim::{assert_content_type, json, text};
 use crate::sim::uipath::Deployment;
 
 #[tokio::test]
@@ -13,14 +14,8 @@ async fn token_list_create_update_delete() {
     let token = sim.token("PM.User PM.Group").await;
 
     let users = format!("/User/users/{PGID}");
-    let (status, page) = sim
-        .json(
-            Method::GET,
-            &format!("{users}?top=1000&skip=0"),
-            &token,
-            None,
-        )
-        .await;
+    let (status, page) =
+        json(sim.call(Method::GET, &format!("{users}?top=1000&skip=0"), &token)).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(page["totalCount"], 1500);
     let first = page["results"].as_array().unwrap();
@@ -32,38 +27,28 @@ async fn token_list_create_update_delete() {
         2,
         "Administrators and Everyone"
     );
-    let (_, page) = sim
-        .json(
-            Method::GET,
-            &format!("{users}?top=1000&skip=1000"),
-            &token,
-            None,
-        )
-        .await;
+    let (_, page) =
+        json(sim.call(Method::GET, &format!("{users}?top=1000&skip=1000"), &token)).await;
     let second = page["results"].as_array().unwrap();
     assert_eq!(
         (page["totalCount"].as_u64(), second.len()),
         (Some(1500), 500)
     );
     assert_eq!(second[499]["email"], "user1499@example.com");
-    let (_, page) = sim.json(Method::GET, &users, &token, None).await;
+    let (_, page) = json(sim.call(Method::GET, &users, &token)).await;
     assert_eq!(
         page["results"].as_array().unwrap().len(),
         10,
         "top defaults to 10"
     );
 
-    let (status, problem) = sim
-        .json(Method::GET, &format!("{users}?top=1001"), &token, None)
-        .await;
+    let (status, problem) = json(sim.call(Method::GET, &format!("{users}?top=1001"), &token)).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(
         problem["errors"]["top"][0],
         "The field top must be between 0 and 1000."
     );
-    let (status, problem) = sim
-        .json(Method::GET, "/User/users/DatacomGroup", &token, None)
-        .await;
+    let (status, problem) = json(sim.call(Method::GET, "/User/users/DatacomGroup", &token)).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(
         problem["errors"]["partitionGlobalId"][0],
@@ -71,9 +56,7 @@ async fn token_list_create_update_delete() {
     );
     assert_eq!(problem["title"], "One or more validation errors occurred.");
 
-    let (status, groups) = sim
-        .json(Method::GET, &format!("/Group/{PGID}"), &token, None)
-        .await;
+    let (status, groups) = json(sim.call(Method::GET, &format!("/Group/{PGID}"), &token)).await;
     assert_eq!(status, StatusCode::OK);
     let names: Vec<&str> = groups
         .as_array()
@@ -90,18 +73,18 @@ async fn token_list_create_update_delete() {
         "id": her, "email": "hermione@example.com", "name": "Hermione", "surname": "Granger",
         "type": "user", "partitionGlobalId": PGID, "password": "Alohomora1!", "groupIDs": [GRYFF]
     });
-    let (status, body) = sim.call(Method::POST, "/User", &token, Some(&create)).await;
+    let (status, body) = text(sim.call(Method::POST, "/User", &token).json(&create)).await;
     assert_eq!(
         (status, body.as_str()),
         (StatusCode::OK, r#"{"succeeded":true,"errors":[]}"#)
     );
-    let (status, body) = sim.json(Method::POST, "/User", &token, Some(&create)).await;
+    let (status, body) = json(sim.call(Method::POST, "/User", &token).json(&create)).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(body["errors"][0]["code"], "DuplicateUserId");
     let mut twin = create.clone();
     twin["id"] = Value::Null;
     twin["email"] = json!("HERMIONE@example.com");
-    let (_, body) = sim.json(Method::POST, "/User", &token, Some(&twin)).await;
+    let (_, body) = json(sim.call(Method::POST, "/User", &token).json(&twin)).await;
     assert_eq!(body["succeeded"], false);
     assert_eq!(body["errors"][0]["code"], "DuplicateUserName");
     assert_eq!(
@@ -110,9 +93,7 @@ async fn token_list_create_update_delete() {
     );
     assert_eq!(body["errors"][1]["code"], "DuplicateEmail");
 
-    let (status, user) = sim
-        .json(Method::GET, &format!("/User/{her}"), &token, None)
-        .await;
+    let (status, user) = json(sim.call(Method::GET, &format!("/User/{her}"), &token)).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(user["userName"], "hermione@example.com");
     assert_eq!(user["isActive"], true);
@@ -125,12 +106,12 @@ async fn token_list_create_update_delete() {
         "groupIDsToAdd": [], "groupIDsToRemove": [GRYFF], "isActive": false
     });
     let path = format!("/User/{her}");
-    let (status, body) = sim.call(Method::PUT, &path, &token, Some(&update)).await;
+    let (status, body) = text(sim.call(Method::PUT, &path, &token).json(&update)).await;
     assert_eq!(
         (status, body.as_str()),
         (StatusCode::OK, r#"{"succeeded":true,"errors":[]}"#)
     );
-    let (_, user) = sim.json(Method::GET, &path, &token, None).await;
+    let (_, user) = json(sim.call(Method::GET, &path, &token)).await;
     assert_eq!(user["surname"], "Granger-Weasley");
     assert_eq!(user["isActive"], false);
     assert_eq!(
@@ -140,12 +121,14 @@ async fn token_list_create_update_delete() {
     );
     assert!(user["lastModificationTime"].is_string());
     let change = json!({ "email": "hermione@hogwarts.example" });
-    let (status, body) = sim.json(Method::PUT, &path, &token, Some(&change)).await;
+    let (status, body) = json(sim.call(Method::PUT, &path, &token).json(&change)).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(body["errors"][0]["code"], "EmailChangeNotSupported");
-    let (status, body) = sim
-        .json(Method::PUT, "/User/her-1909", &token, Some(&update))
-        .await;
+    let (status, body) = json(
+        sim.call(Method::PUT, "/User/her-1909", &token)
+            .json(&update),
+    )
+    .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(
         body["errors"]["userId"][0],
@@ -153,21 +136,14 @@ async fn token_list_create_update_delete() {
     );
 
     let response = sim
-        .http
-        .put(sim.api(&path))
-        .bearer_auth(&token)
+        .call(Method::PUT, &path, &token)
         .header("content-type", "application/json")
         .body(r#"{"name": "H", "bypassBasicAuthRestriction": hello}"#)
         .send()
         .await
         .unwrap();
     assert_eq!(response.status(), StatusCode::BAD_REQUEST);
-    assert!(
-        response.headers()["content-type"]
-            .to_str()
-            .unwrap()
-            .starts_with("application/problem+json")
-    );
+    assert_content_type(&response, "application/problem+json");
     let problem: Value = response.json().await.unwrap();
     let message = problem["errors"]["bypassBasicAuthRestriction"][0]
         .as_str()
@@ -177,20 +153,18 @@ async fn token_list_create_update_delete() {
         "{message}"
     );
 
-    let (status, body) = sim.call(Method::DELETE, &path, &token, None).await;
+    let (status, body) = text(sim.call(Method::DELETE, &path, &token)).await;
     assert_eq!((status, body.as_str()), (StatusCode::NO_CONTENT, ""));
-    let (status, problem) = sim.json(Method::DELETE, &path, &token, None).await;
+    let (status, problem) = json(sim.call(Method::DELETE, &path, &token)).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert_eq!(problem["status"], 404);
     let bulk = json!({
         "partitionGlobalId": PGID,
         "userIds": [first[0]["id"], first[1]["id"], her]
     });
-    let (status, _) = sim.call(Method::DELETE, "/User", &token, Some(&bulk)).await;
+    let (status, _) = text(sim.call(Method::DELETE, "/User", &token).json(&bulk)).await;
     assert_eq!(status, StatusCode::NO_CONTENT);
-    let (_, page) = sim
-        .json(Method::GET, &format!("{users}?top=0"), &token, None)
-        .await;
+    let (_, page) = json(sim.call(Method::GET, &format!("{users}?top=0"), &token)).await;
     assert_eq!(page["totalCount"], 1498);
     assert_eq!(page["results"], json!([]));
 
@@ -217,13 +191,13 @@ async fn onprem_allows_email_changes() {
     let id = world["users"][1]["id"].as_str().unwrap().to_owned();
     let path = format!("/User/{id}");
     let taken = json!({ "email": "USER0000@example.com" });
-    let (status, body) = sim.json(Method::PUT, &path, &token, Some(&taken)).await;
+    let (status, body) = json(sim.call(Method::PUT, &path, &token).json(&taken)).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(body["errors"][0]["code"], "DuplicateEmail");
     let change = json!({ "email": "renamed@example.com" });
-    let (status, _) = sim.call(Method::PUT, &path, &token, Some(&change)).await;
+    let (status, _) = text(sim.call(Method::PUT, &path, &token).json(&change)).await;
     assert_eq!(status, StatusCode::OK);
-    let (_, user) = sim.json(Method::GET, &path, &token, None).await;
+    let (_, user) = json(sim.call(Method::GET, &path, &token)).await;
     assert_eq!(user["email"], "renamed@example.com");
     assert_eq!(
         user["userName"], "user0001@example.com",
