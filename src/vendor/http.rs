@@ -160,15 +160,16 @@ impl Http {
             }
         };
         let from = request.url().clone();
+        let sent = std::time::Instant::now();
         let resp = match self.client.execute(request).await {
             Ok(r) => r,
             Err(e) => {
-                self.stats.record(endpoint, "error");
+                self.stats.record(endpoint, "error", sent.elapsed());
                 return (Err(transport(endpoint, &e)), None);
             }
         };
         let status = resp.status();
-        self.stats.record(endpoint, status.as_str());
+        self.stats.record(endpoint, status.as_str(), sent.elapsed());
         let retry_after = resp
             .headers()
             .get(reqwest::header::RETRY_AFTER)

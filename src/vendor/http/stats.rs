@@ -1,22 +1,51 @@
-//! Request counts by endpoint and status, and the number of retries, shared with reports and
-//! metrics. Counting only: it never sees a request or an answer.
+//! Request counts by endpoint and status, the number of retries, and each answer's latency
+//! handed to an observer (the daemon's histograms), shared with reports and metrics. Counting
+//! only: it never sees a request or an answer.
 
 use std::collections::BTreeMap;
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+/// Called with an endpoint and the time its answer took.
+pub type Observer = Arc<dyn Fn(&str, Duration) + Send + Sync>;
 
 /// Request counts, shared with reports and metrics.
-#[derive(Debug, Default)]
+#[derive(Default)]
 pub struct Stats {
     by_endpoint: Mutex<BTreeMap<(String, String), u64>>,
     retries: AtomicU64,
+    latency: Option<Observer>,
+}
+
+impl std::fmt::Debug for Stats {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Stats")
+            .field("by_endpoint", &self.by_endpoint)
+            .field("retries", &self.retries)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Stats {
-    pub(super) fn record(&self, endpoint: &str, status: &str) {
-        let mut map = self.by_endpoint.lock().unwrap_or_else(|e| e.into_inner());
-        *map.entry((endpoint.to_string(), status.to_string()))
-            .or_default() += 1;
+    /// Counts as [`Stats::default`] does, and hands each answer's latency to `latency`.
+    pub fn observed(latency: Observer) -> Self {
+        Stats {
+            latency: Some(latency),
+            ..Stats::default()
+        }
+    }
+
+    /// One request ended: its answer's status (or `error`) after `elapsed`.
+    pub(super) fn record(&self, endpoint: &str, status: &str, elapsed: Duration) {
+        {
+            let mut map = self.by_endpoint.lock().unwrap_or_else(|e| e.into_inner());
+            *map.entry((endpoint.to_string(), status.to_string()))
+                .or_default() += 1;
+        }
+        if let Some(f) = &self.latency {
+            f(endpoint, elapsed);
+        }
     }
 
     pub(super) fn retried(&self) {
