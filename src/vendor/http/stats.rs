@@ -78,3 +78,31 @@ impl Stats {
         self.retries.swap(0, Ordering::Relaxed)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_answer_is_counted_and_its_latency_observed() {
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let sink = seen.clone();
+        let stats = Stats::observed(Arc::new(move |endpoint: &str, d: Duration| {
+            sink.lock().unwrap().push((endpoint.to_string(), d));
+        }));
+        stats.record("/v1/user", "200", Duration::from_millis(20));
+        stats.record("/v1/user", "error", Duration::from_millis(3));
+        assert_eq!(stats.total(), 2);
+        assert_eq!(
+            *seen.lock().unwrap(),
+            [
+                ("/v1/user".to_string(), Duration::from_millis(20)),
+                ("/v1/user".to_string(), Duration::from_millis(3))
+            ]
+        );
+        // Without an observer only the counts are kept.
+        let plain = Stats::default();
+        plain.record("/v1/user", "200", Duration::ZERO);
+        assert_eq!(plain.take().len(), 1);
+    }
+}
