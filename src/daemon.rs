@@ -252,7 +252,9 @@ impl Daemon {
             }
         }
         let mut users = a.loaded.desired.by_target;
-        for name in config.targets.keys().chain(a.held.keys()) {
+        let names: std::collections::BTreeSet<&String> =
+            config.targets.keys().chain(a.held.keys()).collect();
+        for name in names {
             if a.held.contains_key(name) {
                 match self.workers.get(name) {
                     Some(w) => w.hold(self.apply),

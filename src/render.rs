@@ -192,3 +192,146 @@ pub fn outcome(o: &Outcome, st: &Styles, opts: &Options) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::reconcile::{ErrorKind, Stage, TargetError};
+
+    fn planned(name: &str) -> TargetPlan {
+        TargetPlan {
+            target: name.into(),
+            provider: "vendor".into(),
+            ..TargetPlan::default()
+        }
+    }
+
+    fn failed(name: &str, message: &str) -> Failure {
+        Failure {
+            target: name.into(),
+            provider: "vendor".into(),
+            host: Some("api.example".into()),
+            error: TargetError {
+                kind: ErrorKind::Unreachable,
+                stage: Stage::Fetch,
+                endpoint: Some("/users".into()),
+                host: Some("api.example".into()),
+                port: Some(443),
+                status: None,
+                message: message.into(),
+            },
+        }
+    }
+
+    fn skipped(name: &str) -> Skipped {
+        Skipped {
+            target: name.into(),
+            provider: "vendor".into(),
+            host: None,
+            reason: "not selected".into(),
+        }
+    }
+
+    fn outcome_of<'a>(
+        plan: &'a Plan,
+        failed: &'a [Failure],
+        skipped: &'a [Skipped],
+    ) -> Outcome<'a> {
+        Outcome {
+            plan,
+            failed,
+            skipped,
+        }
+    }
+
+    #[test]
+    fn targets_come_in_name_order_planned_or_failed_then_the_failed_and_skipped_lines() {
+        let plan = Plan {
+            targets: vec![planned("a"), planned("c")],
+        };
+        let failed = [failed("b", "connection failed")];
+        let skipped = [skipped("d"), skipped("e")];
+        let text = outcome(
+            &outcome_of(&plan, &failed, &skipped),
+            &Styles::colored(false),
+            &Options::default(),
+        );
+        let a = text.find("Target a (").unwrap();
+        let b = text
+            .find("Target b (vendor, api.example:443): failed")
+            .unwrap();
+        let c = text.find("Target c (").unwrap();
+        assert!(a < b && b < c, "{text}");
+        assert!(
+            text.contains("  ! error: fetch users: /users: connection failed\n"),
+            "{text}"
+        );
+        assert!(
+            text.ends_with("1 of 3 targets failed: b.\nSkipped (not selected): d, e.\n"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn when_every_target_failed_no_summary_reads_as_no_changes() {
+        let plan = Plan::default();
+        let failed = [failed("b", "connection failed")];
+        let text = outcome(
+            &outcome_of(&plan, &failed, &[]),
+            &Styles::colored(false),
+            &Options::default(),
+        );
+        assert!(!text.contains("Plan:"), "{text}");
+        assert!(text.contains("1 of 1 target failed: b."), "{text}");
+    }
+
+    #[test]
+    fn json_gives_every_target_a_status_in_name_order() {
+        let plan = Plan {
+            targets: vec![planned("c")],
+        };
+        let failed = [failed("a", "connection failed")];
+        let skipped = [skipped("b")];
+        let doc: serde_json::Value =
+            serde_json::from_str(&json::plan_outcome(&outcome_of(&plan, &failed, &skipped)))
+                .unwrap();
+        let statuses: Vec<(&str, &str)> = doc["targets"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| (t["target"].as_str().unwrap(), t["status"].as_str().unwrap()))
+            .collect();
+        assert_eq!(statuses, [("a", "failed"), ("b", "skipped"), ("c", "ok")]);
+        assert_eq!(doc["failed"], 1);
+        assert_eq!(doc["targets"][0]["error"]["kind"], "unreachable");
+        assert_eq!(doc["targets"][0]["error"]["port"], 443);
+        assert_eq!(doc["targets"][1]["reason"], "not selected");
+        assert_eq!(doc["targets"][2]["in_scope"], 0);
+        let applied: serde_json::Value = serde_json::from_str(&json::apply_outcome(
+            &outcome_of(&plan, &failed, &skipped),
+            &[],
+        ))
+        .unwrap();
+        assert_eq!(applied["ok"], false, "a failed target is not ok");
+    }
+
+    #[test]
+    fn markdown_lists_failed_targets_with_host_and_escaped_error() {
+        let plan = Plan {
+            targets: vec![planned("a")],
+        };
+        let failed = [failed("b", "answer `x` | <b>")];
+        let md = markdown::plan_outcome(
+            &outcome_of(&plan, &failed, &[]),
+            &Options::default(),
+            65_000,
+        );
+        assert!(md.contains("**1 of 2 targets failed: b.**"), "{md}");
+        assert!(
+            md.contains(
+                "- `b` (vendor, `api.example:443`): ``fetch users: /users: answer `x` | <b>``"
+            ),
+            "{md}"
+        );
+    }
+}
