@@ -132,22 +132,20 @@ impl Planned {
 
 /// Every target of the config, `parallel_targets` at a time: the plans of those that could be
 /// planned, and the others as failures.
-pub async fn plan_all(loaded: &Loaded, stats: Arc<Stats>, stop: &Stop, guards: Guards) -> Planned {
+pub async fn plan_all(
+    loaded: &Arc<Loaded>,
+    stats: Arc<Stats>,
+    stop: &Stop,
+    guards: Guards,
+) -> Planned {
     let names: Vec<String> = loaded.config.targets.keys().cloned().collect();
-    plan_selected(
-        loaded,
-        &names,
-        loaded.config.parallel_targets,
-        stats,
-        stop,
-        guards,
-    )
-    .await
+    let parallel = loaded.config.parallel_targets;
+    plan_selected(loaded, &names, parallel, stats, stop, guards).await
 }
 
 /// The targets `names`, `parallel` at a time; the config's other targets are skipped.
 pub async fn plan_selected(
-    loaded: &Loaded,
+    loaded: &Arc<Loaded>,
     names: &[String],
     parallel: usize,
     stats: Arc<Stats>,
@@ -155,9 +153,8 @@ pub async fn plan_selected(
     guards: Guards,
 ) -> Planned {
     let cx = PlanCx {
-        config: &loaded.config,
         stats,
-        stop,
+        stop: stop.clone(),
         guards,
         now: chrono::Utc::now(),
     };
@@ -165,13 +162,18 @@ pub async fn plan_selected(
 }
 
 /// Fetches every target and plans it; an error when any target fails (for callers that need
-/// every target, such as the benchmark and the demo).
-pub async fn plan(loaded: &Loaded, stats: Arc<Stats>) -> anyhow::Result<Planned> {
+/// every target, such as the benchmark).
+pub async fn plan_shared(loaded: &Arc<Loaded>, stats: Arc<Stats>) -> anyhow::Result<Planned> {
     let planned = plan_all(loaded, stats, &Stop::default(), Guards::Report).await;
     match planned.failed.first() {
         Some(f) => anyhow::bail!("{f}"),
         None => Ok(planned),
     }
+}
+
+/// As [`plan_shared`], for a caller that holds its `Loaded` alone (the demo): plans a copy.
+pub async fn plan(loaded: &Loaded, stats: Arc<Stats>) -> anyhow::Result<Planned> {
+    plan_shared(&Arc::new(loaded.clone()), stats).await
 }
 
 /// Every target's tripped guard, as the planner found them.

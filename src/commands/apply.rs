@@ -36,7 +36,7 @@ pub struct Args<'a> {
 
 pub async fn run(cx: &Ctx, args: Args<'_>) -> anyhow::Result<u8> {
     let loaded = match cx.load() {
-        Ok(l) => l,
+        Ok(l) => Arc::new(l),
         Err(code) => return Ok(code),
     };
     let (names, saved, why) = match args.file {
@@ -128,11 +128,10 @@ pub async fn run(cx: &Ctx, args: Args<'_>) -> anyhow::Result<u8> {
 }
 
 /// Plans the owned targets; guards report (apply decides below whether they refuse).
-async fn plan(loaded: &Loaded, names: &[String], parallel: usize, stop: &Stop) -> Planned {
+async fn plan(loaded: &Arc<Loaded>, names: &[String], parallel: usize, stop: &Stop) -> Planned {
     let cx = PlanCx {
-        config: &loaded.config,
         stats: Default::default(),
-        stop,
+        stop: stop.clone(),
         guards: Guards::Report,
         now: chrono::Utc::now(),
     };

@@ -30,7 +30,7 @@ pub struct Args<'a> {
 
 pub async fn run(cx: &Ctx, args: Args<'_>) -> anyhow::Result<u8> {
     let loaded = match cx.load() {
-        Ok(l) => l,
+        Ok(l) => std::sync::Arc::new(l),
         Err(code) => return Ok(code),
     };
     let names = reconcile::select(&loaded.config, args.targets)?;

@@ -31,12 +31,12 @@ pub struct TargetRun {
     pub actual: Vec<ActualUser>,
 }
 
-/// What planning one target needs besides the target.
-#[derive(Clone)]
-pub struct PlanCx<'a> {
-    pub config: &'a Config,
+/// What planning one target needs besides the config and the target.
+#[derive(Clone, Debug)]
+pub struct PlanCx {
     pub stats: Arc<Stats>,
-    pub stop: &'a Stop,
+    /// The providers' requests, then and when applying, stop waiting when it is requested.
+    pub stop: Stop,
     pub guards: Guards,
     /// The instant every target of the run is planned for.
     pub now: DateTime<Utc>,
@@ -44,11 +44,12 @@ pub struct PlanCx<'a> {
 
 /// Connects, fetches, checks and plans one target; any failure is this target's alone.
 pub async fn plan_target(
-    cx: &PlanCx<'_>,
+    config: &Config,
+    cx: &PlanCx,
     target: &Target,
     desired: &[DesiredUser],
 ) -> Result<TargetRun, Failure> {
-    let provider = super::provider(cx.config, target, cx.stats.clone(), cx.stop)
+    let provider = super::provider(config, target, cx.stats.clone(), &cx.stop)
         .map_err(|e| Failure::setup(target, &e))?;
     let actual = provider
         .fetch(desired)
@@ -75,29 +76,41 @@ pub async fn plan_target(
     })
 }
 
-/// Plans `names` (each a target of the config), `parallel` at a time. Targets of the config
-/// not named are listed as skipped, with `why`.
+/// Plans `names` (each a target of the config), `parallel` at a time, each in a task of its
+/// own so that targets parse and plan on every core. Targets of the config not named are
+/// listed as skipped, with `why`.
 pub async fn plan_targets(
-    loaded: &Loaded,
+    loaded: &Arc<Loaded>,
     names: &[String],
     parallel: usize,
-    cx: &PlanCx<'_>,
+    cx: &PlanCx,
     why: &str,
 ) -> Planned {
-    let results: Vec<(String, Result<TargetRun, Failure>)> =
-        futures_util::stream::iter(names.iter().filter_map(|n| loaded.config.targets.get(n)))
-            .map(|target| async move {
+    // Lazy: a task is spawned only when the stream has room for it.
+    let jobs = names
+        .iter()
+        .filter(|n| loaded.config.targets.contains_key(*n))
+        .map(|name| {
+            let (loaded, cx, name) = (loaded.clone(), cx.clone(), name.clone());
+            tokio::spawn(async move {
+                let Some(target) = loaded.config.targets.get(&name) else {
+                    unreachable!("names are filtered to the config's targets")
+                };
                 let desired = loaded
                     .desired
                     .by_target
-                    .get(&target.name)
+                    .get(&name)
                     .map(Vec::as_slice)
                     .unwrap_or_default();
-                (target.name.clone(), plan_target(cx, target, desired).await)
+                let result = plan_target(&loaded.config, &cx, target, desired).await;
+                (name, result)
             })
-            .buffer_unordered(parallel.max(1))
-            .collect()
-            .await;
+        });
+    let results: Vec<(String, Result<TargetRun, Failure>)> = futures_util::stream::iter(jobs)
+        .buffer_unordered(parallel.max(1))
+        .map(|joined| joined.unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic())))
+        .collect()
+        .await;
     let by_name: BTreeMap<String, Result<TargetRun, Failure>> = results.into_iter().collect();
     let mut planned = Planned {
         plan: Default::default(),

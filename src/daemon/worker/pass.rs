@@ -44,15 +44,14 @@ impl Worker {
         })));
         let answers = || stats.total() + stats.retries();
         let cx = PlanCx {
-            config: &snap.config,
             stats: stats.clone(),
-            stop: &self.shared.stop,
+            stop: self.shared.stop.clone(),
             guards: Guards::Hold,
             now: chrono::Utc::now(),
         };
         let planned = self
             .beating(
-                reconcile::run::plan_target(&cx, target, &snap.users),
+                reconcile::run::plan_target(&snap.config, &cx, target, &snap.users),
                 &answers,
             )
             .await;
