@@ -83,7 +83,7 @@ pub async fn run(cx: &Ctx, args: Args<'_>) -> anyhow::Result<u8> {
     if !planned.plan.has_changes() {
         if cx.output == Output::Json {
             print!("{}", json(cx, &planned, &[]));
-        } else if planned.plan.targets.is_empty() {
+        } else if planned.plan.targets.is_empty() && planned.any_failed() {
             println!("Nothing to apply: no target could be planned.");
         } else {
             println!("Nothing to apply.");
