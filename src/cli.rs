@@ -116,8 +116,22 @@ pub enum Command {
         #[arg(long)]
         force: bool,
     },
+    /// Check each target before a first real run: network, TLS, clock, credentials, rights, paging, an estimate
+    Doctor {
+        /// Only these targets (repeatable) [default: every target]
+        #[arg(long = "target", value_name = "NAME")]
+        targets: Vec<String>,
+        /// Also create, change and remove one canary user per target, to learn how the vendor writes
+        #[arg(long)]
+        write_probe: bool,
+        /// With --write-probe: do not ask for confirmation
+        #[arg(long, requires = "write_probe")]
+        yes: bool,
+    },
     /// Reconcile continuously: on start-up, file changes, the schedule and SIGHUP
     Daemon,
+    /// Show who may apply each target now (etcd owners, or this host's file locks); read-only
+    Status,
     /// Print the JSON Schema (draft-07) of the config or of a manifest
     Schema {
         #[arg(value_enum)]
@@ -258,7 +272,13 @@ async fn dispatch(cli: Cli) -> anyhow::Result<u8> {
             out,
             force,
         } => commands::import::run(&cx, targets, out.as_deref(), *force).await,
+        Command::Doctor {
+            targets,
+            write_probe,
+            yes,
+        } => commands::doctor::run(&cx, targets, *write_probe, *yes).await,
         Command::Daemon => crate::daemon::run(&cx.config).await,
+        Command::Status => commands::status::run(&cx).await,
         Command::Schema { kind } => Ok(commands::docs::schema(*kind)),
         Command::Completions { shell } => Ok(commands::docs::completions(*shell)),
         Command::Man => commands::docs::man(),

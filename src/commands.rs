@@ -5,8 +5,10 @@
 
 pub mod apply;
 pub mod docs;
+pub mod doctor;
 pub mod import;
 pub mod plan;
+pub mod status;
 pub mod validate;
 
 use std::path::{Path, PathBuf};

@@ -4,6 +4,7 @@
 //! checked for presence here, never read into the config. Must not touch the network.
 
 mod common;
+pub mod coordination;
 mod daemon;
 mod parse;
 mod raw;
@@ -38,6 +39,8 @@ pub struct Config {
     pub daemon: DaemonConfig,
     /// How many targets are fetched, planned and applied at once (`parallel_targets`).
     pub parallel_targets: usize,
+    /// How several roster processes share the targets; `None`: the file lock on one host.
+    pub coordination: Option<coordination::Coordination>,
 }
 
 /// `parallel_targets` when the config does not say, and the most it may say.
@@ -237,6 +240,17 @@ impl Validator<'_> {
         }
         let daemon = self.daemon(raw.daemon.as_ref());
         let parallel_targets = self.parallel_targets(raw.parallel_targets.as_ref());
+        let coordination = raw.coordination.as_ref().and_then(|c| {
+            let mut problems = Vec::new();
+            let read = coordination::read(self.file, self.base, c, &mut problems);
+            #[cfg(not(feature = "etcd"))]
+            problems.push(Problem::at(
+                self.at(&c.referenced),
+                "coordination: this roster was built without etcd (cargo feature `etcd`)",
+            ));
+            self.problems.0.extend(problems);
+            read
+        });
         let config = Config {
             file: self.file.to_string(),
             base_dir: self.base.to_path_buf(),
@@ -245,6 +259,7 @@ impl Validator<'_> {
             targets,
             daemon,
             parallel_targets,
+            coordination,
         };
         if !self.problems.is_empty() {
             self.problems.0.extend(self.held.into_values().flatten());

@@ -19,6 +19,7 @@ pub mod plan;
 pub mod reconcile;
 pub mod render;
 pub mod saved;
+pub mod schedule;
 pub mod secret;
 pub mod sim;
 pub mod vendor;

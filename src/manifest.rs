@@ -10,6 +10,7 @@
 //! maps), O(n log n) to sort each target's users by key.
 
 mod discover;
+mod file;
 mod raw;
 mod schema;
 mod snapshot;
@@ -22,7 +23,6 @@ use crate::config::Config;
 use crate::diag::{self, Problem, Problems};
 use crate::model::{DesiredUser, Origin};
 
-use raw::RawManifest;
 pub use schema::schema as json_schema;
 
 /// The desired state: every declared user, grouped by target name.
@@ -74,18 +74,22 @@ pub(crate) fn load_partial(config: &Config) -> Result<Partial, Problems> {
         snapshot::PASSES,
         snapshot::PAUSE,
     )?;
+    let only = (config.targets.len() == 1)
+        .then(|| config.targets.keys().next().cloned())
+        .flatten();
     let mut loader = Loader {
-        config,
         problems: Problems::default(),
         desired: Desired::default(),
         file_targets: BTreeMap::new(),
         untargeted: Vec::new(),
+        only,
         seen_keys: HashMap::new(),
         seen_ids: HashMap::new(),
     };
     let none = files.is_empty();
-    for file in files {
-        loader.file(file);
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
+    for parsed in file::parse_all(config, files, workers) {
+        loader.file(parsed);
     }
     if none {
         loader.problems.push(Problem {
@@ -115,59 +119,33 @@ pub(crate) fn load_partial(config: &Config) -> Result<Partial, Problems> {
     })
 }
 
-struct Loader<'a> {
-    config: &'a Config,
+struct Loader {
     problems: Problems,
     desired: Desired,
     file_targets: BTreeMap<String, String>,
     untargeted: Vec<String>,
+    /// The config's only target, when it has one.
+    only: Option<String>,
     /// (target, key) → where it was first declared.
     seen_keys: HashMap<(String, String), Origin>,
     seen_ids: HashMap<(String, String), Origin>,
 }
 
-impl Loader<'_> {
-    fn file(&mut self, file: snapshot::File) {
-        let shown = file.shown;
-        self.desired.files.push(shown.clone());
-        let text = match file.bytes.and_then(|b| diag::decode(b, &shown)) {
-            Ok(t) => t,
-            Err(p) => return self.problems.push(p),
-        };
-        if text
-            .trim()
-            .lines()
-            .all(|l| l.trim().is_empty() || l.trim_start().starts_with('#'))
-        {
-            return self.problems.push(Problem::in_file(
-                &shown,
-                "manifest is empty (expected `users:`)",
-            ));
-        }
-        let raw: RawManifest = match diag::parse_yaml(&text, &shown) {
-            Ok(r) => r,
-            Err(p) => return self.problems.push(p),
-        };
-        let named = raw.target.as_ref().map(|t| t.value.trim().to_string());
-        if named.is_none() {
-            self.untargeted.push(shown.clone());
-        }
-        let only = (self.config.targets.len() == 1)
-            .then(|| self.config.targets.keys().next().cloned())
-            .flatten();
-        if let Some(name) = named.or(only) {
-            self.file_targets.insert(shown.clone(), name);
-        }
-        let Some(target) = target_of(self.config, &mut self.problems, &raw, &shown) else {
-            return;
-        };
-        for u in raw.users.value.iter() {
-            let (user, problems) = user::read(target, &shown, u, &self.config.base_dir);
-            for p in problems {
-                self.problems.push(p);
+impl Loader {
+    fn file(&mut self, parsed: file::Parsed) {
+        if let Some(named) = &parsed.named {
+            if named.is_none() {
+                self.untargeted.push(parsed.shown.clone());
             }
-            let Some(user) = user else { continue };
-            self.remember(&target.name, user);
+            if let Some(name) = named.clone().or_else(|| self.only.clone()) {
+                self.file_targets.insert(parsed.shown.clone(), name);
+            }
+        }
+        self.desired.files.push(parsed.shown);
+        self.problems.0.extend(parsed.problems);
+        let Some(target) = parsed.target else { return };
+        for user in parsed.users {
+            self.remember(&target, user);
         }
     }
 
@@ -197,40 +175,6 @@ impl Loader<'_> {
             .entry(target.to_string())
             .or_default()
             .push(user);
-    }
-}
-
-fn target_of<'c>(
-    config: &'c Config,
-    problems: &mut Problems,
-    raw: &RawManifest,
-    shown: &str,
-) -> Option<&'c crate::config::Target> {
-    let targets = &config.targets;
-    match &raw.target {
-        Some(t) => match targets.get(t.value.trim()) {
-            Some(target) => Some(target),
-            None => {
-                let known: Vec<&str> = targets.keys().map(String::as_str).collect();
-                problems.push(Problem::at(
-                    diag::origin_of(shown, &t.referenced),
-                    format!(
-                        "unknown target {:?} (the config has: {})",
-                        t.value,
-                        known.join(", ")
-                    ),
-                ));
-                None
-            }
-        },
-        None if targets.len() == 1 => targets.values().next(),
-        None => {
-            problems.push(Problem::in_file(
-                shown,
-                "missing `target:` (the config has more than one target)",
-            ));
-            None
-        }
     }
 }
 

@@ -75,6 +75,7 @@ pub fn provider(
         url: &target.url,
         limits: &target.limits,
         base_dir: &config.base_dir,
+        state_dir: &config.state_dir,
         stats,
         stop: stop.clone(),
     })

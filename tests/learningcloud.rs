@@ -475,9 +475,10 @@ fn paging_goes_past_500_users() {
         "{}",
         plan.stdout
     );
-    // 500, then a short page of 100.
-    assert_eq!(sim.count("GET /users"), 2, "{}", sim.requests());
-    assert_eq!(sim.requests()["total"], 2);
+    // 500 at startIndex=0; at startIndex=1 the 500 from the second user on, which tell that
+    // startIndex counts users from 0; then a short page of 99 at startIndex=501.
+    assert_eq!(sim.count("GET /users"), 3, "{}", sim.requests());
+    assert_eq!(sim.requests()["total"], 3);
 }
 
 #[test]

@@ -9,6 +9,7 @@ use serde_saphyr::Spanned;
 
 use super::raw::RawDaemon;
 use super::{DaemonConfig, Validator, parse};
+use crate::schedule::{Schedule, ScheduleError};
 
 /// The shortest and longest `debounce`.
 pub(crate) const DEBOUNCE: (Duration, Duration) =
@@ -25,17 +26,23 @@ impl Validator<'_> {
         if let Some(s) = &r.timezone {
             d.timezone = Some(s.value.trim().to_string());
         }
-        let schedule = crate::daemon::schedule::Schedule::parse(&d.schedule, d.timezone.as_deref())
-            .and_then(|s| match s.next_after(chrono::Utc::now()) {
-                Some(_) => Ok(()),
-                None => Err(format!("schedule {:?} never fires", d.schedule)),
-            });
-        if let Err(e) = schedule {
-            match (&r.schedule, &r.timezone) {
-                (_, Some(tz)) if e.contains("time zone") => self.err(tz, format!("daemon: {e}")),
-                (Some(s), _) => self.err(s, format!("daemon: {e}")),
-                _ => self.err(raw, format!("daemon: {e}")),
+        match Schedule::parse(&d.schedule, d.timezone.as_deref()) {
+            Err(e @ ScheduleError::TimeZone(_)) => match &r.timezone {
+                Some(tz) => self.err(tz, format!("daemon: {e}")),
+                None => self.err(raw, format!("daemon: {e}")),
+            },
+            Err(e) => match &r.schedule {
+                Some(s) => self.err(s, format!("daemon: {e}")),
+                None => self.err(raw, format!("daemon: {e}")),
+            },
+            Ok(s) if s.next_after(chrono::Utc::now()).is_none() => {
+                let e = format!("daemon: schedule {:?} never fires", d.schedule);
+                match &r.schedule {
+                    Some(s) => self.err(s, e),
+                    None => self.err(raw, e),
+                }
             }
+            Ok(_) => {}
         }
         if let Some(s) = &r.mode {
             match s.value.as_str() {

@@ -38,6 +38,9 @@ pub fn schema() -> Value {
             "additionalProperties": { "oneOf": targets }
         });
     }
+    if let Some(c) = root.pointer_mut("/properties/coordination") {
+        *c = coordination();
+    }
     if let Some(obj) = root.as_object_mut() {
         let defs = obj.entry("definitions").or_insert_with(|| json!({}));
         if let Some(defs) = defs.as_object_mut() {
@@ -45,4 +48,32 @@ pub fn schema() -> Value {
         }
     }
     root
+}
+
+/// `coordination.etcd`.
+fn coordination() -> Value {
+    let text = |d: &str| json!({ "type": "string", "description": d });
+    json!({
+        "description": "several roster processes sharing the targets; without it, a file lock on one host",
+        "type": "object",
+        "properties": {
+            "etcd": {
+                "type": "object",
+                "properties": {
+                    "endpoints": { "type": "array", "items": { "type": "string" }, "description": "http(s)://host:port of each member" },
+                    "prefix": text("every key roster writes lives below it, e.g. /roster/acme"),
+                    "lease_ttl": text("how long a dead process keeps its targets, whole seconds (default 10s)"),
+                    "ca": text("the CA of the members' certificates (https endpoints)"),
+                    "cert": text("this client's certificate, for client-certificate authentication"),
+                    "key": text("this client's private key"),
+                    "username": { "$ref": "#/definitions/SecretRef" },
+                    "password": { "$ref": "#/definitions/SecretRef" }
+                },
+                "required": ["endpoints", "prefix"],
+                "additionalProperties": false
+            }
+        },
+        "required": ["etcd"],
+        "additionalProperties": false
+    })
 }

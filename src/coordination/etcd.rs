@@ -23,6 +23,7 @@
 mod call;
 pub mod coordinator;
 pub mod error;
+mod from_config;
 pub mod identity;
 mod keys;
 mod lease;

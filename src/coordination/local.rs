@@ -96,6 +96,22 @@ fn lock(dir: &Path, target: &str) -> Result<LocalOwnership, CoordinationError> {
     Ok(LocalOwnership { _file: file })
 }
 
+/// Who holds `target`'s lock now, if anyone (for `roster status`). Probes with a shared lock
+/// that is dropped at once; a file that does not exist is a free target.
+pub(crate) fn holder(dir: &Path, target: &str) -> Option<String> {
+    let path = dir.join(format!("{target}.lock"));
+    let mut file = OpenOptions::new().read(true).open(path).ok()?;
+    match file.try_lock_shared() {
+        Ok(()) => None,
+        Err(TryLockError::WouldBlock) => {
+            let mut text = String::new();
+            let _ = (&mut file).take(256).read_to_string(&mut text);
+            Some(holder_from(&text).to_string())
+        }
+        Err(TryLockError::Error(e)) => Some(format!("unknown ({})", reason(&e))),
+    }
+}
+
 /// The holder a lock file names: `PID HOST` (older files: `PID` alone).
 fn holder_from(text: &str) -> Holder {
     let mut words = text.split_whitespace().map(clean);

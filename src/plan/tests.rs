@@ -2,8 +2,6 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use proptest::prelude::*;
-
 use super::plan_at_epoch as plan;
 use super::*;
 use crate::config::Policy;
@@ -236,113 +234,6 @@ fn ignored_fields_are_left_alone_but_recorded() {
     assert_eq!(p.ignored.len(), 1);
 }
 
-/// What a vendor would hold after the plan ran: the model of an ideal executor.
-fn execute(actual: &[ActualUser], p: &TargetPlan) -> Vec<ActualUser> {
-    let mut world: BTreeMap<String, ActualUser> =
-        actual.iter().map(|a| (a.id.clone(), a.clone())).collect();
-    for d in &p.deletes {
-        world.remove(d.vendor_id());
-    }
-    for u in p.updates.iter().chain(&p.deactivations) {
-        let user = world
-            .get_mut(u.user.vendor_id())
-            .expect("update of a user that exists");
-        for c in &u.changes {
-            user.fields.insert(c.field.clone(), c.to.clone());
-            if c.field == names::EMAIL {
-                user.key = c.to.as_text().unwrap().to_lowercase();
-            }
-        }
-    }
-    let mut next = world.len() + 1000;
-    for c in &p.creates {
-        next += 1;
-        world.insert(
-            next.to_string(),
-            ActualUser {
-                id: next.to_string(),
-                key: c.user.key.clone(),
-                fields: c.fields.clone(),
-            },
-        );
-    }
-    for m in &p.memberships {
-        for u in &m.join {
-            let f = world
-                .get_mut(u.vendor_id())
-                .unwrap()
-                .fields
-                .entry(m.field.clone())
-                .or_insert(Value::Set(BTreeSet::new()));
-            if let Value::Set(s) = f {
-                s.insert(m.collection.clone());
-            }
-        }
-        for u in &m.leave {
-            if let Some(Value::Set(s)) = world
-                .get_mut(u.vendor_id())
-                .unwrap()
-                .fields
-                .get_mut(&m.field)
-            {
-                s.remove(&m.collection);
-            }
-        }
-    }
-    world.into_values().collect()
-}
-
-fn arb_user() -> impl Strategy<Value = (u8, u8, Vec<u8>)> {
-    (0u8..12, 0u8..3, proptest::collection::vec(0u8..5, 0..4))
-}
-
-proptest! {
-    #[test]
-    fn plan_apply_plan_is_empty(
-        desired in proptest::collection::vec(arb_user(), 0..10),
-        actual in proptest::collection::vec(arb_user(), 0..10),
-        bind in proptest::collection::vec(any::<bool>(), 10),
-        delete in any::<bool>(),
-    ) {
-        let mut seen = BTreeSet::new();
-        let actual: Vec<ActualUser> = actual
-            .into_iter()
-            .filter(|(k, _, _)| seen.insert(*k))
-            .map(|(k, n, wf)| {
-                let wf: Vec<String> = wf.iter().map(|w| w.to_string()).collect();
-                let wf: Vec<&str> = wf.iter().map(String::as_str).collect();
-                have(&format!("{}", 100 + k as u32), &format!("u{k}@x.io"), &format!("N{n}"), &wf)
-            })
-            .collect();
-        let mut seen = BTreeSet::new();
-        let mut ids = BTreeSet::new();
-        let desired: Vec<DesiredUser> = desired
-            .into_iter()
-            .filter(|(k, _, _)| seen.insert(*k))
-            .enumerate()
-            .map(|(i, (k, n, wf))| {
-                let wf: Vec<String> = wf.iter().map(|w| w.to_string()).collect();
-                let wf: Vec<&str> = wf.iter().map(String::as_str).collect();
-                let mut d = want(&format!("u{k}@x.io"), &format!("M{n}"), &wf);
-                // Sometimes bind to an existing user's id, renaming it to this e-mail.
-                if bind[i % bind.len()] && !actual.is_empty() {
-                    let a = &actual[i % actual.len()];
-                    if ids.insert(a.id.clone()) && !actual.iter().any(|o| o.key == d.key && o.id != a.id) {
-                        d.id = Some(a.id.clone());
-                    }
-                }
-                d
-            })
-            .collect();
-        let mut pol = policy();
-        if delete { pol.unmanaged = Unmanaged::Delete; }
-        let first = plan("t", &desired, &actual, &schema(), &pol);
-        let after = execute(&actual, &first);
-        let second = plan("t", &desired, &after, &schema(), &pol);
-        prop_assert!(!second.has_changes(), "second plan not empty: {:?}", second);
-    }
-}
-
 #[test]
 fn map_fields_manage_only_the_keys_the_manifest_sets() {
     let mut s = schema();
@@ -418,3 +309,6 @@ fn a_create_whose_identity_stays_held_needs_a_person() {
     assert_eq!(p.creates.len(), 1);
     assert_eq!(p.updates.len(), 1);
 }
+
+#[path = "tests/roundtrip.rs"]
+mod roundtrip;

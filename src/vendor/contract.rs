@@ -20,7 +20,7 @@ use crate::model::{ActualUser, DesiredUser, Schema, Value};
 use crate::plan::{Create, Membership, Update, UserRef};
 use crate::yaml::{Keys, Located};
 
-use super::{Applied, ProviderError, http};
+use super::{Applied, ProviderError, doctor, http};
 
 /// A vendor, as the registry lists it.
 pub trait Vendor: Sync + Debug {
@@ -86,6 +86,18 @@ pub trait VendorTarget: Send + Sync + Debug + Any {
     /// Reads the credentials and builds the client.
     fn connect(&self, cx: Connect<'_>) -> anyhow::Result<Box<dyn Client>>;
 
+    /// `roster doctor`'s checks that only the vendor knows (authentication and scopes, how
+    /// paging behaves, the collections manifests name, and with `probe.write` a canary user
+    /// created, changed and always removed), and what they found (see [`doctor`]). Builds its
+    /// own client from `cx`. The default knows none: doctor's vendor-neutral checks still run.
+    fn doctor<'a>(
+        &'a self,
+        _cx: Connect<'a>,
+        _probe: doctor::Probe<'a>,
+    ) -> BoxFuture<'a, doctor::Diagnosis> {
+        Box::pin(std::future::ready(doctor::Diagnosis::default()))
+    }
+
     /// For tests and vendor-specific code paths: the concrete settings.
     fn as_any(&self) -> &dyn Any;
 }
@@ -108,6 +120,8 @@ pub struct Connect<'a> {
     pub limits: &'a Limits,
     /// The config's folder, for relative secret files.
     pub base_dir: &'a Path,
+    /// Where locks live, and doctor's findings (see [`doctor::Findings`]).
+    pub state_dir: &'a Path,
     pub stats: Arc<http::Stats>,
     pub stop: Stop,
 }

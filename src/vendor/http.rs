@@ -24,7 +24,7 @@ use super::{ProviderError, clean};
 use crate::config::Limits;
 
 pub(crate) use retry::{ceiling, random_unit};
-pub use stats::Stats;
+pub use stats::{Seen, Stats};
 
 /// Whether a request may be sent twice without harm.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -169,7 +169,9 @@ impl Http {
             }
         };
         let status = resp.status();
-        self.stats.record(endpoint, status.as_str(), sent.elapsed());
+        let elapsed = sent.elapsed();
+        self.stats.record(endpoint, status.as_str(), elapsed);
+        self.stats.observe(resp.headers(), elapsed);
         let retry_after = resp
             .headers()
             .get(reqwest::header::RETRY_AFTER)

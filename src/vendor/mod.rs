@@ -30,6 +30,7 @@ pub(crate) mod clean;
 #[cfg(test)]
 mod config_tests;
 mod contract;
+pub mod doctor;
 mod error;
 #[cfg(test)]
 pub(crate) mod fake;

@@ -4,6 +4,9 @@
 //! Without an `etcd` binary a test prints `SKIP: ...` and returns; under `CI=true` a missing
 //! etcd fails the test instead, since CI must run these.
 
+// Each test file uses a part of the harness.
+#![allow(dead_code)]
+
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};

@@ -1,11 +1,12 @@
 //! Request counts by endpoint and status, the number of retries, and each answer's latency
-//! handed to an observer (the daemon's histograms), shared with reports and metrics. Counting
-//! only: it never sees a request or an answer.
+//! handed to an observer (the daemon's histograms), shared with reports and metrics; and, for `roster doctor`, what the answers' headers showed (the vendor's `Date`,
+//! rate-limit headers) and how long each took to come. It never sees a body, and of the
+//! headers keeps only those.
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 /// Called with an endpoint and the time its answer took.
 pub type Observer = Arc<dyn Fn(&str, Duration) + Send + Sync>;
@@ -15,6 +16,7 @@ pub type Observer = Arc<dyn Fn(&str, Duration) + Send + Sync>;
 pub struct Stats {
     by_endpoint: Mutex<BTreeMap<(String, String), u64>>,
     retries: AtomicU64,
+    seen: Mutex<Seen>,
     latency: Option<Observer>,
 }
 
@@ -23,8 +25,30 @@ impl std::fmt::Debug for Stats {
         f.debug_struct("Stats")
             .field("by_endpoint", &self.by_endpoint)
             .field("retries", &self.retries)
+            .field("seen", &self.seen)
             .finish_non_exhaustive()
     }
+}
+
+/// What the answers' headers showed.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Seen {
+    /// The last answer's `Date`, and this host's clock when the answer came.
+    pub date: Option<(SystemTime, SystemTime)>,
+    /// Rate-limit headers (`x-ratelimit-*`, `ratelimit*`, `retry-after`): name → last value.
+    pub rate_limit: BTreeMap<String, String>,
+    /// How long each answer took to come (its headers), the first [`MAX_ROUND_TRIPS`].
+    pub round_trips: Vec<Duration>,
+}
+
+/// Round trips kept: enough for a median, bounded whatever the number of requests.
+pub const MAX_ROUND_TRIPS: usize = 1000;
+
+fn rate_limit_header(name: &str) -> bool {
+    ["x-ratelimit", "x-rate-limit", "ratelimit"]
+        .iter()
+        .any(|p| name.starts_with(p))
+        || name == "retry-after"
 }
 
 impl Stats {
@@ -46,6 +70,34 @@ impl Stats {
         if let Some(f) = &self.latency {
             f(endpoint, elapsed);
         }
+    }
+
+    /// Notes an answer's headers, `round_trip` after its request was sent.
+    pub(super) fn observe(&self, headers: &reqwest::header::HeaderMap, round_trip: Duration) {
+        let mut seen = self.seen.lock().unwrap_or_else(|e| e.into_inner());
+        if seen.round_trips.len() < MAX_ROUND_TRIPS {
+            seen.round_trips.push(round_trip);
+        }
+        let date = headers
+            .get(reqwest::header::DATE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| httpdate::parse_http_date(v.trim()).ok());
+        if let Some(date) = date {
+            seen.date = Some((date, SystemTime::now()));
+        }
+        for (name, value) in headers {
+            // A vendor can send many headers; a few dozen of these is plenty.
+            if rate_limit_header(name.as_str()) && seen.rate_limit.len() < 32 {
+                let value = String::from_utf8_lossy(value.as_bytes());
+                let value: String = super::clean::line(&value).chars().take(100).collect();
+                seen.rate_limit.insert(name.as_str().to_string(), value);
+            }
+        }
+    }
+
+    /// What the answers' headers showed so far.
+    pub fn seen(&self) -> Seen {
+        self.seen.lock().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
     pub(super) fn retried(&self) {
@@ -82,6 +134,31 @@ impl Stats {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use reqwest::header::{HeaderMap, HeaderValue};
+
+    #[test]
+    fn headers_seen_are_kept_bounded_and_clean() {
+        let stats = Stats::default();
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            "date",
+            HeaderValue::from_static("Sun, 06 Nov 1994 08:49:37 GMT"),
+        );
+        headers.insert("x-ratelimit-remaining", HeaderValue::from_static("41"));
+        headers.insert("retry-after", HeaderValue::from_static("1"));
+        headers.insert("x-other", HeaderValue::from_static("no"));
+        for _ in 0..MAX_ROUND_TRIPS + 5 {
+            stats.observe(&headers, Duration::from_millis(3));
+        }
+        let seen = stats.seen();
+        assert_eq!(seen.round_trips.len(), MAX_ROUND_TRIPS);
+        assert_eq!(
+            seen.date.map(|d| d.0),
+            httpdate::parse_http_date("Sun, 06 Nov 1994 08:49:37 GMT").ok()
+        );
+        let names: Vec<&str> = seen.rate_limit.keys().map(String::as_str).collect();
+        assert_eq!(names, ["retry-after", "x-ratelimit-remaining"]);
+    }
 
     #[test]
     fn each_answer_is_counted_and_its_latency_observed() {

@@ -2,16 +2,24 @@
 //! delete, all under `…/integration/ws/management/rest/users`.
 //!
 //! Every request carries the token header (marked sensitive, never logged) and the vendor's
-//! `Accept`; writes carry `X-Cloud-Synchronization` from the config. An update must resend the
-//! core fields (name, surname, language, timezone, email, username), so the unchanged ones come
-//! from the vendor's record at plan time. A change of `enabled` alone goes through the
-//! activate/deactivate services, which need no core fields (users roster does not manage may
-//! lack them); with other changes it rides in the update body. JSON shapes stay in `wire`.
+//! `Accept`; writes carry `X-Cloud-Synchronization` from the config. An update sends the
+//! vendor's whole record as the list showed it at plan time (kept here by id, read again by id
+//! when missing) with only the managed changes made (`record`), right whether the vendor's PUT
+//! replaces or merges. A change of `enabled` alone goes through the activate/deactivate
+//! services, which need no core fields (users roster does not manage may lack them); with
+//! other changes it rides in the update body. Paging is told from the answers (`paging`,
+//! `list`). JSON shapes stay in `wire`.
 
+mod doctor;
 mod fields;
+mod list;
+pub(crate) mod paging;
+mod probe;
+mod record;
 mod wire;
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 
 use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderValue};
 use reqwest::{Method, Url};
@@ -22,12 +30,12 @@ use crate::model::{ActualUser, DesiredUser, Value};
 use crate::plan::{Create, Membership, Update, UserRef};
 use crate::vendor::http::{Http, Repeat, Stats};
 use crate::vendor::learningcloud::names;
-use crate::vendor::paging::Pages;
 use crate::vendor::stop::Stop;
 use crate::vendor::{Applied, Provider, ProviderError};
 
-use fields::{create_body, text, to_actual, update_body};
-use wire::WireUser;
+use fields::{create_body, text, to_actual};
+use paging::Counting;
+use wire::Listed;
 
 pub struct LearningCloud {
     http: Http,
@@ -35,6 +43,13 @@ pub struct LearningCloud {
     /// `X-Cloud-Auth-Token`, marked sensitive so that it never shows in debug output.
     token: HeaderValue,
     synchronous: bool,
+    /// Each listed user's whole record (compact JSON) by id, from the last fetch: what an
+    /// update sends back.
+    records: Mutex<HashMap<String, Box<str>>>,
+    /// How the last list found `startIndex` counting, when it passed one page.
+    counting: Mutex<Option<Counting>>,
+    /// How doctor found it counting, when it has run.
+    expected: Mutex<Option<Counting>>,
 }
 
 const MEDIA_TYPE: &str = "application/vnd.netex.nlc-api+json";
@@ -51,16 +66,6 @@ const UPDATE: &str = "PUT /users/{id}";
 const DELETE: &str = "DELETE /users/{id}";
 const ACTIVATE: &str = "PUT /users/{id}/activate";
 const DEACTIVATE: &str = "PUT /users/{id}/deactivate";
-
-/// The fields every update must carry.
-const CORE: [&str; 6] = [
-    names::NAME,
-    names::SURNAME,
-    names::LANGUAGE,
-    names::TIMEZONE,
-    names::EMAIL,
-    names::USERNAME,
-];
 
 impl LearningCloud {
     pub fn new(
@@ -87,6 +92,9 @@ impl LearningCloud {
             base,
             token,
             synchronous,
+            records: Mutex::new(HashMap::new()),
+            counting: Mutex::new(None),
+            expected: Mutex::new(None),
         })
     }
 
@@ -146,11 +154,11 @@ impl LearningCloud {
             .await
     }
 
-    async fn page(&self, start: usize) -> Result<Vec<WireUser>, ProviderError> {
+    async fn page(&self, start: usize, count: usize) -> Result<Vec<Listed>, ProviderError> {
         let mut url = self.url(&[]);
         url.query_pairs_mut()
             .append_pair("startIndex", &start.to_string())
-            .append_pair("count", &PAGE.to_string());
+            .append_pair("count", &count.to_string());
         self.http
             .send(
                 LIST,
@@ -159,6 +167,40 @@ impl LearningCloud {
                 |status, body| wire::users(LIST, status, body),
             )
             .await
+    }
+
+    /// One user by id or username, with its whole record.
+    async fn get(&self, id_or_username: &str) -> Result<Option<Listed>, ProviderError> {
+        let url = self.url(&[id_or_username]);
+        self.http
+            .send(
+                GET,
+                Repeat::Safe,
+                |client| self.request(client, Method::GET, &url, None),
+                |status, body| wire::user(GET, status, body),
+            )
+            .await
+    }
+
+    /// The record an update of `update`'s user starts from: the one listed at plan time, or
+    /// the vendor's current one when this client did not list it.
+    async fn record(&self, update: &Update) -> Result<Box<str>, ProviderError> {
+        let id = update.user.vendor_id();
+        let kept = self.lock_records().get(id).cloned();
+        if let Some(record) = kept {
+            return Ok(record);
+        }
+        match self.get(id).await? {
+            Some(found) => Ok(found.record),
+            None => Err(ProviderError::Invalid(format!(
+                "learningcloud has no user {id} ({}) any more",
+                update.user.key
+            ))),
+        }
+    }
+
+    fn lock_records(&self) -> std::sync::MutexGuard<'_, HashMap<String, Box<str>>> {
+        self.records.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     /// Switches a user on or off through the activate/deactivate services.
@@ -175,40 +217,35 @@ impl LearningCloud {
 }
 
 impl Provider for LearningCloud {
-    /// Every user of the tenant, `PAGE` at a time until a short page. Each page must bring
-    /// users not listed before, and the pages are bounded: never an endless loop.
+    /// Every user of the tenant (see `list`); each one's whole record is kept for updates.
     async fn fetch(&self, _desired: &[DesiredUser]) -> Result<Vec<ActualUser>, ProviderError> {
-        let mut users = Vec::new();
-        let mut pages = Pages::new(LIST, PAGE);
-        let mut start = 0usize;
-        loop {
-            let page = self.page(start).await?;
-            let n = page.len();
-            let position = format!("startIndex={start}");
-            let new = pages.take(page, |u| u.id.as_str(), &position)?;
-            users.extend(new.into_iter().map(to_actual));
-            if n < PAGE {
-                break;
-            }
-            start = start.saturating_add(n);
+        let listing = self.list().await?;
+        let expected = *self.expected.lock().unwrap_or_else(|e| e.into_inner());
+        if let (Some(now), Some(was)) = (listing.counting, expected)
+            && now != was
+        {
+            tracing::warn!(
+                "learningcloud: {now} now, but when doctor ran, {was}; the list follows what it told now"
+            );
         }
+        *self.counting.lock().unwrap_or_else(|e| e.into_inner()) = listing.counting;
+        let mut records = HashMap::with_capacity(listing.users.len());
+        let mut users = Vec::with_capacity(listing.users.len());
+        for Listed { user, record } in listing.users {
+            records.insert(user.id.trim().to_string(), record);
+            users.push(to_actual(user));
+        }
+        *self.lock_records() = records;
         users.sort_by(|a, b| a.key.cmp(&b.key));
         Ok(users)
     }
 
     async fn find(&self, create: &Create) -> Result<Option<ActualUser>, ProviderError> {
         let username = text(&create.fields, names::USERNAME).unwrap_or(&create.user.key);
-        let url = self.url(&[username]);
-        let found = self
-            .http
-            .send(
-                GET,
-                Repeat::Safe,
-                |client| self.request(client, Method::GET, &url, None),
-                |status, body| wire::user(GET, status, body),
-            )
-            .await?;
-        Ok(found.map(to_actual).filter(|a| a.key == create.user.key))
+        let found = self.get(username).await?;
+        Ok(found
+            .map(|l| to_actual(l.user))
+            .filter(|a| a.key == create.user.key))
     }
 
     async fn create(
@@ -237,7 +274,8 @@ impl Provider for LearningCloud {
         {
             return self.switch(id, on).await;
         }
-        let body = wire::body(&update_body(update)?);
+        let record = self.record(update).await?;
+        let body = record::update_body(&record, update)?;
         let url = self.url(&[id]);
         self.write(UPDATE, Repeat::Safe, Method::PUT, url, Some(body))
             .await

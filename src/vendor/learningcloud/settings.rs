@@ -1,6 +1,6 @@
 //! A validated learningCloud target: the token reference and synchronization mode; the field
 //! schema (every field changes through the user update; `enabled: false` deactivates; users
-//! are named by username); what `import` writes; the client.
+//! are named by username); what `import` writes; the client, and doctor's checks.
 
 use std::any::Any;
 use std::collections::BTreeMap;
@@ -10,7 +10,9 @@ use anyhow::Context;
 use crate::import::{key, quoted};
 use crate::model::{ActualUser, FieldSpec, Mutability, Schema, Value};
 use crate::secret::SecretRef;
-use crate::vendor::{Client, Connect, Identity, UserFields, VendorTarget};
+use crate::vendor::doctor::{AUTH, Check, Diagnosis, Findings, Probe};
+use crate::vendor::learningcloud::client::LearningCloud;
+use crate::vendor::{BoxFuture, Client, Connect, Identity, UserFields, VendorTarget};
 use crate::yaml::{Keys, Located};
 
 use super::names;
@@ -70,6 +72,23 @@ fn roles(set: &std::collections::BTreeSet<String>) -> String {
     format!("{{ {} }}", parts.join(", "))
 }
 
+impl Settings {
+    fn client(&self, cx: &Connect<'_>, synchronous: bool) -> anyhow::Result<LearningCloud> {
+        let token = self
+            .token
+            .resolve(cx.base_dir)
+            .with_context(|| format!("target {}: token", cx.target))?;
+        Ok(LearningCloud::new(
+            cx.url.clone(),
+            token,
+            synchronous,
+            cx.limits,
+            cx.stats.clone(),
+            cx.stop.clone(),
+        )?)
+    }
+}
+
 impl VendorTarget for Settings {
     fn schema(&self) -> &Schema {
         &self.schema
@@ -122,19 +141,22 @@ impl VendorTarget for Settings {
     }
 
     fn connect(&self, cx: Connect<'_>) -> anyhow::Result<Box<dyn Client>> {
-        let token = self
-            .token
-            .resolve(cx.base_dir)
-            .with_context(|| format!("target {}: token", cx.target))?;
-        let client = crate::vendor::learningcloud::client::LearningCloud::new(
-            cx.url.clone(),
-            token,
-            self.synchronous,
-            cx.limits,
-            cx.stats,
-            cx.stop,
-        )?;
+        let client = self.client(&cx, self.synchronous)?;
+        client.confirm(cx.target, &Findings::load(cx.state_dir, cx.target));
         Ok(Box::new(client))
+    }
+
+    /// The probe's writes go `synchronous`, so that each answer is final when read back.
+    fn doctor<'a>(&'a self, cx: Connect<'a>, probe: Probe<'a>) -> BoxFuture<'a, Diagnosis> {
+        Box::pin(async move {
+            match self.client(&cx, true) {
+                Ok(client) => client.doctor(probe).await,
+                Err(e) => Diagnosis {
+                    checks: vec![Check::fail(AUTH, format!("{e:#}"), "see the message")],
+                    ..Diagnosis::default()
+                },
+            }
+        })
     }
 
     fn as_any(&self) -> &dyn Any {

@@ -8,7 +8,10 @@
 //! that a repeated create is refused by id rather than making a second user.
 
 mod auth;
+mod doctor;
 mod groups;
+mod probe;
+mod rights;
 mod wire;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -29,6 +32,7 @@ use crate::vendor::stop::Stop;
 use crate::vendor::uipath::names;
 use crate::vendor::{Applied, Provider, ProviderError};
 
+use rights::Needed;
 use wire::WireUser;
 
 /// Settings for [`Uipath::new`].
@@ -45,8 +49,10 @@ pub struct Uipath {
     http: Http,
     s: Settings,
     token: tokio::sync::Mutex<Option<(SecretString, Instant)>>,
-    /// Group name → id, and id → name, from the last fetch.
-    groups: Mutex<(HashMap<String, String>, HashMap<String, String>)>,
+    /// The scopes the last token answer said were granted.
+    granted: Mutex<Option<String>>,
+    /// The organisation's groups, from the last fetch.
+    groups: Mutex<groups::Groups>,
     /// User key → the GUID its create sends, kept for every attempt of that create.
     creating: Mutex<HashMap<String, String>>,
 }
@@ -83,7 +89,8 @@ impl Uipath {
             http,
             s,
             token: tokio::sync::Mutex::new(None),
-            groups: Mutex::new((HashMap::new(), HashMap::new())),
+            granted: Mutex::new(None),
+            groups: Mutex::new(groups::Groups::default()),
             creating: Mutex::new(HashMap::new()),
         })
     }
@@ -113,7 +120,8 @@ impl Uipath {
                 .call(EP_USERS, Method::GET, url, None, Repeat::Safe, |s, b| {
                     wire::json(EP_USERS, s, b)
                 })
-                .await?;
+                .await
+                .map_err(|e| self.denied(e, Needed::Scope("User", "Read")))?;
             let got = page.results.len() as u64;
             let total = page.total_count;
             let position = format!("skip={skip}");
@@ -146,6 +154,11 @@ impl Uipath {
     }
 
     async fn put(&self, id: &str, body: Json) -> Result<Applied, ProviderError> {
+        let regroups = ["groupIDsToAdd", "groupIDsToRemove"].iter().any(|k| {
+            body.get(k)
+                .and_then(Json::as_array)
+                .is_some_and(|a| !a.is_empty())
+        });
         let url = self.api(&format!("User/{id}"));
         self.call(
             EP_UPDATE,
@@ -157,6 +170,14 @@ impl Uipath {
         )
         .await
         .map(|()| Applied::Confirmed)
+        .map_err(|e| {
+            let needed = if regroups {
+                Needed::PartitionAdmin("changing a user's groups")
+            } else {
+                Needed::Scope("User", "Write")
+            };
+            self.denied(e, needed)
+        })
     }
 }
 
@@ -175,7 +196,7 @@ impl Provider for Uipath {
 
     fn check(&self, desired: &[DesiredUser]) -> Vec<Problem> {
         let lock = self.groups.lock().unwrap_or_else(|e| e.into_inner());
-        let mut known: Vec<&str> = lock.0.keys().map(String::as_str).collect();
+        let mut known: Vec<&str> = lock.by_name.keys().map(String::as_str).collect();
         known.sort();
         let mut problems = Vec::new();
         for d in desired {
@@ -194,7 +215,7 @@ impl Provider for Uipath {
                             d.key
                         ),
                     ));
-                } else if !lock.0.contains_key(g) {
+                } else if !lock.by_name.contains_key(g) {
                     problems.push(Problem::at(
                         d.origin.clone(),
                         format!(
@@ -254,7 +275,15 @@ impl Provider for Uipath {
             Repeat::Unsafe,
             |s, b| wire::identity_result(EP_CREATE, s, b),
         )
-        .await?;
+        .await
+        .map_err(|e| {
+            let needed = if groups.is_empty() {
+                Needed::Scope("User", "Write")
+            } else {
+                Needed::PartitionAdmin("creating a user in a group")
+            };
+            self.denied(e, needed)
+        })?;
         // There is no isActive on create: a user declared inactive is switched off next. The
         // user exists by then, so a stop there is not "nothing happened".
         if f.get(names::ACTIVE) == Some(&Value::Bool(false)) {
@@ -314,5 +343,6 @@ impl Provider for Uipath {
         )
         .await
         .map(|()| Applied::Confirmed)
+        .map_err(|e| self.denied(e, Needed::Scope("User", "Write")))
     }
 }

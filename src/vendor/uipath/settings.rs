@@ -1,6 +1,7 @@
 //! A validated UiPath target: token endpoint, client credentials (references), scope,
 //! organisation and deployment; the field schema (on Automation Cloud an e-mail cannot be
-//! changed through the API; `active: false` deactivates); what `import` writes; the client.
+//! changed through the API; `active: false` deactivates); what `import` writes; the client,
+//! and doctor's checks.
 
 use std::any::Any;
 
@@ -9,7 +10,9 @@ use anyhow::Context;
 use crate::import::{numbers_or_strings, quoted};
 use crate::model::{ActualUser, FieldSpec, Mutability, Schema, Value};
 use crate::secret::SecretRef;
-use crate::vendor::{Client, Connect, UserFields, VendorTarget};
+use crate::vendor::doctor::{AUTH, Check, Diagnosis, Findings, Probe};
+use crate::vendor::uipath::client::Uipath;
+use crate::vendor::{BoxFuture, Client, Connect, UserFields, VendorTarget};
 use crate::yaml::{Keys, Located};
 
 use super::names;
@@ -64,6 +67,29 @@ impl Settings {
     }
 }
 
+impl Settings {
+    fn client(&self, cx: &Connect<'_>) -> anyhow::Result<Uipath> {
+        let read = |what: &str, r: &SecretRef| {
+            r.resolve(cx.base_dir)
+                .with_context(|| format!("target {}: {what}", cx.target))
+        };
+        let settings = crate::vendor::uipath::client::Settings {
+            base: cx.url.clone(),
+            token_url: self.token_url.clone(),
+            client_id: read("client_id", &self.client_id)?,
+            client_secret: read("client_secret", &self.client_secret)?,
+            scope: self.scope.clone(),
+            partition_global_id: self.partition_global_id.clone(),
+        };
+        Ok(Uipath::new(
+            settings,
+            cx.limits,
+            cx.stats.clone(),
+            cx.stop.clone(),
+        )?)
+    }
+}
+
 impl VendorTarget for Settings {
     fn schema(&self) -> &Schema {
         &self.schema
@@ -98,21 +124,21 @@ impl VendorTarget for Settings {
     }
 
     fn connect(&self, cx: Connect<'_>) -> anyhow::Result<Box<dyn Client>> {
-        let read = |what: &str, r: &SecretRef| {
-            r.resolve(cx.base_dir)
-                .with_context(|| format!("target {}: {what}", cx.target))
-        };
-        let settings = crate::vendor::uipath::client::Settings {
-            base: cx.url.clone(),
-            token_url: self.token_url.clone(),
-            client_id: read("client_id", &self.client_id)?,
-            client_secret: read("client_secret", &self.client_secret)?,
-            scope: self.scope.clone(),
-            partition_global_id: self.partition_global_id.clone(),
-        };
-        let client =
-            crate::vendor::uipath::client::Uipath::new(settings, cx.limits, cx.stats, cx.stop)?;
+        let client = self.client(&cx)?;
+        client.confirm(cx.target, &Findings::load(cx.state_dir, cx.target));
         Ok(Box::new(client))
+    }
+
+    fn doctor<'a>(&'a self, cx: Connect<'a>, probe: Probe<'a>) -> BoxFuture<'a, Diagnosis> {
+        Box::pin(async move {
+            match self.client(&cx) {
+                Ok(client) => client.doctor(probe).await,
+                Err(e) => Diagnosis {
+                    checks: vec![Check::fail(AUTH, format!("{e:#}"), "see the message")],
+                    ..Diagnosis::default()
+                },
+            }
+        })
     }
 
     fn as_any(&self) -> &dyn Any {

@@ -5,10 +5,17 @@
 //! `/v1/workflow/update`, which replaces a workflow's member set: the current members are
 //! listed first and sent back, so that members roster does not manage are never dropped.
 //!
+//! Every add names its `group_id` and every list its filter (`group_id` or `workflow_id`):
+//! the documents give the API key its own group, which an add "for specific workflows" joins
+//! and a list with neither filter shows, and naming the group makes roster right whether or
+//! not the vendor works that way. Doctor lists without a filter to report the key's group.
+//!
 //! Complexity: `fetch` is one list per group in play, O(n) to read and convert n users (a hash
 //! map drops duplicates) and O(n log n) to sort them by key; a membership change lists the
 //! workflow's m members once, O(m log m); every other write is one request.
 
+mod doctor;
+mod probe;
 mod wire;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};

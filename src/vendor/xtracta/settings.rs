@@ -1,6 +1,6 @@
 //! A validated Xtracta target: its API key reference and group, the field schema (workflows
 //! are memberships; the primary group cannot be changed through the API; no deactivation),
-//! and the client it connects.
+//! the client it connects, and doctor's checks.
 
 use std::any::Any;
 
@@ -8,7 +8,9 @@ use anyhow::Context;
 
 use crate::model::{ActualUser, FieldSpec, Mutability, Schema};
 use crate::secret::SecretRef;
-use crate::vendor::{Client, Connect, UserFields, VendorTarget};
+use crate::vendor::doctor::{AUTH, Check, Diagnosis, Findings, Probe};
+use crate::vendor::xtracta::client::Xtracta;
+use crate::vendor::{BoxFuture, Client, Connect, UserFields, VendorTarget};
 use crate::yaml::{Keys, Located};
 
 use super::names;
@@ -41,6 +43,23 @@ impl Settings {
     }
 }
 
+impl Settings {
+    fn client(&self, cx: &Connect<'_>) -> anyhow::Result<Xtracta> {
+        let key = self
+            .api_key
+            .resolve(cx.base_dir)
+            .with_context(|| format!("target {}: api_key", cx.target))?;
+        Ok(Xtracta::new(
+            cx.url.clone(),
+            key,
+            self.group_id,
+            cx.limits,
+            cx.stats.clone(),
+            cx.stop.clone(),
+        )?)
+    }
+}
+
 impl VendorTarget for Settings {
     fn schema(&self) -> &Schema {
         &self.schema
@@ -63,19 +82,21 @@ impl VendorTarget for Settings {
     }
 
     fn connect(&self, cx: Connect<'_>) -> anyhow::Result<Box<dyn Client>> {
-        let key = self
-            .api_key
-            .resolve(cx.base_dir)
-            .with_context(|| format!("target {}: api_key", cx.target))?;
-        let client = crate::vendor::xtracta::client::Xtracta::new(
-            cx.url.clone(),
-            key,
-            self.group_id,
-            cx.limits,
-            cx.stats,
-            cx.stop,
-        )?;
+        let client = self.client(&cx)?;
+        client.confirm(cx.target, &Findings::load(cx.state_dir, cx.target));
         Ok(Box::new(client))
+    }
+
+    fn doctor<'a>(&'a self, cx: Connect<'a>, probe: Probe<'a>) -> BoxFuture<'a, Diagnosis> {
+        Box::pin(async move {
+            match self.client(&cx) {
+                Ok(client) => client.doctor(probe).await,
+                Err(e) => Diagnosis {
+                    checks: vec![Check::fail(AUTH, format!("{e:#}"), "see the message")],
+                    ..Diagnosis::default()
+                },
+            }
+        })
     }
 
     fn as_any(&self) -> &dyn Any {

@@ -1,14 +1,11 @@
 //! learningCloud's user record turned into roster's fields, and roster's fields turned into
-//! the `user` of a create or an update (the core fields always, the optional ones only when
-//! they change). Pure conversions: no requests, no JSON text (that is `wire`).
+//! the `user` of a create (an update starts from the vendor's record: `record`). Pure
+//! conversions: no requests, no JSON text (that is `wire`).
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::CORE;
 use super::wire::{UserOut, WireUser};
 use crate::model::{ActualUser, Value, normalise_key};
-use crate::plan::Update;
-use crate::vendor::ProviderError;
 use crate::vendor::learningcloud::names;
 
 pub(super) fn to_actual(u: WireUser) -> ActualUser {
@@ -100,57 +97,10 @@ pub(super) fn create_body<'a>(
     }
 }
 
-/// The `user` of an update: the core fields always (changed ones from the plan, the others
-/// from the vendor's record), plus the optional fields that change.
-pub(super) fn update_body(update: &Update) -> Result<UserOut<'_>, ProviderError> {
-    let mut out = UserOut::default();
-    for c in &update.changes {
-        let field = c.field.as_str();
-        match (field, &c.to) {
-            (f, Value::Text(_)) if CORE.contains(&f) => {}
-            (f, Value::Bool(on)) if f == names::ENABLED => out.enabled = Some(*on),
-            (f, Value::Set(set)) if f == names::ROLES => out.roles = Some(roles_map(set)),
-            (f, Value::Text(id)) if f == names::EXTERNAL_ID => out.external_id = Some(id),
-            (f, Value::Map(map)) if f == names::EXTENDED_FIELDS => {
-                out.extended_fields = Some(extended_map(map));
-            }
-            (f, v) => {
-                return Err(ProviderError::Invalid(format!(
-                    "learningcloud cannot set {f} to {v}"
-                )));
-            }
-        }
-    }
-    let core = |field: &str| -> Result<&str, ProviderError> {
-        update
-            .changes
-            .iter()
-            .find(|c| c.field == field)
-            .map(|c| &c.to)
-            .or_else(|| update.actual.get(field))
-            .and_then(Value::as_text)
-            .filter(|v| !v.trim().is_empty())
-            .ok_or_else(|| {
-                ProviderError::Invalid(format!(
-                    "learningcloud needs {field} on every update, and neither the plan nor the vendor's record has one for {}",
-                    update.user.key
-                ))
-            })
-    };
-    out.name = Some(core(names::NAME)?);
-    out.surname = Some(core(names::SURNAME)?);
-    out.language = Some(core(names::LANGUAGE)?);
-    out.timezone = Some(core(names::TIMEZONE)?);
-    out.email = Some(core(names::EMAIL)?);
-    out.username = Some(core(names::USERNAME)?);
-    Ok(out)
-}
-
 #[cfg(test)]
 mod tests {
     use super::super::wire;
     use super::*;
-    use crate::plan::{FieldChange, UserRef};
 
     fn actual() -> BTreeMap<String, Value> {
         let wire: Vec<WireUser> = serde_json::from_str(
@@ -165,15 +115,6 @@ mod tests {
         a.fields
     }
 
-    fn change(field: &str, to: Value) -> FieldChange {
-        FieldChange {
-            user: UserRef::default(),
-            field: field.into(),
-            from: None,
-            to,
-        }
-    }
-
     #[test]
     fn vendor_record_into_fields() {
         let f = actual();
@@ -184,50 +125,6 @@ mod tests {
         );
         assert!(!f.contains_key("external_id"), "null is unset");
         assert_eq!(f["enabled"], Value::Bool(true));
-    }
-
-    #[test]
-    fn update_resends_the_core_fields_and_only_the_changed_others() {
-        let update = Update {
-            user: UserRef::default(),
-            changes: vec![
-                change("username", Value::text("rest.user2")),
-                change(
-                    "roles",
-                    Value::set(["management:admin", "training:trainer"]),
-                ),
-                change(
-                    "extended_fields",
-                    Value::Map([("department".to_string(), "Sales".to_string())].into()),
-                ),
-                change("enabled", Value::Bool(false)),
-            ],
-            actual: actual(),
-        };
-        let body = String::from_utf8(wire::body(&update_body(&update).unwrap())).unwrap();
-        assert_eq!(
-            body,
-            r#"{"user":{"username":"rest.user2","name":"Rest","surname":"User","language":"en","timezone":"Europe/Madrid","email":"rest@acme.example","enabled":false,"roles":{"management":["admin"],"training":["trainer"]},"extendedFields":{"department":"Sales"}}}"#
-        );
-    }
-
-    #[test]
-    fn update_without_a_core_field_is_refused_before_sending() {
-        let mut record = actual();
-        record.remove("surname");
-        let update = Update {
-            user: UserRef {
-                key: "rest.user".into(),
-                ..UserRef::default()
-            },
-            changes: vec![change("name", Value::text("Ana"))],
-            actual: record,
-        };
-        let e = update_body(&update).unwrap_err();
-        assert_eq!(
-            e.to_string(),
-            "learningcloud needs surname on every update, and neither the plan nor the vendor's record has one for rest.user"
-        );
     }
 
     #[test]

@@ -11,11 +11,12 @@ use std::fmt;
 
 use serde::de::{MapAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize};
+use serde_json::Value as Json;
 
 use crate::vendor::clean::snippet;
 use crate::vendor::{Applied, ProviderError};
 
-/// A user as Get and List show it. Fields roster does not manage are skipped.
+/// The fields roster reads of a user as Get and List show it; [`Listed`] keeps the rest.
 #[derive(Debug, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct WireUser {
@@ -171,23 +172,54 @@ fn envelope_error(endpoint: &str, body: &str) -> Option<ProviderError> {
     ))
 }
 
+/// A user as Get and List show it, with the vendor's whole record kept for updates.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) struct Listed {
+    pub user: WireUser,
+    /// Every field the vendor showed, roster's or not, as compact JSON.
+    pub record: Box<str>,
+}
+
+fn listed(value: Json) -> Result<Listed, serde_json::Error> {
+    let user = WireUser::deserialize(&value)?;
+    Ok(Listed {
+        user,
+        record: value.to_string().into_boxed_str(),
+    })
+}
+
 /// `GET /users`: one page of users.
 pub(crate) fn users(
     endpoint: &str,
     http_status: u16,
     body: &str,
-) -> Result<Vec<WireUser>, ProviderError> {
+) -> Result<Vec<Listed>, ProviderError> {
     if !ok(http_status) {
         return Err(http_error(endpoint, http_status, body));
     }
-    serde_json::from_str::<Vec<WireUser>>(body).map_err(|e| {
+    let list = serde_json::from_str::<Vec<Json>>(body).map_err(|e| {
         envelope_error(endpoint, body).unwrap_or_else(|| {
             malformed(
                 endpoint,
                 format!("expected a list of users ({e}): {}", snippet(body)),
             )
         })
-    })
+    })?;
+    list.into_iter()
+        .enumerate()
+        .map(|(i, value)| {
+            listed(value).map_err(|e| {
+                malformed(
+                    endpoint,
+                    format!(
+                        "expected a list of users (user {}: {e}): {}",
+                        i + 1,
+                        snippet(body)
+                    ),
+                )
+            })
+        })
+        .collect()
 }
 
 /// `GET /users/{id_or_username}`: the user, or `None` when the vendor does not know it.
@@ -195,14 +227,15 @@ pub(crate) fn user(
     endpoint: &str,
     http_status: u16,
     body: &str,
-) -> Result<Option<WireUser>, ProviderError> {
+) -> Result<Option<Listed>, ProviderError> {
     if http_status == 404 {
         return Ok(None);
     }
     if !ok(http_status) {
         return Err(http_error(endpoint, http_status, body));
     }
-    serde_json::from_str::<WireUser>(body)
+    serde_json::from_str::<Json>(body)
+        .and_then(listed)
         .map(Some)
         .map_err(|e| {
             envelope_error(endpoint, body).unwrap_or_else(|| {

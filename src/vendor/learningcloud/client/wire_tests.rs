@@ -109,7 +109,7 @@ fn users_with_nulls_and_unknown_fields() {
         "image":{"url":null},"extra":{},"password":"$2a$10$abc"}]"#;
     let got = users("GET /users", 200, body).unwrap();
     assert_eq!(got.len(), 1);
-    let u = &got[0];
+    let u = &got[0].user;
     assert_eq!(u.username, "Rest.User");
     assert_eq!(u.email, None);
     assert!(!u.enabled);
@@ -118,7 +118,22 @@ fn users_with_nulls_and_unknown_fields() {
         Some(vec!["trainer".to_string(), "user".to_string()])
     );
     assert_eq!(u.extended_fields.as_ref().unwrap()["department"], None);
+    let record: serde_json::Value = serde_json::from_str(&got[0].record).unwrap();
+    assert_eq!(
+        record,
+        serde_json::from_str::<serde_json::Value>(body).unwrap()[0]
+    );
     assert!(users("GET /users", 200, "[]").unwrap().is_empty());
+    let e = users(
+        "GET /users",
+        200,
+        r#"[{"id":"a","username":"b","enabled":true},{"id":"c"}]"#,
+    )
+    .unwrap_err();
+    assert!(
+        e.to_string().contains("(user 2: missing field `username`)"),
+        "{e}"
+    );
 }
 
 #[test]

@@ -48,6 +48,7 @@ impl Uipath {
             .await?;
         let token = SecretString::from(answer.access_token);
         self.http.conceal(&token);
+        *self.granted.lock().unwrap_or_else(|e| e.into_inner()) = answer.scope;
         let ttl = answer
             .expires_in
             .unwrap_or(DEFAULT_TTL)

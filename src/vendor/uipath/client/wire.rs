@@ -17,6 +17,8 @@ pub(crate) struct TokenAnswer {
     pub access_token: String,
     /// Capped at [`MAX_TOKEN_TTL`].
     pub expires_in: Option<Duration>,
+    /// The scopes granted, when the answer says (space separated).
+    pub scope: Option<String>,
 }
 
 /// Shows everything but the token.
@@ -25,6 +27,7 @@ impl std::fmt::Debug for TokenAnswer {
         f.debug_struct("TokenAnswer")
             .field("access_token", &"(secret)")
             .field("expires_in", &self.expires_in)
+            .field("scope", &self.scope)
             .finish()
     }
 }
@@ -67,9 +70,15 @@ pub(crate) fn token(endpoint: &str, status: u16, body: &str) -> Result<TokenAnsw
         },
         Some(_) => return Err(bad("expires_in is not a number")),
     };
+    // Scope names are not secret; anything but a string is taken as not said.
+    let scope = map
+        .get("scope")
+        .and_then(Json::as_str)
+        .map(|s| crate::vendor::clean::line(s.trim()));
     Ok(TokenAnswer {
         access_token,
         expires_in,
+        scope,
     })
 }
 
@@ -132,7 +141,9 @@ impl WireUser {
 #[derive(Debug, Deserialize)]
 pub(crate) struct WireGroup {
     pub id: String,
-    pub name: String,
+    /// Null for some groups: such a group cannot be named in a manifest.
+    #[serde(default)]
+    pub name: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -187,7 +198,12 @@ pub(crate) fn error_message(body: &str) -> String {
         for (field, msgs) in p.errors.unwrap_or_default() {
             parts.push(format!("{field}: {}", msgs.join(" ")));
         }
-        let head = p.title.or(p.detail).unwrap_or_default();
+        let head = match (p.title, p.detail) {
+            (Some(t), Some(d)) if !d.trim().is_empty() && !t.trim().is_empty() => {
+                format!("{}: {}", t.trim(), d.trim())
+            }
+            (t, d) => t.or(d).unwrap_or_default(),
+        };
         if !parts.is_empty() || !head.is_empty() {
             return if parts.is_empty() {
                 head

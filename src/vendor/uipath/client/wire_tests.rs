@@ -26,6 +26,27 @@ fn problem_details_name_the_field() {
 }
 
 #[test]
+fn problem_details_with_a_detail_say_both() {
+    let body = r#"{"type":"https://tools.ietf.org/html/rfc7231#section-6.5.3","title":"Forbidden","status":403,"detail":"Creating user in a group requires partition administrator group membership."}"#;
+    assert_eq!(
+        error_message(body),
+        "Forbidden: Creating user in a group requires partition administrator group membership."
+    );
+}
+
+#[test]
+fn a_group_without_a_name_is_read() {
+    let groups: Vec<WireGroup> = json(
+        "GET",
+        200,
+        r#"[{"id":"a","name":null},{"id":"b","name":"B"},{"id":"c"}]"#,
+    )
+    .unwrap();
+    let names: Vec<Option<&str>> = groups.iter().map(|g| g.name.as_deref()).collect();
+    assert_eq!(names, [None, Some("B"), None]);
+}
+
+#[test]
 fn enums_as_numbers_or_strings() {
     let page: UserPage = json(
         "GET",
@@ -60,8 +81,10 @@ fn token_answers_are_read_field_by_field() {
     let t = token("T", 200, &format!(r#"{{"access_token":"{TOKEN}","expires_in":3600,"token_type":"Bearer","scope":"PM.User"}}"#)).unwrap();
     assert_eq!(t.access_token, TOKEN);
     assert_eq!(t.expires_in, Some(Duration::from_secs(3600)));
+    assert_eq!(t.scope.as_deref(), Some("PM.User"));
     let t = token("T", 200, &format!(r#"{{"access_token":"{TOKEN}"}}"#)).unwrap();
     assert_eq!(t.expires_in, None);
+    assert_eq!(t.scope, None);
     for huge in [
         "1e308",
         "18446744073709551615",
