@@ -63,10 +63,14 @@ pub enum Color {
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Check the config and manifests; no network
-    Validate,
+    Validate {
+        /// Check that these targets exist and report them (every target is validated)
+        #[arg(long = "target", value_name = "NAME")]
+        targets: Vec<String>,
+    },
     /// Show what would change
     Plan {
-        /// Exit 0 when nothing would change, 2 when changes are pending, 1 on error
+        /// Exit 0 when nothing would change, 2 when changes are pending, 1 when any target failed
         #[arg(long)]
         detailed_exitcode: bool,
         /// Also show differences in ignored fields
@@ -75,6 +79,12 @@ pub enum Command {
         /// Save the plan to FILE (mode 0600, no secrets) for `roster apply FILE`
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
+        /// Plan only this target (repeatable) [default: every target]
+        #[arg(long = "target", value_name = "NAME")]
+        targets: Vec<String>,
+        /// Targets fetched and planned at once [default: the config's parallel_targets, else 4]
+        #[arg(long, value_name = "N", value_parser = parallel)]
+        parallel: Option<usize>,
     },
     /// Make the vendors match the manifests, or apply exactly a saved plan
     Apply {
@@ -87,12 +97,18 @@ pub enum Command {
         /// Allow a plan that removes more users than the guards allow
         #[arg(long)]
         allow_mass_delete: bool,
+        /// Apply only this target (repeatable) [default: every target; a saved plan names its own]
+        #[arg(long = "target", value_name = "NAME", conflicts_with = "plan")]
+        targets: Vec<String>,
+        /// Targets planned and applied at once [default: the config's parallel_targets, else 4]
+        #[arg(long, value_name = "N", value_parser = parallel)]
+        parallel: Option<usize>,
     },
-    /// Write a target's live users as a manifest (adopt an existing account)
+    /// Write targets' live users as manifests, `<target>.yaml` each (adopt existing accounts)
     Import {
-        /// The target to import
-        #[arg(long)]
-        target: String,
+        /// The target to import (repeatable)
+        #[arg(long = "target", value_name = "NAME", required = true)]
+        targets: Vec<String>,
         /// Folder to write `<target>.yaml` into [default: the config's manifests folder]
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
@@ -135,6 +151,15 @@ pub enum Command {
     },
     /// Plan, apply and plan again against the built-in simulator; no credentials needed
     Demo,
+}
+
+/// `--parallel N`: 1 to 256 targets at once, as `parallel_targets` allows.
+fn parallel(text: &str) -> Result<usize, String> {
+    let max = crate::config::PARALLEL_TARGETS.1;
+    match text.trim().parse::<usize>() {
+        Ok(n) if (1..=max).contains(&n) => Ok(n),
+        _ => Err(format!("must be a whole number from 1 to {max}")),
+    }
 }
 
 fn styles(color: Color) -> Styles {
@@ -209,20 +234,44 @@ async fn dispatch(cli: Cli) -> anyhow::Result<u8> {
         max_bytes: cli.max_bytes,
     };
     match &cli.command {
-        Command::Validate => Ok(commands::validate::run(&cx)),
+        Command::Validate { targets } => commands::validate::run(&cx, targets),
         Command::Plan {
             detailed_exitcode,
             show_ignored,
             out,
-        } => commands::plan::run(&cx, *detailed_exitcode, *show_ignored, out.as_deref()).await,
+            targets,
+            parallel,
+        } => {
+            let args = commands::plan::Args {
+                detailed_exitcode: *detailed_exitcode,
+                show_ignored: *show_ignored,
+                out: out.as_deref(),
+                targets,
+                parallel: *parallel,
+            };
+            commands::plan::run(&cx, args).await
+        }
         Command::Apply {
             plan,
             yes,
             allow_mass_delete,
-        } => commands::apply::run(&cx, *yes, *allow_mass_delete, plan.as_deref()).await,
-        Command::Import { target, out, force } => {
-            commands::import::run(&cx, target, out.as_deref(), *force).await
+            targets,
+            parallel,
+        } => {
+            let args = commands::apply::Args {
+                yes: *yes,
+                allow_mass_delete: *allow_mass_delete,
+                file: plan.as_deref(),
+                targets,
+                parallel: *parallel,
+            };
+            commands::apply::run(&cx, args).await
         }
+        Command::Import {
+            targets,
+            out,
+            force,
+        } => commands::import::run(&cx, targets, out.as_deref(), *force).await,
         Command::Doctor {
             targets,
             write_probe,

@@ -16,8 +16,8 @@ use std::path::{Path, PathBuf};
 use crate::apply::Report;
 use crate::exit;
 use crate::plan::Plan;
-use crate::reconcile::{self, Loaded};
-use crate::render::{self, Fold, Styles};
+use crate::reconcile::{self, Failure, Loaded, Planned};
+use crate::render::{self, Fold, Outcome, Styles};
 
 /// How data is written to stdout.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -72,9 +72,53 @@ impl Ctx {
         }
     }
 
+    /// Failed targets as this run shows them: e-mails in their messages masked when asked.
+    pub fn shown_failures(&self, failed: &[Failure]) -> Vec<Failure> {
+        if self.redact {
+            render::redact::failures(failed)
+        } else {
+            failed.to_vec()
+        }
+    }
+
+    /// Each failed target as one `error:` line on stderr.
+    pub fn report_failures(&self, failed: &[Failure]) {
+        for f in self.shown_failures(failed) {
+            eprintln!("error: {}", render::error_text(&f.to_string(), false));
+        }
+    }
+
     /// Renders a plan in the chosen format; `saved` is the plan's file, when there is one.
     pub fn render_plan(&self, plan: &Plan, show_ignored: bool, saved: Option<&Path>) -> String {
-        let shown = self.shown(plan);
+        self.render_planned(&Outcome::planned(plan), show_ignored, saved)
+    }
+
+    /// Renders a run's outcome (its plans, failed and skipped targets) in the chosen format.
+    pub fn render_run(
+        &self,
+        planned: &Planned,
+        show_ignored: bool,
+        saved: Option<&Path>,
+    ) -> String {
+        self.render_planned(
+            &Outcome {
+                plan: &planned.plan,
+                failed: &planned.failed,
+                skipped: &planned.skipped,
+            },
+            show_ignored,
+            saved,
+        )
+    }
+
+    fn render_planned(&self, o: &Outcome, show_ignored: bool, saved: Option<&Path>) -> String {
+        let shown = self.shown(o.plan);
+        let failed = self.shown_failures(o.failed);
+        let o = Outcome {
+            plan: &shown,
+            failed: &failed,
+            skipped: o.skipped,
+        };
         let opts = render::Options {
             show_ignored,
             fold: if self.full {
@@ -85,8 +129,8 @@ impl Ctx {
             saved: saved.map(|p| p.display().to_string()),
         };
         match self.output {
-            Output::Human => render::plan_with(&shown, &self.styles, &opts),
-            Output::Json => render::json::plan(&shown),
+            Output::Human => render::outcome(&o, &self.styles, &opts),
+            Output::Json => render::json::plan_outcome(&o),
             // `--full` asks for everything, whatever the budget.
             Output::Markdown => {
                 let max = if self.full {
@@ -94,7 +138,7 @@ impl Ctx {
                 } else {
                     self.max_bytes
                 };
-                render::markdown::plan(&shown, &opts, max)
+                render::markdown::plan_outcome(&o, &opts, max)
             }
         }
     }

@@ -40,8 +40,21 @@ pub struct Config {
     /// ends here (`timezone:`, default UTC).
     pub timezone: chrono_tz::Tz,
     pub daemon: DaemonConfig,
+    /// How many targets are fetched, planned and applied at once (`parallel_targets`).
+    pub parallel_targets: usize,
     /// How several roster processes share the targets; `None`: the file lock on one host.
     pub coordination: Option<coordination::Coordination>,
+}
+
+/// `parallel_targets` when the config does not say, and the most it may say.
+pub const PARALLEL_TARGETS: (usize, usize) = (4, 256);
+
+/// A config as far as it validates: every valid target, and the problems of each invalid
+/// target's section by its name (problems outside a target's section make no partial config).
+#[derive(Clone, Debug)]
+pub(crate) struct PartialConfig {
+    pub(crate) config: Config,
+    pub(crate) held: BTreeMap<String, Vec<Problem>>,
 }
 
 /// One vendor account roster reconciles.
@@ -145,21 +158,37 @@ pub fn locate(flag: Option<&Path>) -> PathBuf {
 pub fn load(path: &Path) -> Result<Config, Problems> {
     let shown = diag::display_path(path);
     let text = diag::read_input(path, &shown).map_err(|p| Problems(vec![p]))?;
-    let base_dir = path
-        .parent()
+    from_text(&text, &shown, &base_of(path))
+}
+
+/// Reads the config file, keeping the targets that validate when only some target sections
+/// have problems (the daemon holds back only those targets). `Err` for a problem elsewhere.
+pub(crate) fn load_partial(path: &Path) -> Result<PartialConfig, Problems> {
+    let shown = diag::display_path(path);
+    let text = diag::read_input(path, &shown).map_err(|p| Problems(vec![p]))?;
+    partial_from_text(&text, &shown, &base_of(path))
+}
+
+fn base_of(path: &Path) -> PathBuf {
+    path.parent()
         .map(Path::to_path_buf)
         .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or_else(|| PathBuf::from("."));
-    from_text(&text, &shown, &base_dir)
+        .unwrap_or_else(|| PathBuf::from("."))
 }
 
 /// Validates config text read from `shown`; relative paths start from `base`.
 pub(crate) fn from_text(text: &str, shown: &str, base: &Path) -> Result<Config, Problems> {
+    let partial = partial_from_text(text, shown, base)?;
+    Problems(partial.held.into_values().flatten().collect()).into_result(partial.config)
+}
+
+fn partial_from_text(text: &str, shown: &str, base: &Path) -> Result<PartialConfig, Problems> {
     let raw: RawConfig = diag::parse_yaml(text, shown).map_err(|p| Problems(vec![p]))?;
     Validator {
         file: shown,
         base,
         problems: Problems::default(),
+        held: BTreeMap::new(),
     }
     .config(raw)
 }
@@ -168,6 +197,8 @@ struct Validator<'a> {
     file: &'a str,
     base: &'a Path,
     problems: Problems,
+    /// Problems inside one target's section, by its name.
+    held: BTreeMap<String, Vec<Problem>>,
 }
 
 impl Validator<'_> {
@@ -180,7 +211,7 @@ impl Validator<'_> {
         self.problems.push(p);
     }
 
-    fn config(mut self, raw: RawConfig) -> Result<Config, Problems> {
+    fn config(mut self, raw: RawConfig) -> Result<PartialConfig, Problems> {
         let manifests = self.base.join(raw.manifests.value.trim());
         // Never from the environment: the daemon and a CLI run in a shell read the same config
         // and must lock the same files.
@@ -197,13 +228,27 @@ impl Validator<'_> {
         let mut targets = BTreeMap::new();
         for (name, t) in &raw.targets.value {
             let (target, problems) = target::read(self.file, self.base, name, t);
-            self.problems.0.extend(problems);
-            if let Some(target) = target {
-                targets.insert(name.clone(), target);
+            match target {
+                Some(target) if problems.is_empty() => {
+                    targets.insert(name.clone(), target);
+                }
+                _ => {
+                    // A target without a usable section has a problem to say why.
+                    let problems = if problems.is_empty() {
+                        vec![Problem::at(
+                            self.at(&t.referenced),
+                            format!("target {name}: invalid"),
+                        )]
+                    } else {
+                        problems
+                    };
+                    self.held.insert(name.clone(), problems);
+                }
             }
         }
         let timezone = self.timezone(raw.timezone.as_ref());
         let daemon = self.daemon(raw.daemon.as_ref(), raw.timezone.as_ref());
+        let parallel_targets = self.parallel_targets(raw.parallel_targets.as_ref());
         let coordination = raw.coordination.as_ref().and_then(|c| {
             let mut problems = Vec::new();
             let read = coordination::read(self.file, self.base, c, &mut problems);
@@ -223,9 +268,32 @@ impl Validator<'_> {
             targets,
             timezone,
             daemon,
+            parallel_targets,
             coordination,
         };
-        self.problems.into_result(config)
+        if !self.problems.is_empty() {
+            self.problems.0.extend(self.held.into_values().flatten());
+            return self.problems.into_result(PartialConfig {
+                config,
+                held: BTreeMap::new(),
+            });
+        }
+        Ok(PartialConfig {
+            config,
+            held: self.held,
+        })
+    }
+
+    fn parallel_targets(&mut self, raw: Option<&Spanned<u64>>) -> usize {
+        let (default, max) = PARALLEL_TARGETS;
+        match raw {
+            Some(n) if n.value == 0 || n.value > max as u64 => {
+                self.err(n, format!("`parallel_targets` must be 1 to {max}"));
+                default
+            }
+            Some(n) => n.value as usize,
+            None => default,
+        }
     }
 
     /// The top-level `timezone`: an IANA name, default UTC.
@@ -246,5 +314,68 @@ impl Validator<'_> {
                 chrono_tz::Tz::UTC
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TWO: &str = "\
+manifests: users
+targets:
+  a:
+    provider: xtracta
+    url: https://a.example/v1
+    api_key: { env: PATH }
+    group_id: 1
+  b:
+    provider: xtracta
+    url: https://b.example/v1
+    api_key: { env: PATH }
+    group_id: 2
+";
+
+    fn problems(text: &str) -> Vec<String> {
+        match from_text(text, "roster.yaml", Path::new(".")) {
+            Ok(_) => Vec::new(),
+            Err(p) => p.0.iter().map(ToString::to_string).collect(),
+        }
+    }
+
+    #[test]
+    fn parallel_targets_defaults_to_4_and_is_range_checked_where_written() {
+        let c = from_text(TWO, "roster.yaml", Path::new(".")).unwrap();
+        assert_eq!(c.parallel_targets, 4);
+        let c = from_text(
+            &format!("parallel_targets: 256\n{TWO}"),
+            "roster.yaml",
+            Path::new("."),
+        );
+        assert_eq!(c.unwrap().parallel_targets, 256);
+        for bad in ["0", "257", "100000000000"] {
+            assert_eq!(
+                problems(&format!("parallel_targets: {bad}\n{TWO}")),
+                ["roster.yaml:1:19: `parallel_targets` must be 1 to 256"],
+                "{bad}"
+            );
+        }
+        let p = problems(&format!("parallel_targets: many\n{TWO}"));
+        assert!(p.len() == 1 && p[0].starts_with("roster.yaml:1:"), "{p:?}");
+    }
+
+    #[test]
+    fn a_problem_in_one_target_section_holds_only_that_target() {
+        let text = TWO.replace("    group_id: 2\n", "    group_id: 2\n    nmae: x\n");
+        let p = partial_from_text(&text, "roster.yaml", Path::new(".")).unwrap();
+        assert_eq!(p.config.targets.keys().collect::<Vec<_>>(), ["a"]);
+        assert_eq!(p.held.keys().collect::<Vec<_>>(), ["b"]);
+        assert!(p.held["b"][0].message.contains("nmae"), "{:?}", p.held);
+        // One-shot runs still refuse the whole config.
+        assert_eq!(problems(&text).len(), 1);
+        // A problem outside every target's section holds them all.
+        let text = format!("{text}daemon:\n  debounce: forever\n");
+        let all = partial_from_text(&text, "roster.yaml", Path::new(".")).unwrap_err();
+        assert_eq!(all.0.len(), 2, "{all}");
     }
 }

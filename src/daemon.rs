@@ -1,70 +1,88 @@
-//! `roster daemon`: one reconcile loop fed by many triggers (start-up, file changes, the
-//! schedule, an `expires` instant, SIGHUP, retries after failure), running the same reconcile as `apply`.
+//! `roster daemon`: one independent reconcile loop per target ([`worker`]), fed by triggers
+//! that reach every target (start-up, file changes, the schedule, an `expires` instant,
+//! SIGHUP) and by each target's
+//! own retries, running the same reconcile as `apply`.
 //!
-//! At most one reconcile runs and at most one waits. An invalid config or manifest is logged
-//! with its location and the last good desired state is kept. A tripped mass-change guard holds
-//! the guarded removals back and applies the rest. Vendor errors requeue with backoff; the
-//! daemon never exits on them. SIGTERM/SIGINT let in-flight requests finish, then exit 0.
+//! This module loads the desired state on each trigger and hands each target its part: an
+//! invalid config or manifest is logged with its location and holds back only the targets it
+//! touches (they keep their last good state; see `reconcile::attribute`), a problem elsewhere in
+//! the config holds back every target. Targets reconcile concurrently, `parallel_targets` at a
+//! time; a failing target retries on its own backoff and never delays the others. A tripped
+//! mass-change guard holds the guarded removals back and applies the rest. SIGTERM/SIGINT let
+//! in-flight requests finish, then exit 0.
 
 pub mod expiry;
+pub mod health;
 pub mod metrics;
 pub mod schedule;
 pub mod systemd;
 pub mod trigger;
 pub mod watch;
+mod worker;
 
+use std::collections::BTreeMap;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::sync::atomic::Ordering;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use crate::apply::{Outcome, Stop};
-use crate::coordination::local::LocalLocks;
-use crate::coordination::{Coordinator, Ownership};
+use tokio::sync::Semaphore;
+
+use crate::apply::Stop;
+use crate::config::Config;
+use crate::diag::Problems;
 use crate::exit;
-use crate::plan::{Guards, Summary, TargetPlan};
-use crate::reconcile::{self, Loaded};
-use crate::vendor::http::Stats;
+use crate::reconcile::attribute::{self, Attributed, FileTargets};
 
-use metrics::{KindLabel, Metrics, RequestLabel, ResultLabel, TargetLabel};
+use metrics::Metrics;
 use trigger::{Queue, Trigger};
-
-const RETRY_BASE: Duration = Duration::from_secs(5);
-const RETRY_CAP: Duration = Duration::from_secs(300);
+use worker::{Handle, Shared, Snapshot};
 
 struct Daemon {
     config_path: PathBuf,
-    metrics: Arc<Metrics>,
     queue: Queue,
-    stop: Stop,
-    last_good: Option<Loaded>,
+    shared: Arc<Shared>,
+    workers: BTreeMap<String, Handle>,
     watch: Option<watch::Watch>,
-    failures: u32,
-    retry: Option<tokio::task::JoinHandle<()>>,
-    /// Beaten on every idle iteration and on every vendor answer or finished change.
+    /// `daemon.mode` of the latest valid config.
+    apply: bool,
+    /// Permits of `shared.permits`: the latest valid `parallel_targets`.
+    parallel: usize,
+    /// Beaten while every target is idle or progressing; the watchdog pings while it is fresh.
     heartbeat: systemd::Heartbeat,
-    /// How often to beat: a quarter of `WatchdogSec=`; `None` without a watchdog.
-    beat_every: Option<Duration>,
+    /// `WatchdogSec=`, when systemd asked for pings.
+    watchdog: Option<Duration>,
     /// Wakes the loop at each `expires` instant of the adopted state.
     ends: expiry::Ends,
 }
 
 /// Runs the daemon until SIGTERM or SIGINT.
 pub async fn run(config_path: &Path) -> anyhow::Result<u8> {
-    let loaded = match reconcile::load(config_path) {
-        Ok(l) => l,
+    let first = match attribute::load(config_path, &FileTargets::new()) {
+        Ok(a)
+            if a.loaded
+                .config
+                .targets
+                .keys()
+                .any(|t| !a.held.contains_key(t)) =>
+        {
+            a
+        }
+        Ok(a) => {
+            eprintln!("{}", Problems(a.held.into_values().flatten().collect()));
+            eprintln!("error: no valid config and manifests to start from");
+            return Ok(exit::ERROR);
+        }
         Err(problems) => {
             eprintln!("{problems}");
             eprintln!("error: no valid config and manifests to start from");
             return Ok(exit::ERROR);
         }
     };
-    let settings = loaded.config.daemon.clone();
+    let settings = first.loaded.config.daemon.clone();
     let schedule = schedule::Schedule::parse(&settings.schedule, settings.timezone.as_deref())
         .map_err(anyhow::Error::msg)?;
     let metrics = Metrics::new();
-    metrics.manifests_valid.set(1);
     let (addr, _server) = metrics::serve(&settings.listen, metrics.clone()).await?;
     println!("listening on http://{addr}");
     let _ = std::io::stdout().flush();
@@ -80,26 +98,32 @@ pub async fn run(config_path: &Path) -> anyhow::Result<u8> {
         queue.clone(),
     ));
     let heartbeat = systemd::Heartbeat::new();
-    let beat_every = systemd::watchdog_interval().map(systemd::beat_period);
+    let watchdog = systemd::watchdog_interval();
+    let beat_every = watchdog.map(systemd::beat_period);
     tokio::spawn(systemd::watchdog(heartbeat.clone()));
 
     let ends = expiry::Ends::start(schedule::SystemClock, queue.clone(), metrics.clone());
+    let parallel = first.loaded.config.parallel_targets;
     let mut d = Daemon {
         config_path: config_path.to_path_buf(),
-        metrics,
-        queue: queue.clone(),
-        stop,
-        last_good: None,
+        queue,
+        shared: Arc::new(Shared {
+            metrics,
+            stop,
+            permits: Arc::new(Semaphore::new(parallel)),
+            beat_every,
+        }),
+        workers: BTreeMap::new(),
         watch: None,
-        failures: 0,
-        retry: None,
-        heartbeat: heartbeat.clone(),
-        beat_every,
+        apply: settings.apply,
+        parallel,
+        heartbeat,
+        watchdog,
         ends,
     };
-    d.adopt(loaded, settings.debounce);
+    d.adopt(Ok(first));
     systemd::ready();
-    queue.push(Trigger::Startup);
+    d.dispatch(Trigger::Startup);
 
     let mut idle = beat_every.map(|every| {
         let mut tick = tokio::time::interval(every);
@@ -107,7 +131,7 @@ pub async fn run(config_path: &Path) -> anyhow::Result<u8> {
         tick
     });
     loop {
-        heartbeat.beat();
+        d.beat();
         let idle_tick = async {
             match idle.as_mut() {
                 Some(tick) => tick.tick().await,
@@ -119,13 +143,16 @@ pub async fn run(config_path: &Path) -> anyhow::Result<u8> {
             t = rx.recv() => match t { Some(t) => t, None => break },
             _ = idle_tick => continue,
         };
-        d.reconcile(trigger).await;
+        tracing::info!(trigger = trigger.as_str(), "reloading the desired state");
+        let loaded = attribute::load(&d.config_path, &d.file_targets());
+        d.adopt(loaded);
+        d.dispatch(trigger);
         if trigger == Trigger::Signal {
             systemd::ready();
         }
-        if *shutdown.borrow() {
-            break;
-        }
+    }
+    for (_, w) in std::mem::take(&mut d.workers) {
+        w.stop().await;
     }
     systemd::stopping();
     tracing::info!("daemon stopped");
@@ -159,215 +186,138 @@ async fn signals(queue: Queue, stop: Stop, shutdown: tokio::sync::watch::Sender<
 }
 
 impl Daemon {
-    /// Makes a newly validated state the one to reconcile against, re-watching if its folders moved.
-    fn adopt(&mut self, loaded: Loaded, debounce: Duration) {
-        let plan = watch::Plan::new(&self.config_path, &loaded.config.manifests);
-        let moved = self.watch.as_ref().is_none_or(|w| w.plan != plan);
-        if moved {
-            match watch::start(plan, debounce, self.queue.clone()) {
+    /// Beats the heartbeat unless a target's reconcile made no progress within half of
+    /// `WatchdogSec=`: one stuck target stops the pings, so that systemd restarts roster.
+    fn beat(&self) {
+        let Some(interval) = self.watchdog else {
+            return;
+        };
+        if self.workers.values().all(|w| w.progressing(interval / 2)) {
+            self.heartbeat.beat();
+        }
+    }
+
+    /// Queues a reconcile of every target.
+    fn dispatch(&self, trigger: Trigger) {
+        for w in self.workers.values() {
+            w.push(trigger);
+        }
+    }
+
+    /// The files each target's last good users come from, to attribute the next load's problems.
+    fn file_targets(&self) -> FileTargets {
+        let users: Vec<(&str, Arc<Vec<crate::model::DesiredUser>>)> = self
+            .workers
+            .iter()
+            .map(|(n, w)| (n.as_str(), w.users()))
+            .collect();
+        attribute::file_targets(users.iter().map(|(n, u)| (*n, u.as_slice())))
+    }
+
+    /// Hands each target its part of a load: a valid part replaces its state, a problem that
+    /// touches it keeps its last good one. Starts workers for new targets and ends those of
+    /// targets that left the config.
+    fn adopt(&mut self, loaded: Result<Attributed, Problems>) {
+        let m = self.shared.metrics.clone();
+        let a = match loaded {
+            Ok(a) => a,
+            Err(problems) => {
+                m.manifests_valid.set(0);
+                for p in &problems.0 {
+                    tracing::error!(
+                        "invalid desired state, keeping every target's last good one: {p}"
+                    );
+                }
+                for w in self.workers.values() {
+                    w.hold(self.apply);
+                }
+                return;
+            }
+        };
+        m.manifests_valid.set(i64::from(a.held.is_empty()));
+        for (target, problems) in &a.held {
+            for p in problems {
+                tracing::error!(target = %target, "invalid desired state, keeping target {target}'s last good one: {p}");
+            }
+        }
+        let config = Arc::new(a.loaded.config);
+        self.apply = config.daemon.apply;
+        self.resize(config.parallel_targets);
+        self.rewatch(&config);
+        let gone: Vec<String> = self
+            .workers
+            .keys()
+            .filter(|n| !config.targets.contains_key(*n) && !a.held.contains_key(*n))
+            .cloned()
+            .collect();
+        for name in gone {
+            if let Some(w) = self.workers.remove(&name) {
+                tracing::info!(target = %name, "target left the config");
+                m.forget(&name);
+                tokio::spawn(w.stop());
+            }
+        }
+        let mut users = a.loaded.desired.by_target;
+        let names: std::collections::BTreeSet<&String> =
+            config.targets.keys().chain(a.held.keys()).collect();
+        for name in names {
+            if a.held.contains_key(name) {
+                match self.workers.get(name) {
+                    Some(w) => w.hold(self.apply),
+                    None => {
+                        tracing::warn!(target = %name, "target {name} has no valid desired state yet; not reconciled")
+                    }
+                }
+                continue;
+            }
+            let snapshot = Snapshot {
+                config: config.clone(),
+                users: Arc::new(users.remove(name).unwrap_or_default()),
+                current: true,
+                apply: self.apply,
+            };
+            match self.workers.get(name) {
+                Some(w) => w.update(snapshot),
+                None => {
+                    let w = Handle::spawn(name, snapshot, self.shared.clone());
+                    self.workers.insert(name.clone(), w);
+                }
+            }
+        }
+        let users: Vec<(String, Arc<Vec<crate::model::DesiredUser>>)> = self
+            .workers
+            .iter()
+            .map(|(n, w)| (n.clone(), w.users()))
+            .collect();
+        self.ends
+            .set(users.iter().map(|(n, u)| (n.as_str(), u.as_slice())));
+    }
+
+    /// Makes `parallel_targets` permits available, however many there were.
+    fn resize(&mut self, parallel: usize) {
+        let permits = self.shared.permits.clone();
+        if parallel > self.parallel {
+            permits.add_permits(parallel - self.parallel);
+        } else if parallel < self.parallel {
+            let fewer = u32::try_from(self.parallel - parallel).unwrap_or(u32::MAX);
+            // Taken as reconciles end, then forgotten.
+            tokio::spawn(async move {
+                if let Ok(p) = permits.acquire_many_owned(fewer).await {
+                    p.forget();
+                }
+            });
+        }
+        self.parallel = parallel;
+    }
+
+    /// Watches the manifests and the config, again when their folders moved.
+    fn rewatch(&mut self, config: &Config) {
+        let plan = watch::Plan::new(&self.config_path, &config.manifests);
+        if self.watch.as_ref().is_none_or(|w| w.plan != plan) {
+            match watch::start(plan, config.daemon.debounce, self.queue.clone()) {
                 Ok(w) => self.watch = Some(w),
                 Err(e) => tracing::error!(error = %e, "cannot watch the manifests"),
             }
         }
-        self.ends.set(&loaded.desired);
-        self.last_good = Some(loaded);
     }
-
-    async fn reconcile(&mut self, trigger: Trigger) {
-        let started = Instant::now();
-        tracing::info!(trigger = trigger.as_str(), "reconcile started");
-        if trigger != Trigger::Startup {
-            match reconcile::load(&self.config_path) {
-                Ok(l) => {
-                    self.metrics.manifests_valid.set(1);
-                    let debounce = l.config.daemon.debounce;
-                    self.adopt(l, debounce);
-                }
-                Err(problems) => {
-                    self.metrics.manifests_valid.set(0);
-                    for p in &problems.0 {
-                        tracing::error!("invalid desired state, keeping the last good one: {p}");
-                    }
-                }
-            }
-        }
-        let result = self.reconcile_last_good().await;
-        let elapsed = started.elapsed();
-        self.metrics.duration.observe(elapsed.as_secs_f64());
-        let label = |r: &str| ResultLabel {
-            result: r.to_string(),
-        };
-        match &result {
-            Ok(summary) => {
-                self.metrics
-                    .reconciles
-                    .get_or_create(&label("success"))
-                    .inc();
-                self.metrics.last_ok.store(true, Ordering::SeqCst);
-                let now = std::time::SystemTime::now()
-                    .duration_since(std::time::UNIX_EPOCH)
-                    .map(|d| d.as_secs_f64())
-                    .unwrap_or_default();
-                self.metrics.last_success.set(now);
-                self.failures = 0;
-                if let Some(r) = self.retry.take() {
-                    r.abort();
-                }
-                tracing::info!(
-                    trigger = trigger.as_str(),
-                    ms = elapsed.as_millis() as u64,
-                    "reconcile done: {summary}"
-                );
-                systemd::status(&format!(
-                    "{} ({}): {summary}",
-                    chrono::Utc::now().format("%H:%M:%S"),
-                    trigger.as_str()
-                ));
-            }
-            Err(e) => {
-                self.metrics
-                    .reconciles
-                    .get_or_create(&label("failure"))
-                    .inc();
-                self.metrics.last_ok.store(false, Ordering::SeqCst);
-                self.failures += 1;
-                let wait = RETRY_BASE
-                    .saturating_mul(1 << (self.failures - 1).min(10))
-                    .min(RETRY_CAP);
-                tracing::error!(
-                    trigger = trigger.as_str(),
-                    retry_in_s = wait.as_secs(),
-                    "reconcile failed: {e:#}"
-                );
-                systemd::status(&format!(
-                    "reconcile failed, retrying in {}s: {e:#}",
-                    wait.as_secs()
-                ));
-                if !self.stop.requested() {
-                    let queue = self.queue.clone();
-                    if let Some(r) = self.retry.replace(tokio::spawn(async move {
-                        tokio::time::sleep(wait).await;
-                        queue.push(Trigger::Retry);
-                    })) {
-                        r.abort();
-                    }
-                }
-            }
-        }
-    }
-
-    /// Plans and (in apply mode) applies the last good state; returns a one-line summary.
-    async fn reconcile_last_good(&mut self) -> anyhow::Result<String> {
-        let Some(loaded) = self.last_good.as_ref() else {
-            anyhow::bail!("no valid desired state yet");
-        };
-        let apply_mode = loaded.config.daemon.apply;
-        let mut owned = Vec::new();
-        if apply_mode {
-            let locks = LocalLocks::new(&loaded.config.state_dir);
-            for name in loaded.config.targets.keys() {
-                owned.push(locks.acquire(name).await?);
-            }
-        }
-        let stats = Arc::new(Stats::default());
-        let answers = || stats.total() + stats.retries();
-        let planned = systemd::beating(
-            reconcile::plan_with(loaded, stats.clone(), &self.stop, Guards::Hold),
-            &self.heartbeat,
-            self.beat_every,
-            answers,
-        )
-        .await;
-        self.record_requests(&stats);
-        let planned = planned?;
-        for t in &planned.plan.targets {
-            if let Some(trip) = &t.guard {
-                tracing::warn!("guard tripped, holding removals back: {trip}");
-                self.metrics
-                    .guards_tripped
-                    .get_or_create(&TargetLabel {
-                        target: t.target.clone(),
-                    })
-                    .inc();
-            }
-        }
-        let summary = plan_summary(&planned.plan.targets);
-        if !apply_mode {
-            for t in &planned.plan.targets {
-                self.set_pending(&t.target, changes_in(t));
-            }
-            return Ok(format!("plan mode, {summary}"));
-        }
-        for o in &owned {
-            o.fence().await?;
-        }
-        let heartbeat = self.heartbeat.clone();
-        let beat: Arc<dyn Fn() + Send + Sync> = Arc::new(move || heartbeat.beat());
-        let reports = systemd::beating(
-            reconcile::apply_with(loaded, &planned, &self.stop, Some(beat)),
-            &self.heartbeat,
-            self.beat_every,
-            answers,
-        )
-        .await;
-        self.record_requests(&stats);
-        let mut failed = Vec::new();
-        for (r, t) in reports.iter().zip(&planned.plan.targets) {
-            for s in &r.steps {
-                match &s.outcome {
-                    Outcome::Done | Outcome::Accepted(_) => {
-                        let kind = s.kind.as_str().to_string();
-                        self.metrics
-                            .changes
-                            .get_or_create(&KindLabel { kind })
-                            .inc();
-                    }
-                    Outcome::Failed(why) => {
-                        failed.push(format!("{}: {}: {why}", r.target, s.change))
-                    }
-                    Outcome::NotStarted => {
-                        failed.push(format!("{}: {}: not started", r.target, s.change))
-                    }
-                }
-            }
-            self.set_pending(
-                &t.target,
-                (r.failed() + r.not_started() + t.held.len()) as i64,
-            );
-        }
-        if !failed.is_empty() {
-            anyhow::bail!("{} change(s) failed: {}", failed.len(), failed.join("; "));
-        }
-        Ok(summary)
-    }
-
-    fn set_pending(&self, target: &str, n: i64) {
-        self.metrics
-            .pending_drift
-            .get_or_create(&TargetLabel {
-                target: target.to_string(),
-            })
-            .set(n);
-    }
-
-    /// Adds the requests made since the last call to the counters.
-    fn record_requests(&self, stats: &Stats) {
-        for ((endpoint, status), n) in stats.take() {
-            self.metrics
-                .requests
-                .get_or_create(&RequestLabel { endpoint, status })
-                .inc_by(n);
-        }
-        self.metrics.retries.inc_by(stats.take_retries());
-    }
-}
-
-fn changes_in(t: &TargetPlan) -> i64 {
-    let s = Summary::of(std::slice::from_ref(t));
-    (s.create + s.update + s.membership_changes + s.delete + s.deactivate) as i64
-}
-
-/// The status line's summary: the plan's counts.
-fn plan_summary(targets: &[TargetPlan]) -> String {
-    Summary::of(targets).counts()
 }

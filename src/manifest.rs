@@ -51,6 +51,24 @@ pub fn is_manifest_name(name: &str) -> bool {
 /// Reads every manifest, as one consistent snapshot of the folder, and validates it against
 /// the config.
 pub fn load(config: &Config) -> Result<Desired, Problems> {
+    let partial = load_partial(config)?;
+    partial.problems.into_result(partial.desired)
+}
+
+/// What a load found, valid or not: the users that validate, the target each file names (as
+/// written, or the config's only target), and every problem, so that the daemon can hold back
+/// only the targets a problem touches.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Partial {
+    pub(crate) desired: Desired,
+    pub(crate) file_targets: BTreeMap<String, String>,
+    /// Files without a `target:` line.
+    pub(crate) untargeted: Vec<String>,
+    pub(crate) problems: Problems,
+}
+
+/// As [`load`], keeping what validates. `Err` when the folder cannot be read as a whole.
+pub(crate) fn load_partial(config: &Config) -> Result<Partial, Problems> {
     let root = &config.manifests;
     let files = snapshot::take(
         &snapshot::Disk(root),
@@ -58,9 +76,15 @@ pub fn load(config: &Config) -> Result<Desired, Problems> {
         snapshot::PASSES,
         snapshot::PAUSE,
     )?;
+    let only = (config.targets.len() == 1)
+        .then(|| config.targets.keys().next().cloned())
+        .flatten();
     let mut loader = Loader {
         problems: Problems::default(),
         desired: Desired::default(),
+        file_targets: BTreeMap::new(),
+        untargeted: Vec::new(),
+        only,
         seen_keys: HashMap::new(),
         seen_ids: HashMap::new(),
     };
@@ -81,18 +105,29 @@ pub fn load(config: &Config) -> Result<Desired, Problems> {
     let Loader {
         mut problems,
         mut desired,
+        file_targets,
+        untargeted,
         ..
     } = loader;
     for users in desired.by_target.values_mut() {
         users.sort_by(|a, b| a.key.cmp(&b.key));
     }
     problems.0.sort();
-    problems.into_result(desired)
+    Ok(Partial {
+        desired,
+        file_targets,
+        untargeted,
+        problems,
+    })
 }
 
 struct Loader {
     problems: Problems,
     desired: Desired,
+    file_targets: BTreeMap<String, String>,
+    untargeted: Vec<String>,
+    /// The config's only target, when it has one.
+    only: Option<String>,
     /// (target, key) → where it was first declared.
     seen_keys: HashMap<(String, String), Origin>,
     seen_ids: HashMap<(String, String), Origin>,
@@ -100,6 +135,14 @@ struct Loader {
 
 impl Loader {
     fn file(&mut self, parsed: file::Parsed) {
+        if let Some(named) = &parsed.named {
+            if named.is_none() {
+                self.untargeted.push(parsed.shown.clone());
+            }
+            if let Some(name) = named.clone().or_else(|| self.only.clone()) {
+                self.file_targets.insert(parsed.shown.clone(), name);
+            }
+        }
         self.desired.files.push(parsed.shown);
         self.problems.0.extend(parsed.problems);
         let Some(target) = parsed.target else { return };

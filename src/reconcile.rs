@@ -1,19 +1,30 @@
 //! One reconcile, shared by `plan`, `apply` and the daemon: load the desired state, build each
-//! target's provider, fetch, plan, check the guards, and (when asked) apply.
+//! target's provider, fetch, plan, check the guards, and (when asked) apply. Targets run
+//! concurrently and independently ([`run`]): a target that fails is a [`Failure`] beside the
+//! others' plans. [`select`] picks the targets of a run; [`attribute`] tells the daemon which
+//! targets an invalid edit touches.
 //!
 //! Decides nothing about output or exit codes; it returns values the caller renders.
 
+pub mod attribute;
+pub mod failure;
+pub mod run;
+pub mod select;
+
 use std::sync::Arc;
 
-use anyhow::Context;
-
-use crate::apply::{self, Report, Stop};
+use crate::apply::{Report, Stop};
 use crate::config::{Config, Target};
 use crate::diag::{Problems, Stamp};
 use crate::manifest::{self, Desired};
-use crate::plan::{self, GuardTrip, Guards, Plan};
+use crate::model::ActualUser;
+use crate::plan::{GuardTrip, Guards, Plan};
 use crate::vendor::http::Stats;
 use crate::vendor::{Client, Connect};
+
+pub use failure::{ErrorKind, Failure, Stage, TargetError};
+pub use run::{ApplyCx, PlanCx, TargetRun};
+pub use select::{UnknownTarget, select};
 
 /// The config and manifests, validated.
 #[derive(Clone, Debug)]
@@ -70,78 +81,100 @@ pub fn provider(
     })
 }
 
-/// A planned run: the plan, and each target's provider to apply it with.
+/// A planned run: the plan of every target that could be planned, each one's provider to apply
+/// it with, and the targets that failed or were left out. `plan`, `providers` and `actual` are
+/// parallel, in target-name order.
 pub struct Planned {
     pub plan: Plan,
     pub providers: Vec<Box<dyn Client>>,
     /// Each target's users as fetched, in the order of `plan.targets`.
-    pub actual: Vec<Vec<crate::model::ActualUser>>,
+    pub actual: Vec<Vec<ActualUser>>,
+    /// Targets that could not be planned (or were refused), in target-name order.
+    pub failed: Vec<Failure>,
+    /// Targets of the config this run leaves alone.
+    pub skipped: Vec<Skipped>,
     pub stats: Arc<Stats>,
 }
 
-/// Fetches every target and plans it.
-pub async fn plan(loaded: &Loaded, stats: Arc<Stats>) -> anyhow::Result<Planned> {
-    plan_until(loaded, stats, &Stop::default()).await
+/// A target a run leaves alone, and why (`not selected`, `not in the saved plan`).
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
+pub struct Skipped {
+    pub target: String,
+    pub provider: String,
+    pub host: Option<String>,
+    pub reason: String,
 }
 
-/// Fetches every target and plans it; the providers' requests (then and when applying) stop
-/// waiting when `stop` is requested. A tripped guard is reported in the plan.
-pub async fn plan_until(
-    loaded: &Loaded,
-    stats: Arc<Stats>,
-    stop: &Stop,
-) -> anyhow::Result<Planned> {
-    plan_with(loaded, stats, stop, Guards::Report).await
+impl Planned {
+    fn push(&mut self, run: TargetRun) {
+        self.plan.targets.push(run.plan);
+        self.providers.push(run.provider);
+        self.actual.push(run.actual);
+    }
+
+    /// Takes a planned target out of the run as failed (a guard refused it, say).
+    pub fn refuse(&mut self, target: &str, failure: Failure) {
+        if let Some(i) = self.plan.targets.iter().position(|t| t.target == target) {
+            self.plan.targets.remove(i);
+            self.providers.remove(i);
+            self.actual.remove(i);
+        }
+        let at = self
+            .failed
+            .partition_point(|f| f.target.as_str() < failure.target.as_str());
+        self.failed.insert(at, failure);
+    }
+
+    /// Whether any target failed.
+    pub fn any_failed(&self) -> bool {
+        !self.failed.is_empty()
+    }
 }
 
-/// As [`plan_until`], with the choice of what a tripped guard does to the plan.
-pub async fn plan_with(
-    loaded: &Loaded,
+/// Every target of the config, `parallel_targets` at a time: the plans of those that could be
+/// planned, and the others as failures.
+pub async fn plan_all(
+    loaded: &Arc<Loaded>,
     stats: Arc<Stats>,
     stop: &Stop,
     guards: Guards,
-) -> anyhow::Result<Planned> {
-    let now = chrono::Utc::now();
-    let mut plan = Plan::default();
-    let mut providers = Vec::new();
-    let mut actuals = Vec::new();
-    for (name, target) in &loaded.config.targets {
-        let p = provider(&loaded.config, target, stats.clone(), stop)?;
-        let desired = loaded
-            .desired
-            .by_target
-            .get(name)
-            .map(Vec::as_slice)
-            .unwrap_or_default();
-        let actual = p
-            .fetch(desired)
-            .await
-            .with_context(|| format!("fetch users of target {name}"))?;
-        let problems = p.check(desired);
-        if !problems.is_empty() {
-            let list = crate::diag::Problems(problems);
-            anyhow::bail!("target {name}: the manifests do not fit the vendor's account:\n{list}");
-        }
-        let mut planned = plan::plan(&plan::Input {
-            target: name,
-            desired,
-            actual: &actual,
-            schema: target.schema(),
-            policy: &target.policy,
-            now,
-            guards,
-        });
-        planned.host = crate::render::host_label(&target.url);
-        plan.targets.push(planned);
-        providers.push(p);
-        actuals.push(actual);
-    }
-    Ok(Planned {
-        plan,
-        providers,
-        actual: actuals,
+) -> Planned {
+    let names: Vec<String> = loaded.config.targets.keys().cloned().collect();
+    let parallel = loaded.config.parallel_targets;
+    plan_selected(loaded, &names, parallel, stats, stop, guards).await
+}
+
+/// The targets `names`, `parallel` at a time; the config's other targets are skipped.
+pub async fn plan_selected(
+    loaded: &Arc<Loaded>,
+    names: &[String],
+    parallel: usize,
+    stats: Arc<Stats>,
+    stop: &Stop,
+    guards: Guards,
+) -> Planned {
+    let cx = PlanCx {
         stats,
-    })
+        stop: stop.clone(),
+        guards,
+        now: chrono::Utc::now(),
+    };
+    run::plan_targets(loaded, names, parallel, &cx, "not selected").await
+}
+
+/// Fetches every target and plans it; an error when any target fails (for callers that need
+/// every target, such as the benchmark).
+pub async fn plan_shared(loaded: &Arc<Loaded>, stats: Arc<Stats>) -> anyhow::Result<Planned> {
+    let planned = plan_all(loaded, stats, &Stop::default(), Guards::Report).await;
+    match planned.failed.first() {
+        Some(f) => anyhow::bail!("{f}"),
+        None => Ok(planned),
+    }
+}
+
+/// As [`plan_shared`], for a caller that holds its `Loaded` alone (the demo): plans a copy.
+pub async fn plan(loaded: &Loaded, stats: Arc<Stats>) -> anyhow::Result<Planned> {
+    plan_shared(&Arc::new(loaded.clone()), stats).await
 }
 
 /// Every target's tripped guard, as the planner found them.
@@ -154,31 +187,17 @@ pub fn guards(planned: &Planned) -> Vec<GuardTrip> {
         .collect()
 }
 
-/// Applies every target's plan.
+/// Applies every planned target, `parallel_targets` at a time.
 pub async fn apply(loaded: &Loaded, planned: &Planned, stop: &Stop) -> Vec<Report> {
-    apply_with(loaded, planned, stop, None).await
+    let cx = ApplyCx {
+        stop: stop.clone(),
+        progress: None,
+        parallel: loaded.config.parallel_targets,
+    };
+    run::apply_targets(loaded, planned, &cx).await
 }
 
-/// Applies every target's plan, calling `progress` after each change.
-pub async fn apply_with(
-    loaded: &Loaded,
-    planned: &Planned,
-    stop: &Stop,
-    progress: Option<Arc<dyn Fn() + Send + Sync>>,
-) -> Vec<Report> {
-    let mut reports = Vec::new();
-    for (t, p) in planned.plan.targets.iter().zip(&planned.providers) {
-        let Some(target) = loaded.config.targets.get(&t.target) else {
-            continue;
-        };
-        let opts = apply::Options {
-            concurrency: target.limits.concurrency,
-            max_attempts: target.limits.max_attempts,
-            secrets_base: &loaded.config.base_dir,
-            stop: stop.clone(),
-            progress: progress.clone(),
-        };
-        reports.push(apply::apply(p.as_ref(), t, &opts).await);
-    }
-    reports
+/// Applies every planned target as `cx` says.
+pub async fn apply_with(loaded: &Loaded, planned: &Planned, cx: &ApplyCx) -> Vec<Report> {
+    run::apply_targets(loaded, planned, cx).await
 }

@@ -18,7 +18,7 @@ use crate::plan::{Plan, TargetPlan};
 
 mod compare;
 pub use compare::differences;
-use compare::shown;
+pub(crate) use compare::shown;
 
 pub const KIND: &str = "roster-saved-plan";
 pub const VERSION: u32 = 1;
@@ -39,8 +39,23 @@ pub struct SavedPlan {
     pub roster_version: String,
     pub config_digest: String,
     pub manifests_digest: String,
+    /// The targets the plan covers, which `apply FILE` applies and no other (files written
+    /// before it was recorded cover the targets of their plan).
+    #[serde(default)]
+    pub targets: Vec<String>,
     pub assumptions: BTreeMap<String, Assumptions>,
     pub plan: Plan,
+}
+
+impl SavedPlan {
+    /// The targets `apply FILE` applies.
+    pub fn covered(&self) -> Vec<String> {
+        if self.targets.is_empty() {
+            self.plan.targets.iter().map(|t| t.target.clone()).collect()
+        } else {
+            self.targets.clone()
+        }
+    }
 }
 
 fn hex(bytes: &[u8]) -> String {

@@ -171,11 +171,14 @@ fn edits_reach_the_vendor_including_atomic_saves() {
 
     let m = d.get("/metrics").1;
     for name in [
-        "roster_reconciles_total{result=\"success\"}",
+        "roster_reconciles_total{target=\"acme\",result=\"success\"}",
         "roster_reconcile_duration_seconds_count",
         "roster_last_success_timestamp_seconds",
-        "roster_changes_applied_total{kind=\"create\"}",
-        "roster_vendor_requests_total{endpoint=\"/v1/user/add\",status=\"200\"}",
+        "roster_changes_applied_total{target=\"acme\",kind=\"create\"}",
+        "roster_vendor_requests_total{target=\"acme\",endpoint=\"/v1/user/add\",status=\"200\"}",
+        "roster_vendor_request_duration_seconds_count{target=\"acme\",endpoint=\"/v1/user/add\"}",
+        "roster_consecutive_failures{target=\"acme\"} 0",
+        "roster_target_ready{target=\"acme\"} 1",
         "roster_manifests_valid 1",
         "roster_pending_drift{target=\"acme\"} 0",
     ] {

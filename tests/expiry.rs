@@ -296,6 +296,47 @@ fn learningcloud_a_user_ends_and_roles_do_not() {
     );
 }
 
+const SCIM_SEED: &str = "\
+users:
+  - { userName: carla@example.com, active: true }
+  - { userName: dan@example.com, active: true }
+groups:
+  - { displayName: Finance, members: [carla@example.com, dan@example.com] }
+  - { displayName: Auditors, members: [carla@example.com] }
+";
+
+#[test]
+fn scim_a_user_and_a_group_membership_end() {
+    let sim = Sim::scim(SCIM_SEED, &[]);
+    let ws = Workspace::scim(&sim.scim_url(), "    max_delete_fraction: 1\n");
+    ws.write(
+        "users/chat.yaml",
+        "users:\n  - user_name: carla@example.com\n    groups: [Finance, {name: Auditors, expires: 2020-02-01}]\n  - user_name: dan@example.com\n    groups: [Finance]\n    expires: 2020-03-31\n",
+    );
+    let plan = ws.roster(&["plan"]);
+    plan.ok();
+    for line in [
+        "-member carla@example.com  (expired 2020-02-01)",
+        "  - deactivate dan@example.com  (id ",
+        "  expired 2020-03-31\n",
+    ] {
+        assert!(
+            plan.stdout.contains(line),
+            "{line:?} not in:\n{}",
+            plan.stdout
+        );
+    }
+    ws.roster(&["apply", "--yes"]).ok();
+    assert_eq!(sim.scim_members("Auditors"), Vec::<String>::new());
+    assert_eq!(
+        sim.scim_members("Finance"),
+        ["carla@example.com", "dan@example.com"]
+    );
+    assert_eq!(sim.scim_user("dan@example.com").unwrap()["active"], false);
+    let again = ws.roster(&["plan", "--detailed-exitcode"]);
+    assert_eq!(again.code, 0, "{}", again.all());
+}
+
 #[test]
 fn validate_refuses_what_is_not_a_date_and_bad_settings() {
     let sim = Sim::xtracta(XTRACTA_SEED, &[]);
@@ -429,7 +470,7 @@ fn the_daemon_ends_access_at_the_instant() {
     let d = Daemon::start(&ws);
     d.wait_for("the start-up reconcile", || {
         d.metrics()
-            .contains("roster_reconciles_total{result=\"success\"} 1")
+            .contains("roster_reconciles_total{target=\"robots-org\",result=\"success\"} 1")
     });
     assert!(
         Utc::now() < at,

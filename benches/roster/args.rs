@@ -44,6 +44,12 @@ pub struct Args {
     /// skip the daemon measurements
     #[arg(long)]
     pub no_daemon: bool,
+    /// targets of the multi-target case (issue 13); 0 skips it
+    #[arg(long, default_value_t = 50)]
+    pub multi_targets: usize,
+    /// users per target of the multi-target case [default: 2000, or --users / 5 when fewer]
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
+    pub multi_users: Option<u64>,
     /// seconds to sample the daemon's CPU while nothing changes
     #[arg(long, default_value_t = 5)]
     pub idle_secs: u64,

@@ -38,17 +38,20 @@ async fn metrics(http: &reqwest::Client, d: &Served) -> anyhow::Result<String> {
     Ok(http.get(d.url("/metrics")).send().await?.text().await?)
 }
 
-/// The sum of the values of the series whose line starts with `series`.
-fn value(metrics: &str, series: &str) -> f64 {
+/// The sum of the values of the series whose line starts with `series` and holds `label`.
+fn value(metrics: &str, series: &str, label: &str) -> f64 {
     metrics
         .lines()
-        .filter(|l| l.starts_with(series))
+        .filter(|l| l.starts_with(series) && l.contains(label))
         .filter_map(|l| l.rsplit(' ').next()?.parse::<f64>().ok())
         .sum()
 }
 
+/// Reconciles by result, every target's together.
+const RECONCILES: &str = "roster_reconciles_total{";
+
 fn successes(metrics: &str) -> f64 {
-    value(metrics, "roster_reconciles_total{result=\"success\"}")
+    value(metrics, RECONCILES, "result=\"success\"")
 }
 
 const DURATION: &str = "roster_reconcile_duration_seconds_sum";
@@ -67,13 +70,13 @@ pub async fn measure(args: &Args, ws: &Workspace, sim: &Sim) -> anyhow::Result<D
     let deadline = started + Duration::from_secs(300);
     loop {
         let m = metrics(&http, &d).await.unwrap_or_default();
-        if m.contains("roster_reconciles_total{result=\"failure\"}") {
+        if value(&m, RECONCILES, "result=\"failure\"") > 0.0 {
             anyhow::bail!(
                 "the daemon's first reconcile failed:\n{}",
                 sim::tail(&d.log)
             );
         }
-        if m.contains("roster_reconciles_total{") {
+        if m.contains(RECONCILES) {
             break;
         }
         anyhow::ensure!(
@@ -116,7 +119,7 @@ pub async fn measure(args: &Args, ws: &Workspace, sim: &Sim) -> anyhow::Result<D
     let tmp = file.with_file_name(".edit.yaml.tmp");
     std::fs::write(&tmp, text.replacen(&line, &edited, 1))?;
     sim.reset_requests().await?;
-    let busy_before = value(&metrics(&http, &d).await?, DURATION);
+    let busy_before = value(&metrics(&http, &d).await?, DURATION, "");
     let t = Instant::now();
     std::fs::rename(&tmp, &file)?;
     let deadline = t + Duration::from_secs(120);
@@ -146,7 +149,7 @@ pub async fn measure(args: &Args, ws: &Workspace, sim: &Sim) -> anyhow::Result<D
         );
         tokio::time::sleep(Duration::from_millis(10)).await;
     };
-    out.edit_reconcile_s = value(&after, DURATION) - busy_before;
+    out.edit_reconcile_s = value(&after, DURATION, "") - busy_before;
     out.edit_requests = sim::total(&sim.requests().await?);
     let seen = sim.name_of(&crate::world::email(0)).await?;
     anyhow::ensure!(

@@ -2,15 +2,17 @@
 //!
 //! Generates N desired users in several manifest files and a simulator seed with a share of
 //! drift, starts `roster sim xtracta` as a separate process, and measures in-process, through
-//! the library API: load + validate, fetch, the pure planner, `reconcile::plan`, render, apply
+//! the library API: load + validate, fetch, the pure planner, `reconcile::plan_shared`, render, apply
 //! (throughput against `min(concurrency / latency, rate_limit)`), and a second plan after
 //! apply. It counts vendor requests by endpoint beside the minimum for the plan, reads this
 //! process's peak resident memory, then runs `roster daemon` to measure it at rest and the
-//! time from a manifest edit to the vendor. It prints a table (`--json FILE` for the
+//! time from a manifest edit to the vendor, and plans many targets at once (issue 13). It
+//! prints a table (`--json FILE` for the
 //! numbers) and judges each target; it asserts nothing.
 
 mod args;
 mod daemon;
+mod multi;
 mod phases;
 mod procs;
 mod report;
@@ -64,6 +66,16 @@ async fn run(args: &args::Args) -> anyhow::Result<()> {
         ));
         Some(daemon::measure(args, &ws, &sim).await?)
     };
+    let multi = if args.multi_targets == 0 {
+        None
+    } else {
+        step(&format!(
+            "many targets: {} × {} users",
+            args.multi_targets,
+            multi::users_per_target(args)
+        ));
+        Some(multi::measure(args, &ws.root).await?)
+    };
 
     let load_average = [load_before, procs::load_average()];
     let results = report::collect(
@@ -75,6 +87,11 @@ async fn run(args: &args::Args) -> anyhow::Result<()> {
         &replan,
         daemon,
     );
+    let results = report::Results { multi, ..results };
+    let results = report::Results {
+        targets: targets::judge(args, &results),
+        ..results
+    };
     print!("{}", report::table(&results));
     if let Some(path) = &args.json {
         std::fs::write(path, serde_json::to_string_pretty(&results)? + "\n")?;

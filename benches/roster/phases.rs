@@ -1,5 +1,5 @@
 //! The measured phases, in-process through roster's library API: load and validate, fetch,
-//! plan (the pure planner alone, and `reconcile::plan` as the commands run it), render,
+//! plan (the pure planner alone, and `reconcile::plan_shared` as the commands run it), render,
 //! apply, and a second plan after apply.
 
 use std::collections::BTreeSet;
@@ -36,7 +36,7 @@ pub struct ReadOnly {
     pub peak_reset: bool,
     pub rendered_bytes: usize,
     pub summary: Summary,
-    /// Vendor requests of one `reconcile::plan` (fetch + plan), and roster's own count.
+    /// Vendor requests of one `reconcile::plan_shared` (fetch + plan), and roster's own count.
     pub requests: Counts,
     pub roster_requests: Counts,
     pub groups_in_play: usize,
@@ -151,10 +151,10 @@ pub async fn read_only(args: &Args, ws: &Workspace, sim: &Sim) -> anyhow::Result
         let stats = Arc::new(Stats::default());
 
         let t = Instant::now();
-        let loaded = load(ws)?;
+        let loaded = Arc::new(load(ws)?);
         let load = t.elapsed();
         let t = Instant::now();
-        let planned = reconcile::plan(&loaded, stats.clone())
+        let planned = reconcile::plan_shared(&loaded, stats.clone())
             .await
             .context("plan")?;
         let fetch_plan = t.elapsed();
@@ -236,9 +236,9 @@ pub async fn apply(args: &Args, ws: &Workspace, sim: &Sim) -> anyhow::Result<Vec
         if run > 0 {
             sim.restore().await?;
         }
-        let loaded = load(ws)?;
+        let loaded = Arc::new(load(ws)?);
         let stats = Arc::new(Stats::default());
-        let planned = reconcile::plan(&loaded, stats.clone()).await?;
+        let planned = reconcile::plan_shared(&loaded, stats.clone()).await?;
         let trips = reconcile::guards(&planned);
         anyhow::ensure!(trips.is_empty(), "a mass-change guard tripped: {trips:?}");
         let summary = Summary::of(&planned.plan);
@@ -296,9 +296,9 @@ pub struct Replan {
 pub async fn replan(ws: &Workspace, sim: &Sim) -> anyhow::Result<Replan> {
     sim.reset_requests().await?;
     let t = Instant::now();
-    let loaded = load(ws)?;
+    let loaded = Arc::new(load(ws)?);
     let stats = Arc::new(Stats::default());
-    let planned = reconcile::plan(&loaded, stats.clone()).await?;
+    let planned = reconcile::plan_shared(&loaded, stats.clone()).await?;
     let elapsed = t.elapsed();
     Ok(Replan {
         summary: Summary::of(&planned.plan),

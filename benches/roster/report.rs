@@ -9,6 +9,7 @@ use serde::Serialize;
 
 use crate::args::Args;
 use crate::daemon::DaemonResults;
+use crate::multi::MultiResults;
 use crate::phases::{ApplyRun, ReadOnly, Replan, Summary, minimum_plan};
 use crate::sim::{self, Counts};
 use crate::targets::{Verdict, mb, secs};
@@ -22,7 +23,7 @@ pub struct Spread {
 }
 
 impl Spread {
-    fn of(xs: &[Duration]) -> Spread {
+    pub fn of(xs: &[Duration]) -> Spread {
         let mut s: Vec<f64> = xs.iter().map(Duration::as_secs_f64).collect();
         s.sort_by(f64::total_cmp);
         let n = s.len();
@@ -101,6 +102,7 @@ pub struct Results {
     pub replan_s: f64,
     pub requests: Vec<RequestRow>,
     pub daemon: Option<DaemonResults>,
+    pub multi: Option<MultiResults>,
     pub targets: Vec<Verdict>,
 }
 
@@ -233,6 +235,7 @@ pub fn collect(
         replan_s: replan.elapsed.as_secs_f64(),
         requests,
         daemon,
+        multi: None,
         targets: Vec::new(),
     };
     r.targets = crate::targets::judge(args, &r);
@@ -278,7 +281,7 @@ pub fn table(r: &Results) -> String {
         ("load", "load + validate manifests"),
         ("fetch", "fetch actual state"),
         ("plan", "plan (pure planner)"),
-        ("fetch_plan", "fetch + plan (`reconcile::plan`)"),
+        ("fetch_plan", "fetch + plan (`reconcile::plan_shared`)"),
         ("load_fetch_plan", "**load + fetch + plan**"),
         ("render", "render plan"),
     ];
@@ -373,6 +376,29 @@ pub fn table(r: &Results) -> String {
             secs(d.edit_to_vendor_s),
             secs(d.edit_reconcile_s),
             d.edit_requests
+        );
+    }
+
+    if let Some(m) = &r.multi {
+        let (ratio_default, bound) = m.ratio_default();
+        let _ = writeln!(
+            o,
+            "many targets: {} targets × {} users at {} ms, fetch + plan (median of {}): one target {}; all at once (--parallel {}) {} = {:.2}× one target's; default parallel_targets {} {} = {:.1}× (bound {:.1}×); one after another {}, of which all at once is {:.0}%; load + validate {}\n",
+            m.targets,
+            m.users_per_target,
+            r.latency_ms,
+            r.runs,
+            secs(m.one.median_s),
+            m.targets,
+            secs(m.all_at_once.median_s),
+            m.ratio_all(),
+            m.default_parallel,
+            secs(m.default.median_s),
+            ratio_default,
+            bound,
+            secs(m.sequential.median_s),
+            m.ratio_sequential() * 100.0,
+            secs(m.load.median_s),
         );
     }
 

@@ -8,7 +8,7 @@
 
 use std::collections::BTreeSet;
 use std::io::{BufWriter, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use crate::args::Args;
 
@@ -252,5 +252,88 @@ pub fn write_config(ws: &Workspace, args: &Args, addr: &str) -> std::io::Result<
          daemon:\n  listen: 127.0.0.1:0\n  debounce: {}ms\n  schedule: \"0 0 1 1 *\"\n",
         args.concurrency, args.debounce_ms
     );
+    std::fs::write(&ws.config, text)
+}
+
+/// The first group of the multi-target case; target `k` has group `MULTI_GROUP + k`.
+const MULTI_GROUP: u64 = 20_000;
+
+/// The multi-target case (issue 13): `targets` targets on one simulator, each its own group of
+/// `users` users, in `root`. Each target's plan has one update (its first user renamed).
+pub fn multi(root: &Path, targets: usize, users: usize) -> std::io::Result<Workspace> {
+    let users_dir = root.join("users");
+    if users_dir.exists() {
+        std::fs::remove_dir_all(&users_dir)?;
+    }
+    std::fs::create_dir_all(&users_dir)?;
+    std::fs::write(root.join("api.key"), API_KEY)?;
+    let groups: Vec<String> = (0..targets as u64)
+        .map(|k| (MULTI_GROUP + k).to_string())
+        .collect();
+    let seed = root.join("seed.yaml");
+    std::fs::write(&seed, format!("groups: [{}]\n", groups.join(", ")))?;
+    let world = root.join("world.json");
+    let mut world_out = BufWriter::new(std::fs::File::create(&world)?);
+    write!(
+        world_out,
+        "{{\"groups\": [{}], \"workflows\": [], \"users\": [",
+        groups.join(", ")
+    )?;
+    let mut id = FIRST_USER_ID;
+    let mut expected = Expected::default();
+    for k in 0..targets {
+        let name = multi_name(k);
+        let mut out = BufWriter::new(std::fs::File::create(
+            users_dir.join(format!("{name}.yaml")),
+        )?);
+        writeln!(out, "target: {name}\nusers:")?;
+        for i in 0..users {
+            let email = format!("{name}-user{i}@bench.example");
+            writeln!(out, "  - email: {email}\n    name: User {i}")?;
+            let at_vendor = if i == 0 {
+                "Former Name".to_string()
+            } else {
+                format!("User {i}")
+            };
+            writeln!(
+                world_out,
+                "{}{{\"user_id\": {id}, \"name\": \"{at_vendor}\", \"email_address\": \"{email}\", \"primary_group_id\": {}, \"assigned_workflows\": []}}",
+                if id == FIRST_USER_ID { "" } else { "," },
+                MULTI_GROUP + k as u64
+            )?;
+            id += 1;
+        }
+        out.flush()?;
+        expected.updates += 1;
+        expected.vendor_users += users;
+    }
+    writeln!(world_out, "], \"next_user_id\": {id}}}")?;
+    world_out.flush()?;
+    Ok(Workspace {
+        config: root.join("roster.yaml"),
+        root: root.to_path_buf(),
+        seed,
+        world,
+        expected,
+        _temp: None,
+    })
+}
+
+/// Target `k` of the multi-target case.
+pub fn multi_name(k: usize) -> String {
+    format!("t{k:02}")
+}
+
+/// `roster.yaml` of the multi-target case, for a simulator at `addr`; `parallel_targets` left
+/// to its default.
+pub fn write_multi_config(ws: &Workspace, targets: usize, addr: &str) -> std::io::Result<()> {
+    let mut text = String::from("manifests: users\ntargets:\n");
+    for k in 0..targets {
+        text.push_str(&format!(
+            "  {}:\n    provider: xtracta\n    url: http://{addr}/v1\n    api_key: {{ file: api.key }}\n    group_id: {}\n    timeout: 60s\n",
+            multi_name(k),
+            MULTI_GROUP + k as u64
+        ));
+    }
     std::fs::write(&ws.config, text)
 }

@@ -26,6 +26,9 @@ pub(crate) struct RawConfig {
     pub timezone: Option<Spanned<String>>,
     #[schemars(with = "Option<RawDaemon>")]
     pub daemon: Option<Spanned<RawDaemon>>,
+    /// targets fetched, planned and applied at once, 1 to 256 (default 4)
+    #[schemars(with = "Option<u64>", range(min = 1, max = 256))]
+    pub parallel_targets: Option<Spanned<u64>>,
     /// Several roster processes sharing the targets (`etcd:`); read by `config::coordination`.
     #[schemars(with = "Option<serde_json::Value>")]
     pub coordination: Option<Spanned<Node>>,

@@ -17,16 +17,15 @@ use tokio::sync::watch;
 use super::metrics::{Metrics, TargetLabel};
 use super::schedule::Clock;
 use super::trigger::{Queue, Trigger};
-use crate::manifest::Desired;
+use crate::model::DesiredUser;
 
 /// Each target's expiry instants, sorted, without repeats.
 pub type Instants = BTreeMap<String, Vec<DateTime<Utc>>>;
 
 /// Every expiry instant of the desired state (users' and memberships'), by target.
-pub fn instants(desired: &Desired) -> Instants {
+pub fn instants<'a>(desired: impl IntoIterator<Item = (&'a str, &'a [DesiredUser])>) -> Instants {
     desired
-        .by_target
-        .iter()
+        .into_iter()
         .map(|(target, users)| {
             let mut at: Vec<DateTime<Utc>> = users
                 .iter()
@@ -34,7 +33,7 @@ pub fn instants(desired: &Desired) -> Instants {
                 .collect();
             at.sort_unstable();
             at.dedup();
-            (target.clone(), at)
+            (target.to_string(), at)
         })
         .filter(|(_, at)| !at.is_empty())
         .collect()
@@ -63,8 +62,8 @@ impl Ends {
         Ends(tx)
     }
 
-    /// The desired state to wake for from now on.
-    pub fn set(&self, desired: &Desired) {
+    /// The desired state to wake for from now on: each target's users.
+    pub fn set<'a>(&self, desired: impl IntoIterator<Item = (&'a str, &'a [DesiredUser])>) {
         let _ = self.0.send(Arc::new(instants(desired)));
     }
 }

@@ -1,11 +1,12 @@
 //! Health and metrics: the numbers the daemon keeps, and the HTTP endpoints that show them
 //! (`/healthz`, `/readyz`, `/metrics` in Prometheus text format).
 //!
+//! `/readyz` is ready while at least one target reconciles against its current manifests.
 //! Only records and serves; it never reconciles.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::AtomicU64;
 
 use axum::Router;
 use axum::extract::State;
@@ -19,20 +20,31 @@ use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::Histogram;
 use prometheus_client::registry::Registry;
 
+pub use super::health::{Health, TargetHealth};
+
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct ResultLabel {
+    pub target: String,
     pub result: String,
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct KindLabel {
+    pub target: String,
     pub kind: String,
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct RequestLabel {
+    pub target: String,
     pub endpoint: String,
     pub status: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct EndpointLabel {
+    pub target: String,
+    pub endpoint: String,
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
@@ -40,94 +52,145 @@ pub struct TargetLabel {
     pub target: String,
 }
 
-/// Every number the daemon exposes.
+impl TargetLabel {
+    pub fn of(target: &str) -> Self {
+        TargetLabel {
+            target: target.to_string(),
+        }
+    }
+}
+
+type Latency = Family<EndpointLabel, Histogram, fn() -> Histogram>;
+
+fn latency_histogram() -> Histogram {
+    Histogram::new([
+        0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0,
+    ])
+}
+
+/// Every number the daemon exposes; per-target numbers carry a `target` label.
 pub struct Metrics {
     registry: Registry,
     pub reconciles: Family<ResultLabel, Counter>,
     pub duration: Histogram,
-    pub last_success: Gauge<f64, std::sync::atomic::AtomicU64>,
+    pub last_success: Family<TargetLabel, Gauge<f64, AtomicU64>>,
+    pub consecutive_failures: Family<TargetLabel, Gauge>,
     pub changes: Family<KindLabel, Counter>,
     pub requests: Family<RequestLabel, Counter>,
-    pub retries: Counter,
+    pub latency: Latency,
+    pub retries: Family<TargetLabel, Counter>,
     pub pending_drift: Family<TargetLabel, Gauge>,
+    pub needs_person: Family<TargetLabel, Gauge>,
+    pub target_ready: Family<TargetLabel, Gauge>,
     pub manifests_valid: Gauge,
     pub guards_tripped: Family<TargetLabel, Counter>,
     /// Unix time of each target's next `expires` instant still to come (`daemon/expiry.rs`).
-    pub next_expiry: Family<TargetLabel, Gauge<f64, std::sync::atomic::AtomicU64>>,
-    /// The last reconcile succeeded.
-    pub last_ok: AtomicBool,
+    pub next_expiry: Family<TargetLabel, Gauge<f64, AtomicU64>>,
+    /// Each target's health, for `/readyz`.
+    pub health: Health,
 }
 
 impl Metrics {
     pub fn new() -> Arc<Metrics> {
-        let mut registry = Registry::with_prefix("roster");
+        let mut r = Registry::with_prefix("roster");
         let reconciles = Family::<ResultLabel, Counter>::default();
-        registry.register("reconciles", "Reconciles by result", reconciles.clone());
+        r.register(
+            "reconciles",
+            "Reconciles by target and result",
+            reconciles.clone(),
+        );
         let duration =
             Histogram::new([0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 300.0]);
-        registry.register(
+        r.register(
             "reconcile_duration_seconds",
-            "Reconcile duration",
+            "Duration of one target's reconcile",
             duration.clone(),
         );
-        let last_success = Gauge::<f64, std::sync::atomic::AtomicU64>::default();
-        registry.register(
+        let last_success = Family::<TargetLabel, Gauge<f64, AtomicU64>>::default();
+        r.register(
             "last_success_timestamp_seconds",
-            "Unix time of the last successful reconcile",
+            "Unix time of the target's last successful reconcile",
             last_success.clone(),
         );
+        let consecutive_failures = Family::<TargetLabel, Gauge>::default();
+        r.register(
+            "consecutive_failures",
+            "Reconciles of the target that failed in a row",
+            consecutive_failures.clone(),
+        );
         let changes = Family::<KindLabel, Counter>::default();
-        registry.register(
+        r.register(
             "changes_applied",
-            "Changes applied by kind",
+            "Changes applied by target and kind",
             changes.clone(),
         );
         let requests = Family::<RequestLabel, Counter>::default();
-        registry.register(
+        r.register(
             "vendor_requests",
-            "Vendor requests by endpoint and status",
+            "Vendor requests by target, endpoint and status",
             requests.clone(),
         );
-        let retries = Counter::default();
-        registry.register("retries", "Vendor requests retried", retries.clone());
+        let latency: Latency = Family::new_with_constructor(latency_histogram);
+        r.register(
+            "vendor_request_duration_seconds",
+            "Time to the vendor's answer (its headers), by target and endpoint",
+            latency.clone(),
+        );
+        let retries = Family::<TargetLabel, Counter>::default();
+        r.register("retries", "Vendor requests retried", retries.clone());
         let pending_drift = Family::<TargetLabel, Gauge>::default();
-        registry.register(
+        r.register(
             "pending_drift",
             "Changes the last reconcile found but did not make (plan mode, failures, held removals)",
             pending_drift.clone(),
         );
+        let needs_person = Family::<TargetLabel, Gauge>::default();
+        r.register(
+            "needs_person",
+            "Drift the last reconcile found that roster cannot fix: a person must act",
+            needs_person.clone(),
+        );
+        let target_ready = Family::<TargetLabel, Gauge>::default();
+        r.register(
+            "target_ready",
+            "1 when the target's last reconcile succeeded against its current manifests",
+            target_ready.clone(),
+        );
         let manifests_valid = Gauge::default();
-        registry.register(
+        r.register(
             "manifests_valid",
-            "1 when the config and manifests on disk validate",
+            "1 when the config and every manifest on disk validate",
             manifests_valid.clone(),
         );
         let guards_tripped = Family::<TargetLabel, Counter>::default();
-        registry.register(
+        r.register(
             "guards_tripped",
             "Mass-change guards tripped",
             guards_tripped.clone(),
         );
-        let next_expiry =
-            Family::<TargetLabel, Gauge<f64, std::sync::atomic::AtomicU64>>::default();
-        registry.register(
+        let next_expiry = Family::<TargetLabel, Gauge<f64, AtomicU64>>::default();
+        r.register(
             "next_expiry_timestamp_seconds",
             "Unix time of the next expires instant still to come, per target",
             next_expiry.clone(),
         );
         Arc::new(Metrics {
-            registry,
+            registry: r,
             reconciles,
             duration,
             last_success,
+            consecutive_failures,
             changes,
             requests,
+            latency,
             retries,
             pending_drift,
+            needs_person,
+            target_ready,
             manifests_valid,
             guards_tripped,
             next_expiry,
-            last_ok: AtomicBool::new(false),
+            health: Health::default(),
         })
     }
 
@@ -137,8 +200,22 @@ impl Metrics {
         out
     }
 
-    pub fn ready(&self) -> bool {
-        self.last_ok.load(Ordering::SeqCst) && self.manifests_valid.get() == 1
+    /// Records what the daemon knows of a target's health, and its `target_ready` gauge.
+    pub fn set_health(&self, target: &str, health: TargetHealth) {
+        self.target_ready
+            .get_or_create(&TargetLabel::of(target))
+            .set(i64::from(health.ready()));
+        self.health.set(target, health);
+    }
+
+    /// Forgets a target the config no longer has.
+    pub fn forget(&self, target: &str) {
+        self.health.remove(target);
+        let label = TargetLabel::of(target);
+        self.target_ready.remove(&label);
+        self.pending_drift.remove(&label);
+        self.needs_person.remove(&label);
+        self.consecutive_failures.remove(&label);
     }
 }
 
@@ -147,23 +224,12 @@ async fn healthz() -> &'static str {
 }
 
 async fn readyz(State(m): State<Arc<Metrics>>) -> impl IntoResponse {
-    let valid = m.manifests_valid.get() == 1;
-    let ok = m.last_ok.load(Ordering::SeqCst);
-    let body = format!(
-        "last reconcile: {}\nmanifests: {}\n",
-        if ok {
-            "succeeded"
-        } else {
-            "failed or not run yet"
-        },
-        if valid { "valid" } else { "invalid" }
-    );
-    let code = if m.ready() {
+    let code = if m.health.ready() {
         StatusCode::OK
     } else {
         StatusCode::SERVICE_UNAVAILABLE
     };
-    (code, body)
+    (code, m.health.describe())
 }
 
 async fn metrics(State(m): State<Arc<Metrics>>) -> impl IntoResponse {

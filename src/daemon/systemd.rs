@@ -66,6 +66,11 @@ impl Heartbeat {
     fn latest(&self) -> Instant {
         self.base + Duration::from_nanos(self.latest.load(Ordering::Relaxed))
     }
+
+    /// Whether it was beaten within `within` of now (a target's reconcile still progressing).
+    pub(crate) fn fresh(&self, within: Duration) -> bool {
+        Instant::now().saturating_duration_since(self.latest()) < within
+    }
 }
 
 /// Whether the watchdog may be pinged at `now`: the loop beat within half of its interval.

@@ -16,6 +16,8 @@ pub(super) struct Parsed {
     pub shown: String,
     /// The target its users belong to, when known.
     pub target: Option<String>,
+    /// The `target:` the file writes (`Some(None)`: none), once it parses as a manifest.
+    pub named: Option<Option<String>>,
     pub users: Vec<DesiredUser>,
     pub problems: Vec<Problem>,
 }
@@ -24,6 +26,7 @@ pub(super) fn parse(config: &Config, file: snapshot::File) -> Parsed {
     let mut out = Parsed {
         shown: file.shown,
         target: None,
+        named: None,
         users: Vec::new(),
         problems: Vec::new(),
     };
@@ -52,6 +55,7 @@ pub(super) fn parse(config: &Config, file: snapshot::File) -> Parsed {
         }
     };
     drop(text);
+    out.named = Some(raw.target.as_ref().map(|t| t.value.trim().to_string()));
     let Some(target) = target_of(config, &mut out.problems, &raw, shown) else {
         return out;
     };

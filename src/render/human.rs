@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write;
 
 use crate::plan::TargetPlan;
+use crate::reconcile::Failure;
 
 use super::Styles;
 use super::entries;
@@ -267,30 +268,20 @@ pub(crate) fn target(out: &mut String, t: &TargetPlan, st: &Styles, lay: &Layout
     folded + notices
 }
 
-/// A target that could not be planned: its name, provider, host and port, and the error.
-/// Ready for per-target failures (issue 13); nothing calls it yet.
-#[cfg_attr(
-    not(test),
-    expect(dead_code, reason = "used once targets fail independently")
-)]
-pub(crate) fn failed_target(
-    name: &str,
-    provider: &str,
-    host_port: &str,
-    error: &str,
-    st: &Styles,
-) -> String {
+/// A target that could not be planned (or was refused): its name, provider, host and port,
+/// and the error, the vendor's own message included.
+pub(crate) fn failed_target(f: &Failure, st: &Styles) -> String {
     format!(
         "{} {}\n  {} {}\n\n",
         st.bold(&format!(
             "Target {} ({}, {}):",
-            text(name),
-            text(provider),
-            text(host_port)
+            text(&f.target),
+            text(&f.provider),
+            text(&f.host_port())
         )),
         st.del("failed"),
         st.del("! error:"),
-        text(error)
+        text(&f.what())
     )
 }
 
@@ -298,19 +289,6 @@ pub(crate) fn failed_target(
 pub fn host_label(url: &url::Url) -> Option<String> {
     let host = url.host_str()?;
     Some(match url.port() {
-        Some(p) => format!("{host}:{p}"),
-        None => host.to_string(),
-    })
-}
-
-/// `host:port` of a target's URL, the scheme's default port when it names none; for errors.
-#[cfg_attr(
-    not(test),
-    expect(dead_code, reason = "used once targets fail independently")
-)]
-pub(crate) fn host_and_port(url: &url::Url) -> Option<String> {
-    let host = url.host_str()?;
-    Some(match url.port_or_known_default() {
         Some(p) => format!("{host}:{p}"),
         None => host.to_string(),
     })
@@ -324,26 +302,30 @@ mod tests {
     fn hosts_name_the_port_only_when_asked() {
         let url: url::Url = "https://api.vendor.example/v1".parse().unwrap();
         assert_eq!(host_label(&url).as_deref(), Some("api.vendor.example"));
-        assert_eq!(
-            host_and_port(&url).as_deref(),
-            Some("api.vendor.example:443")
-        );
         let url: url::Url = "http://127.0.0.1:8080/v1".parse().unwrap();
         assert_eq!(host_label(&url).as_deref(), Some("127.0.0.1:8080"));
     }
 
     #[test]
-    fn a_failed_target_names_its_host_and_escapes_the_error() {
-        let text = failed_target(
-            "dead",
-            "vendor",
-            "127.0.0.1:9",
-            "connect: refused \u{1b}[2J",
-            &Styles::colored(false),
-        );
+    fn a_failed_target_names_its_host_and_port_and_escapes_the_error() {
+        let f = Failure {
+            target: "dead".into(),
+            provider: "vendor".into(),
+            host: Some("127.0.0.1:9".into()),
+            error: crate::reconcile::TargetError {
+                kind: crate::reconcile::ErrorKind::Unreachable,
+                stage: crate::reconcile::Stage::Fetch,
+                endpoint: Some("/v1/user".into()),
+                host: Some("127.0.0.1".into()),
+                port: Some(9),
+                status: None,
+                message: "connection failed \u{1b}[2J".into(),
+            },
+        };
+        let text = failed_target(&f, &Styles::colored(false));
         assert_eq!(
             text,
-            "Target dead (vendor, 127.0.0.1:9): failed\n  ! error: connect: refused \\e[2J\n\n"
+            "Target dead (vendor, 127.0.0.1:9): failed\n  ! error: fetch users: /v1/user: connection failed \\e[2J\n\n"
         );
     }
 }

@@ -1,13 +1,18 @@
 //! The JSON output contract (`--output json`), versioned by `format_version`.
 //!
 //! Version 1 documents: `{"format_version": 1, "kind": "validate" | "plan" | "apply", …}`.
-//! README lists the fields; additions keep the version, removals or changes bump it.
+//! README lists the fields; additions keep the version, removals or changes bump it. Each
+//! entry of `targets` has a `status` (added within version 1): `ok` with the target's plan,
+//! `failed` with a typed `error`, or `skipped` with a `reason`.
 
 use serde::Serialize;
 
 use crate::apply::Report;
 use crate::diag::Problem;
 use crate::plan::{Plan, Summary, TargetPlan};
+use crate::reconcile::{Failure, Skipped};
+
+use super::{Entry, Outcome};
 
 pub const FORMAT_VERSION: u32 = 1;
 
@@ -16,39 +21,78 @@ pub const FORMAT_VERSION: u32 = 1;
 pub(crate) struct PlanDoc<'a> {
     format_version: u32,
     kind: &'static str,
+    /// Whether a target that was planned has changes to make.
     changes_pending: bool,
+    /// The changes of the targets that were planned.
     summary: Summary,
-    targets: &'a [TargetPlan],
+    /// Every target of the config, in name order.
+    targets: Vec<TargetDoc<'a>>,
+    /// The number of targets that failed.
+    failed: usize,
     #[serde(skip_serializing_if = "Option::is_none")]
     reports: Option<&'a [Report]>,
+    /// `apply`: every target was applied and every change ended well.
     #[serde(skip_serializing_if = "Option::is_none")]
     ok: Option<bool>,
 }
 
-/// `roster plan --output json`.
-pub fn plan(p: &Plan) -> String {
-    to_string(&PlanDoc {
-        format_version: FORMAT_VERSION,
-        kind: "plan",
-        changes_pending: p.has_changes(),
-        summary: Summary::of(&p.targets),
-        targets: &p.targets,
-        reports: None,
-        ok: None,
-    })
+/// One target of a run.
+#[derive(Serialize, schemars::JsonSchema)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub(crate) enum TargetDoc<'a> {
+    /// Planned: the target's plan.
+    Ok(&'a TargetPlan),
+    /// Not planned, or refused: why, as a typed error.
+    Failed(&'a Failure),
+    /// Left alone by this run (`reason`: not selected, not in the saved plan).
+    Skipped(&'a Skipped),
 }
 
-/// `roster apply --output json`: the plan that was applied and what happened to each change.
-pub fn apply(p: &Plan, reports: &[Report]) -> String {
-    to_string(&PlanDoc {
+fn doc<'a>(kind: &'static str, o: &Outcome<'a>, reports: Option<&'a [Report]>) -> PlanDoc<'a> {
+    let mut targets: Vec<(&str, TargetDoc)> = super::entries(o)
+        .into_iter()
+        .map(|(name, e)| match e {
+            Entry::Planned(t) => (name, TargetDoc::Ok(t)),
+            Entry::Failed(f) => (name, TargetDoc::Failed(f)),
+        })
+        .chain(
+            o.skipped
+                .iter()
+                .map(|s| (s.target.as_str(), TargetDoc::Skipped(s))),
+        )
+        .collect();
+    targets.sort_by(|a, b| a.0.cmp(b.0));
+    PlanDoc {
         format_version: FORMAT_VERSION,
-        kind: "apply",
-        changes_pending: p.has_changes(),
-        summary: Summary::of(&p.targets),
-        targets: &p.targets,
-        reports: Some(reports),
-        ok: Some(reports.iter().all(Report::ok)),
-    })
+        kind,
+        changes_pending: o.plan.has_changes(),
+        summary: Summary::of(&o.plan.targets),
+        targets: targets.into_iter().map(|(_, d)| d).collect(),
+        failed: o.failed.len(),
+        reports,
+        ok: reports.map(|r| o.failed.is_empty() && r.iter().all(Report::ok)),
+    }
+}
+
+/// `roster plan --output json`, every target planned.
+pub fn plan(p: &Plan) -> String {
+    plan_outcome(&Outcome::planned(p))
+}
+
+/// `roster plan --output json`.
+pub fn plan_outcome(o: &Outcome) -> String {
+    to_string(&doc("plan", o, None))
+}
+
+/// `roster apply --output json`, every target planned: the plan that was applied and what
+/// happened to each change.
+pub fn apply(p: &Plan, reports: &[Report]) -> String {
+    apply_outcome(&Outcome::planned(p), reports)
+}
+
+/// `roster apply --output json`: the plan applied, the failed targets, and each change.
+pub fn apply_outcome(o: &Outcome, reports: &[Report]) -> String {
+    to_string(&doc("apply", o, Some(reports)))
 }
 
 #[derive(Serialize, schemars::JsonSchema)]
@@ -72,20 +116,25 @@ pub(crate) struct ValidateDoc<'a> {
     targets: usize,
     files: usize,
     users: usize,
+    /// The targets `--target` selected (every target was validated all the same).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    selected: Option<&'a [String]>,
 }
 
 /// `roster validate --output json`.
 pub fn validate(problems: &[Problem], targets: usize, files: usize, users: usize) -> String {
-    validate_warned(problems, &[], targets, files, users)
+    validate_selected(problems, &[], targets, files, users, None)
 }
 
-/// `roster validate --output json`, with warnings about valid input.
-pub fn validate_warned(
+/// `roster validate [--target NAME] --output json`: as [`validate`], with warnings about
+/// valid input, naming the selection.
+pub fn validate_selected(
     problems: &[Problem],
     warnings: &[Problem],
     targets: usize,
     files: usize,
     users: usize,
+    selected: Option<&[String]>,
 ) -> String {
     to_string(&ValidateDoc {
         format_version: FORMAT_VERSION,
@@ -96,6 +145,7 @@ pub fn validate_warned(
         targets,
         files,
         users,
+        selected,
     })
 }
 

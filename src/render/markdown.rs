@@ -16,7 +16,7 @@ use crate::plan::Plan;
 
 use super::escape::{cell_code, code_span, fence_for, html, text};
 use super::human::{self, Layout};
-use super::{Fold, Options, Styles};
+use super::{Fold, Options, Outcome, Styles};
 use crate::plan::Summary;
 
 /// The default budget: just under GitHub's 65,536-character comment limit.
@@ -32,11 +32,17 @@ enum Fit {
 /// `roster plan --output markdown`: at most `max_bytes` bytes unless the removals of access
 /// alone need more.
 pub fn plan(p: &Plan, opts: &Options, max_bytes: usize) -> String {
-    let whole = render(p, opts, Fold::FULL, false, Fit::Whole, max_bytes);
+    plan_outcome(&Outcome::planned(p), opts, max_bytes)
+}
+
+/// As [`plan`], with the run's failed targets (a list under the table) and skipped ones.
+pub fn plan_outcome(o: &Outcome, opts: &Options, max_bytes: usize) -> String {
+    let whole = render(o, opts, Fold::FULL, false, Fit::Whole, max_bytes);
     if whole.len() <= max_bytes {
         return whole;
     }
-    let longest = p
+    let longest = o
+        .plan
         .targets
         .iter()
         .flat_map(|t| {
@@ -58,7 +64,7 @@ pub fn plan(p: &Plan, opts: &Options, max_bytes: usize) -> String {
                 threshold: c,
                 head: c,
             };
-            render(p, opts, fold, compact, Fit::Folded, max_bytes)
+            render(o, opts, fold, compact, Fit::Folded, max_bytes)
         };
         // The largest number of entries per section that fits: at most ~log2(longest) renders.
         if at(0).len() > max_bytes {
@@ -79,10 +85,11 @@ pub fn plan(p: &Plan, opts: &Options, max_bytes: usize) -> String {
         threshold: 0,
         head: 0,
     };
-    render(p, opts, fold, true, Fit::Over, max_bytes)
+    render(o, opts, fold, true, Fit::Over, max_bytes)
 }
 
-fn render(p: &Plan, opts: &Options, fold: Fold, compact: bool, fit: Fit, max: usize) -> String {
+fn render(o: &Outcome, opts: &Options, fold: Fold, compact: bool, fit: Fit, max: usize) -> String {
+    let p = o.plan;
     let hint = match &opts.saved {
         Some(file) => format!("see the saved plan {}", text(file)),
         None => "run roster plan --full, or save the plan with --out FILE".to_string(),
@@ -125,6 +132,7 @@ fn render(p: &Plan, opts: &Options, fold: Fold, compact: bool, fit: Fit, max: us
         );
     }
     let _ = writeln!(out, "\n**{}**\n", super::summary(&p.targets));
+    failures(&mut out, o);
     note(&mut out, opts, fit, folded, max);
     for (t, body) in p.targets.iter().zip(&bodies) {
         let s = Summary::of(std::slice::from_ref(t));
@@ -140,10 +148,40 @@ fn render(p: &Plan, opts: &Options, fold: Fold, compact: bool, fit: Fit, max: us
     out
 }
 
+/// The failed targets, one list item each with its host, port and error, and the skipped ones.
+fn failures(out: &mut String, o: &Outcome) {
+    if let Some(line) = super::failed_line(o) {
+        let _ = writeln!(out, "**{}**\n", html(&line));
+        for f in o.failed {
+            let _ = writeln!(
+                out,
+                "- {} ({}, {}): {}",
+                code_span(&f.target),
+                html(&f.provider),
+                code_span(&f.host_port()),
+                code_span(&f.what())
+            );
+        }
+        out.push('\n');
+    }
+    for line in super::skipped_lines(o).lines() {
+        let _ = writeln!(out, "{}\n", html(line));
+    }
+}
+
 /// `roster apply --output markdown`: the reports in one code block.
 pub fn reports(reports: &[Report]) -> String {
+    reports_with(reports, &[])
+}
+
+/// As [`reports`], followed by the block of each target that failed.
+pub fn reports_with(reports: &[Report], failed: &[crate::reconcile::Failure]) -> String {
     let plain = Styles::colored(false);
-    let body: String = reports.iter().map(|r| super::report(r, &plain)).collect();
+    let body: String = reports
+        .iter()
+        .map(|r| super::report(r, &plain))
+        .chain(failed.iter().map(|f| super::failed(f, &plain)))
+        .collect();
     let fence = fence_for(&body);
     format!("### roster apply\n\n{fence}\n{body}{fence}\n")
 }

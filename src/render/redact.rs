@@ -182,6 +182,19 @@ fn mask_all(text: &str, strings: &[String]) -> String {
     mask_emails(&text)
 }
 
+/// Copies of failed targets with every e-mail address in their messages masked (a vendor's
+/// message or a manifest problem may quote one).
+pub fn failures(failed: &[crate::reconcile::Failure]) -> Vec<crate::reconcile::Failure> {
+    failed
+        .iter()
+        .cloned()
+        .map(|mut f| {
+            f.error.message = mask_emails(&f.error.message);
+            f
+        })
+        .collect()
+}
+
 /// A copy of an apply report with personal data masked: the user each change names (by the
 /// unredacted plan's keys), that user's personal text wherever the vendor's answer quotes it,
 /// and any other e-mail address.

@@ -9,6 +9,7 @@ fn sample() -> SavedPlan {
         roster_version: "0".into(),
         config_digest: "c".into(),
         manifests_digest: "m".into(),
+        targets: vec!["acme".into()],
         assumptions: BTreeMap::new(),
         plan: Plan::default(),
     }
@@ -27,6 +28,20 @@ fn a_written_plan_reads_back_equal() {
     let path = dir.path().join("plan.json");
     write(&path, &sample()).unwrap();
     assert_eq!(read(&path).unwrap(), sample());
+}
+
+#[test]
+fn a_plan_saved_before_targets_were_recorded_covers_its_plans_targets() {
+    let mut old = serde_json::to_value(sample()).unwrap();
+    old.as_object_mut().unwrap().remove("targets");
+    old["plan"]["targets"] = serde_json::json!([{
+        "target": "beta", "provider": "x", "in_scope": 0, "desired_count": 0,
+        "creates": [], "updates": [], "memberships": [], "deletes": [], "deactivations": [],
+        "needs_person": [], "unmanaged": [], "protected": [], "ignored": [], "held": []
+    }]);
+    let read = read_text(old.to_string().as_bytes()).unwrap();
+    assert_eq!(read.covered(), ["beta"]);
+    assert_eq!(sample().covered(), ["acme"]);
 }
 
 #[test]

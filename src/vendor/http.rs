@@ -164,13 +164,14 @@ impl Http {
         let resp = match self.client.execute(request).await {
             Ok(r) => r,
             Err(e) => {
-                self.stats.record(endpoint, "error");
+                self.stats.record(endpoint, "error", sent.elapsed());
                 return (Err(transport(endpoint, &e)), None);
             }
         };
         let status = resp.status();
-        self.stats.record(endpoint, status.as_str());
-        self.stats.observe(resp.headers(), sent.elapsed());
+        let elapsed = sent.elapsed();
+        self.stats.record(endpoint, status.as_str(), elapsed);
+        self.stats.observe(resp.headers(), elapsed);
         let retry_after = resp
             .headers()
             .get(reqwest::header::RETRY_AFTER)

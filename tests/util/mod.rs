@@ -3,6 +3,7 @@
 
 #![allow(dead_code)]
 
+pub mod daemon;
 pub mod scim;
 
 use std::io::{BufRead, BufReader, Read, Write};
@@ -35,6 +36,11 @@ impl Sim {
         Sim::start("xtracta", &["--api-key", API_KEY], seed, extra)
     }
 
+    /// An Xtracta simulator listening on `addr` (e.g. one [`free_addr`] reserved earlier).
+    pub fn xtracta_at(addr: &str, seed: &str, extra: &[&str]) -> Sim {
+        Sim::start_on("xtracta", addr, &["--api-key", API_KEY], seed, extra)
+    }
+
     pub fn uipath(seed: &str, extra: &[&str]) -> Sim {
         Sim::start(
             "uipath",
@@ -55,11 +61,15 @@ impl Sim {
     }
 
     pub(crate) fn start(vendor: &str, creds: &[&str], seed: &str, extra: &[&str]) -> Sim {
+        Sim::start_on(vendor, "127.0.0.1:0", creds, seed, extra)
+    }
+
+    fn start_on(vendor: &str, listen: &str, creds: &[&str], seed: &str, extra: &[&str]) -> Sim {
         let dir = tempfile::tempdir().unwrap();
         let seed_path = dir.path().join("seed.yaml");
         std::fs::write(&seed_path, seed).unwrap();
         let mut child = Command::new(roster_bin())
-            .args(["sim", vendor, "--listen", "127.0.0.1:0"])
+            .args(["sim", vendor, "--listen", listen])
             .args(creds)
             .arg("--seed")
             .arg(&seed_path)
@@ -336,6 +346,29 @@ impl Out {
         assert_eq!(self.code, 0, "expected success:\n{}", self.all());
         self
     }
+}
+
+/// A loopback address nothing listens on now (its port was free a moment ago): a vendor
+/// that is down, to be started there later.
+pub fn free_addr() -> String {
+    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    l.local_addr().unwrap().to_string()
+}
+
+/// Holds `state_dir/<target>.lock` the way another roster process would, until dropped.
+pub fn hold_lock(ws: &Workspace, target: &str) -> std::fs::File {
+    let dir = ws.path().join(".roster");
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .open(dir.join(format!("{target}.lock")))
+        .unwrap();
+    file.try_lock().unwrap();
+    std::fs::write(dir.join(format!("{target}.lock")), "4242 other-host\n").unwrap();
+    file
 }
 
 /// A manifest of `n` Xtracta users `{prefix}{i}@example.com` named `{PREFIX}{i}`.

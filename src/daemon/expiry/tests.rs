@@ -7,6 +7,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 
 use super::*;
+use crate::manifest::Desired;
 use crate::model::{DesiredUser, Expiry, Origin};
 
 fn at(s: &str) -> DateTime<Utc> {
@@ -59,6 +60,10 @@ fn desired(targets: &[(&str, Vec<DesiredUser>)]) -> Desired {
     }
 }
 
+fn parts(d: &Desired) -> impl Iterator<Item = (&str, &[DesiredUser])> {
+    d.by_target.iter().map(|(t, u)| (t.as_str(), u.as_slice()))
+}
+
 const START: &str = "2027-03-31T23:59:50Z";
 
 /// A clock that moves with tokio's paused one, from [`START`].
@@ -87,7 +92,7 @@ fn instants_per_target_and_the_next_one() {
         ),
         ("b", vec![user("w", None, None)]),
     ]);
-    let i = instants(&d);
+    let i = instants(parts(&d));
     assert_eq!(
         i,
         BTreeMap::from([(
@@ -129,10 +134,10 @@ async fn wakes_at_each_instant_and_not_before() {
     );
     let first = at("2027-04-01T00:00:00Z");
     let second = at("2027-04-01T00:00:30Z");
-    ends.set(&desired(&[(
+    ends.set(parts(&desired(&[(
         "acme",
         vec![user("x", Some(first), Some(second))],
-    )]));
+    )])));
     tokio::time::sleep(Duration::from_millis(9_990)).await;
     assert!(rx.try_recv().is_err(), "nothing before the instant");
     assert_eq!(gauge(&metrics, "acme").as_deref(), Some("1806537600.0"));
@@ -157,27 +162,27 @@ async fn a_new_state_wakes_for_its_own_instants() {
         queue,
         metrics.clone(),
     );
-    ends.set(&desired(&[(
+    ends.set(parts(&desired(&[(
         "a",
         vec![user("x", Some(at("2027-06-01T00:00:00Z")), None)],
-    )]));
+    )])));
     tokio::time::sleep(Duration::from_secs(1)).await;
     assert!(gauge(&metrics, "a").is_some());
     // A reload brings an earlier end on another target, and drops the first target's.
-    ends.set(&desired(&[(
+    ends.set(parts(&desired(&[(
         "b",
         vec![user("y", None, Some(at("2027-04-01T00:00:03Z")))],
-    )]));
+    )])));
     tokio::time::sleep(Duration::from_secs(11)).await;
     assert!(rx.try_recv().is_err());
     assert_eq!(gauge(&metrics, "a"), None);
     tokio::time::sleep(Duration::from_secs(2)).await;
     assert_eq!(rx.try_recv().unwrap(), Trigger::Expiry);
     // An end already past when the state arrives was covered by the reload's own reconcile.
-    ends.set(&desired(&[(
+    ends.set(parts(&desired(&[(
         "c",
         vec![user("z", Some(at("2027-01-01T00:00:00Z")), None)],
-    )]));
+    )])));
     tokio::time::sleep(Duration::from_secs(60)).await;
     assert!(rx.try_recv().is_err());
 }

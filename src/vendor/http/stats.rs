@@ -1,19 +1,33 @@
-//! Request counts by endpoint and status, and the number of retries, shared with reports and
-//! metrics; and, for `roster doctor`, what the answers' headers showed (the vendor's `Date`,
+//! Request counts by endpoint and status, the number of retries, and each answer's latency
+//! handed to an observer (the daemon's histograms), shared with reports and metrics; and, for `roster doctor`, what the answers' headers showed (the vendor's `Date`,
 //! rate-limit headers) and how long each took to come. It never sees a body, and of the
 //! headers keeps only those.
 
 use std::collections::BTreeMap;
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
+/// Called with an endpoint and the time its answer took.
+pub type Observer = Arc<dyn Fn(&str, Duration) + Send + Sync>;
+
 /// Request counts, shared with reports and metrics.
-#[derive(Debug, Default)]
+#[derive(Default)]
 pub struct Stats {
     by_endpoint: Mutex<BTreeMap<(String, String), u64>>,
     retries: AtomicU64,
     seen: Mutex<Seen>,
+    latency: Option<Observer>,
+}
+
+impl std::fmt::Debug for Stats {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Stats")
+            .field("by_endpoint", &self.by_endpoint)
+            .field("retries", &self.retries)
+            .field("seen", &self.seen)
+            .finish_non_exhaustive()
+    }
 }
 
 /// What the answers' headers showed.
@@ -38,10 +52,24 @@ fn rate_limit_header(name: &str) -> bool {
 }
 
 impl Stats {
-    pub(super) fn record(&self, endpoint: &str, status: &str) {
-        let mut map = self.by_endpoint.lock().unwrap_or_else(|e| e.into_inner());
-        *map.entry((endpoint.to_string(), status.to_string()))
-            .or_default() += 1;
+    /// Counts as [`Stats::default`] does, and hands each answer's latency to `latency`.
+    pub fn observed(latency: Observer) -> Self {
+        Stats {
+            latency: Some(latency),
+            ..Stats::default()
+        }
+    }
+
+    /// One request ended: its answer's status (or `error`) after `elapsed`.
+    pub(super) fn record(&self, endpoint: &str, status: &str, elapsed: Duration) {
+        {
+            let mut map = self.by_endpoint.lock().unwrap_or_else(|e| e.into_inner());
+            *map.entry((endpoint.to_string(), status.to_string()))
+                .or_default() += 1;
+        }
+        if let Some(f) = &self.latency {
+            f(endpoint, elapsed);
+        }
     }
 
     /// Notes an answer's headers, `round_trip` after its request was sent.
@@ -130,5 +158,28 @@ mod tests {
         );
         let names: Vec<&str> = seen.rate_limit.keys().map(String::as_str).collect();
         assert_eq!(names, ["retry-after", "x-ratelimit-remaining"]);
+    }
+
+    #[test]
+    fn each_answer_is_counted_and_its_latency_observed() {
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let sink = seen.clone();
+        let stats = Stats::observed(Arc::new(move |endpoint: &str, d: Duration| {
+            sink.lock().unwrap().push((endpoint.to_string(), d));
+        }));
+        stats.record("/v1/user", "200", Duration::from_millis(20));
+        stats.record("/v1/user", "error", Duration::from_millis(3));
+        assert_eq!(stats.total(), 2);
+        assert_eq!(
+            *seen.lock().unwrap(),
+            [
+                ("/v1/user".to_string(), Duration::from_millis(20)),
+                ("/v1/user".to_string(), Duration::from_millis(3))
+            ]
+        );
+        // Without an observer only the counts are kept.
+        let plain = Stats::default();
+        plain.record("/v1/user", "200", Duration::ZERO);
+        assert_eq!(plain.take().len(), 1);
     }
 }

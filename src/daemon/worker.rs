@@ -1,0 +1,312 @@
+//! One target's reconcile loop, independent of every other target's: its own trigger queue
+//! (at most one reconcile runs and one waits), its own last good desired state, its own retry
+//! backoff with jitter, its own health and metrics. At most `parallel_targets` workers
+//! reconcile at once (a shared semaphore).
+//!
+//! A reconcile takes the target's lock (apply mode), fetches, checks and plans with guarded
+//! removals held back, and applies. The worker beats its own heartbeat on every vendor answer
+//! and finished change, so that the watchdog sees a stuck target. [`wake_at`] is the one way
+//! to reconcile this target later: retries use it, and so can any per-target wake-up (keep its
+//! handle in a slot of its own, as `Worker::wake` keeps the retry's).
+//!
+//! Must not: read the config or manifests (the daemon hands it [`Snapshot`]s), or touch
+//! another target.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use tokio::sync::{Semaphore, mpsc, watch};
+
+mod pass;
+
+use crate::apply::Stop;
+use crate::config::Config;
+use crate::model::DesiredUser;
+use crate::vendor::http::{ceiling, random_unit};
+
+use super::metrics::{Metrics, ResultLabel, TargetHealth, TargetLabel};
+use super::systemd::{self, Heartbeat};
+use super::trigger::{Queue, Trigger};
+
+const RETRY_BASE: Duration = Duration::from_secs(5);
+const RETRY_CAP: Duration = Duration::from_secs(300);
+
+/// The wait before retrying after `failures` failures in a row: 5 s doubling to 5 min, each
+/// wait drawn from its upper half, so that targets failing together spread out.
+pub(crate) fn retry_wait(failures: u32, unit: f64) -> Duration {
+    let top = ceiling(RETRY_BASE, RETRY_CAP, failures.max(1));
+    top.mul_f64(0.5 + 0.5 * unit.clamp(0.0, 1.0))
+}
+
+/// The desired state one target reconciles against.
+#[derive(Clone, Debug)]
+pub(crate) struct Snapshot {
+    pub(crate) config: Arc<Config>,
+    pub(crate) users: Arc<Vec<DesiredUser>>,
+    /// The manifests on disk are this state (not a last good one held back by an invalid edit).
+    pub(crate) current: bool,
+    /// `daemon.mode` of the latest valid config: apply, or only plan.
+    pub(crate) apply: bool,
+}
+
+/// What every worker shares.
+pub(crate) struct Shared {
+    pub(crate) metrics: Arc<Metrics>,
+    pub(crate) stop: Stop,
+    pub(crate) permits: Arc<Semaphore>,
+    /// How often a reconcile looks at its progress (a quarter of `WatchdogSec=`).
+    pub(crate) beat_every: Option<Duration>,
+}
+
+/// Whether a worker is reconciling, and when it last made progress.
+#[derive(Debug)]
+struct Progress {
+    busy: AtomicBool,
+    heartbeat: Heartbeat,
+}
+
+/// The daemon's side of one worker.
+pub(crate) struct Handle {
+    name: String,
+    queue: Queue,
+    state: watch::Sender<Snapshot>,
+    progress: Arc<Progress>,
+    metrics: Arc<Metrics>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Handle {
+    /// Starts the worker of target `name` on `snapshot`; it waits for a trigger.
+    pub(crate) fn spawn(name: &str, snapshot: Snapshot, shared: Arc<Shared>) -> Handle {
+        let (queue, rx) = Queue::new();
+        let (state, state_rx) = watch::channel(snapshot.clone());
+        let progress = Arc::new(Progress {
+            busy: AtomicBool::new(false),
+            heartbeat: Heartbeat::new(),
+        });
+        let metrics = shared.metrics.clone();
+        let worker = Worker {
+            name: name.to_string(),
+            shared,
+            queue: queue.clone(),
+            state: state_rx,
+            progress: progress.clone(),
+            health: TargetHealth {
+                current: snapshot.current,
+                ..TargetHealth::default()
+            },
+            wake: None,
+        };
+        metrics.set_health(name, worker.health);
+        let task = tokio::spawn(worker.run(rx));
+        Handle {
+            name: name.to_string(),
+            queue,
+            state,
+            progress,
+            metrics,
+            task,
+        }
+    }
+
+    /// Queues a reconcile unless one is already waiting.
+    pub(crate) fn push(&self, trigger: Trigger) {
+        self.queue.push(trigger);
+    }
+
+    /// The users of the state it reconciles against.
+    pub(crate) fn users(&self) -> Arc<Vec<DesiredUser>> {
+        self.state.borrow().users.clone()
+    }
+
+    /// A new desired state for the next reconcile.
+    pub(crate) fn update(&self, snapshot: Snapshot) {
+        self.set_current(snapshot.current);
+        self.state.send_replace(snapshot);
+    }
+
+    /// Keeps the last good state (an invalid edit touches this target), in the latest mode.
+    pub(crate) fn hold(&self, apply: bool) {
+        self.set_current(false);
+        self.state.send_modify(|s| {
+            s.current = false;
+            s.apply = apply;
+        });
+    }
+
+    fn set_current(&self, current: bool) {
+        let mut h = self.metrics.health.get(&self.name);
+        h.current = current;
+        self.metrics.set_health(&self.name, h);
+    }
+
+    /// Idle, or progressing within `within` (for the watchdog).
+    pub(crate) fn progressing(&self, within: Duration) -> bool {
+        !self.progress.busy.load(Ordering::SeqCst) || self.progress.heartbeat.fresh(within)
+    }
+
+    /// Ends the worker once its reconcile in flight (if any) has finished.
+    pub(crate) async fn stop(self) {
+        let Handle { state, task, .. } = self;
+        drop(state);
+        let _ = task.await;
+    }
+}
+
+/// Queues `trigger` on this target's queue at `at`; abort the handle to cancel.
+fn wake_at(
+    queue: &Queue,
+    at: tokio::time::Instant,
+    trigger: Trigger,
+) -> tokio::task::JoinHandle<()> {
+    let queue = queue.clone();
+    tokio::spawn(async move {
+        tokio::time::sleep_until(at).await;
+        queue.push(trigger);
+    })
+}
+
+struct Worker {
+    name: String,
+    shared: Arc<Shared>,
+    /// Its own queue, for wake-ups.
+    queue: Queue,
+    state: watch::Receiver<Snapshot>,
+    progress: Arc<Progress>,
+    health: TargetHealth,
+    /// The pending retry.
+    wake: Option<tokio::task::JoinHandle<()>>,
+}
+
+/// Returns when the daemon drops the worker's state: the target left the config, or shutdown.
+async fn closed(state: &mut watch::Receiver<Snapshot>) {
+    while state.changed().await.is_ok() {}
+}
+
+impl Worker {
+    async fn run(mut self, mut rx: mpsc::Receiver<Trigger>) {
+        loop {
+            let trigger = tokio::select! {
+                t = rx.recv() => t,
+                () = closed(&mut self.state) => None,
+            };
+            let Some(trigger) = trigger else { break };
+            if self.shared.stop.requested() {
+                break;
+            }
+            let permits = self.shared.permits.clone();
+            let permit = tokio::select! {
+                p = permits.acquire_owned() => p,
+                () = self.shared.stop.wait() => break,
+            };
+            self.reconcile(trigger).await;
+            drop(permit);
+        }
+        if let Some(w) = self.wake.take() {
+            w.abort();
+        }
+    }
+
+    async fn reconcile(&mut self, trigger: Trigger) {
+        let snapshot = self.state.borrow().clone();
+        let started = Instant::now();
+        self.progress.busy.store(true, Ordering::SeqCst);
+        self.progress.heartbeat.beat();
+        tracing::info!(target = %self.name, trigger = trigger.as_str(), "reconcile started");
+        let result = self.once(&snapshot).await;
+        self.progress.heartbeat.beat();
+        self.progress.busy.store(false, Ordering::SeqCst);
+        let m = &self.shared.metrics;
+        m.duration.observe(started.elapsed().as_secs_f64());
+        let label = |r: &str| ResultLabel {
+            target: self.name.clone(),
+            result: r.to_string(),
+        };
+        match result {
+            Ok(summary) => {
+                m.reconciles.get_or_create(&label("success")).inc();
+                let now = std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map(|d| d.as_secs_f64())
+                    .unwrap_or_default();
+                m.last_success
+                    .get_or_create(&TargetLabel::of(&self.name))
+                    .set(now);
+                self.health = TargetHealth {
+                    last_ok: true,
+                    current: snapshot.current,
+                    failures: 0,
+                };
+                if let Some(w) = self.wake.take() {
+                    w.abort();
+                }
+                tracing::info!(
+                    target = %self.name,
+                    trigger = trigger.as_str(),
+                    ms = started.elapsed().as_millis() as u64,
+                    "reconcile done: {summary}"
+                );
+                self.status(&format!("{} ({}): {summary}", self.name, trigger.as_str()));
+            }
+            Err(e) => {
+                m.reconciles.get_or_create(&label("failure")).inc();
+                self.health = TargetHealth {
+                    last_ok: false,
+                    current: snapshot.current,
+                    failures: self.health.failures.saturating_add(1),
+                };
+                let wait = retry_wait(self.health.failures, random_unit());
+                tracing::error!(
+                    target = %self.name,
+                    trigger = trigger.as_str(),
+                    retry_in_ms = wait.as_millis() as u64,
+                    "reconcile failed: {e}"
+                );
+                self.status(&format!(
+                    "{} failed, retrying in {}s: {e}",
+                    self.name,
+                    wait.as_secs()
+                ));
+                if !self.shared.stop.requested() {
+                    let at = tokio::time::Instant::now() + wait;
+                    if let Some(w) = self.wake.replace(wake_at(&self.queue, at, Trigger::Retry)) {
+                        w.abort();
+                    }
+                }
+            }
+        }
+        m.consecutive_failures
+            .get_or_create(&TargetLabel::of(&self.name))
+            .set(i64::from(self.health.failures));
+        m.set_health(&self.name, self.health);
+    }
+
+    /// The systemd status line: this target's news, and how many targets are ready.
+    fn status(&self, news: &str) {
+        let (ready, all) = self.shared.metrics.health.counts();
+        systemd::status(&format!(
+            "{} {news}; {ready} of {all} targets ready",
+            chrono::Utc::now().format("%H:%M:%S")
+        ));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retries_back_off_from_5_s_to_5_min_with_jitter_in_the_upper_half() {
+        assert_eq!(retry_wait(1, 1.0), Duration::from_secs(5));
+        assert_eq!(retry_wait(1, 0.0), Duration::from_millis(2500));
+        assert_eq!(retry_wait(2, 1.0), Duration::from_secs(10));
+        assert_eq!(retry_wait(50, 1.0), Duration::from_secs(300));
+        assert_eq!(retry_wait(u32::MAX, 0.0), Duration::from_secs(150));
+        for f in 1..20 {
+            let w = retry_wait(f, random_unit());
+            let top = ceiling(RETRY_BASE, RETRY_CAP, f);
+            assert!(w >= top / 2 && w <= top, "{f}: {w:?}");
+        }
+    }
+}

@@ -1,0 +1,162 @@
+//! One reconcile pass of one target: take its lock (apply mode), fetch, check and plan with
+//! guarded removals held back, prove the lock still holds, apply, and count it all in the
+//! target's metrics. Its caller keeps the loop, the retries and the health.
+//!
+//! Must not: schedule anything or touch another target.
+
+use std::sync::Arc;
+
+use crate::apply::Outcome;
+use crate::coordination::local::LocalLocks;
+use crate::coordination::{Coordinator, Ownership};
+use crate::plan::{Guards, Summary, TargetPlan};
+use crate::reconcile::{self, ApplyCx, Failure, PlanCx};
+use crate::vendor::http::Stats;
+
+use super::super::metrics::{EndpointLabel, KindLabel, RequestLabel, TargetLabel};
+use super::super::systemd;
+use super::{Snapshot, Worker};
+
+impl Worker {
+    /// Locks (apply mode), plans and applies the target once; a one-line summary, or why not.
+    pub(super) async fn once(&self, snap: &Snapshot) -> Result<String, String> {
+        let Some(target) = snap.config.targets.get(&self.name) else {
+            return Err(format!("target {} is not in the config", self.name));
+        };
+        let owned = if snap.apply {
+            let locks = LocalLocks::new(&snap.config.state_dir);
+            match locks.acquire(&self.name).await {
+                Ok(o) => Some(o),
+                Err(e) => return Err(Failure::lock(target, &e).to_string()),
+            }
+        } else {
+            None
+        };
+        let m = self.shared.metrics.clone();
+        let name = self.name.clone();
+        let stats = Arc::new(Stats::observed(Arc::new(move |endpoint, d| {
+            m.latency
+                .get_or_create(&EndpointLabel {
+                    target: name.clone(),
+                    endpoint: endpoint.to_string(),
+                })
+                .observe(d.as_secs_f64());
+        })));
+        let answers = || stats.total() + stats.retries();
+        let cx = PlanCx {
+            stats: stats.clone(),
+            stop: self.shared.stop.clone(),
+            guards: Guards::Hold,
+            now: chrono::Utc::now(),
+        };
+        let planned = self
+            .beating(
+                reconcile::run::plan_target(&snap.config, &cx, target, &snap.users),
+                &answers,
+            )
+            .await;
+        self.record_requests(&stats);
+        let run = planned.map_err(|f| f.to_string())?;
+        let plan = &run.plan;
+        let label = TargetLabel::of(&self.name);
+        if let Some(trip) = &plan.guard {
+            tracing::warn!(target = %self.name, "guard tripped, holding removals back: {trip}");
+            self.shared
+                .metrics
+                .guards_tripped
+                .get_or_create(&label)
+                .inc();
+        }
+        let m = &self.shared.metrics;
+        m.needs_person
+            .get_or_create(&label)
+            .set(plan.needs_person.len() as i64);
+        let summary = Summary::of(std::slice::from_ref(plan)).counts();
+        let Some(owned) = owned else {
+            m.pending_drift.get_or_create(&label).set(changes_in(plan));
+            return Ok(format!("plan mode, {summary}"));
+        };
+        owned
+            .fence()
+            .await
+            .map_err(|e| Failure::lock(target, &e).to_string())?;
+        let heartbeat = self.progress.heartbeat.clone();
+        let apply_cx = ApplyCx {
+            stop: self.shared.stop.clone(),
+            progress: Some(Arc::new(move || heartbeat.beat())),
+            parallel: 1,
+        };
+        let report = self
+            .beating(
+                reconcile::run::apply_target(
+                    &snap.config,
+                    target,
+                    plan,
+                    run.provider.as_ref(),
+                    &apply_cx,
+                ),
+                &answers,
+            )
+            .await;
+        self.record_requests(&stats);
+        let mut failed = Vec::new();
+        for s in &report.steps {
+            match &s.outcome {
+                Outcome::Done | Outcome::Accepted(_) => {
+                    let kind = KindLabel {
+                        target: self.name.clone(),
+                        kind: s.kind.as_str().to_string(),
+                    };
+                    m.changes.get_or_create(&kind).inc();
+                }
+                Outcome::Failed(why) => failed.push(format!("{}: {why}", s.change)),
+                Outcome::NotStarted => failed.push(format!("{}: not started", s.change)),
+            }
+        }
+        let pending = report.failed() + report.not_started() + plan.held.len();
+        m.pending_drift.get_or_create(&label).set(pending as i64);
+        if !failed.is_empty() {
+            return Err(format!(
+                "{} change(s) failed: {}",
+                failed.len(),
+                failed.join("; ")
+            ));
+        }
+        Ok(summary)
+    }
+
+    async fn beating<F: std::future::Future>(
+        &self,
+        work: F,
+        answers: &impl Fn() -> u64,
+    ) -> F::Output {
+        systemd::beating(
+            work,
+            &self.progress.heartbeat,
+            self.shared.beat_every,
+            answers,
+        )
+        .await
+    }
+
+    /// Adds the requests made since the last call to the counters.
+    fn record_requests(&self, stats: &Stats) {
+        let m = &self.shared.metrics;
+        for ((endpoint, status), n) in stats.take() {
+            let label = RequestLabel {
+                target: self.name.clone(),
+                endpoint,
+                status,
+            };
+            m.requests.get_or_create(&label).inc_by(n);
+        }
+        m.retries
+            .get_or_create(&TargetLabel::of(&self.name))
+            .inc_by(stats.take_retries());
+    }
+}
+
+fn changes_in(t: &TargetPlan) -> i64 {
+    let s = Summary::of(std::slice::from_ref(t));
+    (s.create + s.update + s.membership_changes + s.delete + s.deactivate) as i64
+}
