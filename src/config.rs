@@ -36,6 +36,9 @@ pub struct Config {
     pub manifests: PathBuf,
     pub state_dir: PathBuf,
     pub targets: BTreeMap<String, Target>,
+    /// The time zone manifest dates are read in: `expires: 2027-03-31` ends when that day
+    /// ends here (`timezone:`, default UTC).
+    pub timezone: chrono_tz::Tz,
     pub daemon: DaemonConfig,
     /// How many targets are fetched, planned and applied at once (`parallel_targets`).
     pub parallel_targets: usize,
@@ -90,7 +93,12 @@ pub struct Policy {
     pub max_delete_fraction: f64,
     /// Fields never changed on any user of this target.
     pub ignore: BTreeSet<String>,
+    /// How long before an expiry `plan` lists it as a notice (`expiry_warning`, default 7d).
+    pub expiry_warning: Duration,
 }
+
+/// `expiry_warning` when a target does not say.
+pub const EXPIRY_WARNING: Duration = Duration::from_secs(7 * 24 * 3600);
 
 /// How hard roster may push a vendor.
 #[derive(Clone, Debug, PartialEq)]
@@ -238,7 +246,8 @@ impl Validator<'_> {
                 }
             }
         }
-        let daemon = self.daemon(raw.daemon.as_ref());
+        let timezone = self.timezone(raw.timezone.as_ref());
+        let daemon = self.daemon(raw.daemon.as_ref(), raw.timezone.as_ref());
         let parallel_targets = self.parallel_targets(raw.parallel_targets.as_ref());
         let coordination = raw.coordination.as_ref().and_then(|c| {
             let mut problems = Vec::new();
@@ -257,6 +266,7 @@ impl Validator<'_> {
             manifests,
             state_dir,
             targets,
+            timezone,
             daemon,
             parallel_targets,
             coordination,
@@ -283,6 +293,26 @@ impl Validator<'_> {
             }
             Some(n) => n.value as usize,
             None => default,
+        }
+    }
+
+    /// The top-level `timezone`: an IANA name, default UTC.
+    fn timezone(&mut self, raw: Option<&Spanned<String>>) -> chrono_tz::Tz {
+        let Some(name) = raw else {
+            return chrono_tz::Tz::UTC;
+        };
+        match name.value.trim().parse() {
+            Ok(tz) => tz,
+            Err(_) => {
+                let shown: String = name.value.trim().chars().take(64).collect();
+                self.err(
+                    name,
+                    format!(
+                        "unknown time zone {shown:?} (expected an IANA name, e.g. Europe/Berlin)"
+                    ),
+                );
+                chrono_tz::Tz::UTC
+            }
         }
     }
 }

@@ -1,5 +1,6 @@
 //! `roster daemon`: one independent reconcile loop per target ([`worker`]), fed by triggers
-//! that reach every target (start-up, file changes, the schedule, SIGHUP) and by each target's
+//! that reach every target (start-up, file changes, the schedule, an `expires` instant,
+//! SIGHUP) and by each target's
 //! own retries, running the same reconcile as `apply`.
 //!
 //! This module loads the desired state on each trigger and hands each target its part: an
@@ -10,6 +11,7 @@
 //! mass-change guard holds the guarded removals back and applies the rest. SIGTERM/SIGINT let
 //! in-flight requests finish, then exit 0.
 
+pub mod expiry;
 pub mod health;
 pub mod metrics;
 pub mod schedule;
@@ -50,6 +52,8 @@ struct Daemon {
     heartbeat: systemd::Heartbeat,
     /// `WatchdogSec=`, when systemd asked for pings.
     watchdog: Option<Duration>,
+    /// Wakes the loop at each `expires` instant of the adopted state.
+    ends: expiry::Ends,
 }
 
 /// Runs the daemon until SIGTERM or SIGINT.
@@ -98,6 +102,7 @@ pub async fn run(config_path: &Path) -> anyhow::Result<u8> {
     let beat_every = watchdog.map(systemd::beat_period);
     tokio::spawn(systemd::watchdog(heartbeat.clone()));
 
+    let ends = expiry::Ends::start(schedule::SystemClock, queue.clone(), metrics.clone());
     let parallel = first.loaded.config.parallel_targets;
     let mut d = Daemon {
         config_path: config_path.to_path_buf(),
@@ -114,6 +119,7 @@ pub async fn run(config_path: &Path) -> anyhow::Result<u8> {
         parallel,
         heartbeat,
         watchdog,
+        ends,
     };
     d.adopt(Ok(first));
     systemd::ready();
@@ -278,6 +284,13 @@ impl Daemon {
                 }
             }
         }
+        let users: Vec<(String, Arc<Vec<crate::model::DesiredUser>>)> = self
+            .workers
+            .iter()
+            .map(|(n, w)| (n.clone(), w.users()))
+            .collect();
+        self.ends
+            .set(users.iter().map(|(n, u)| (n.as_str(), u.as_slice())));
     }
 
     /// Makes `parallel_targets` permits available, however many there were.

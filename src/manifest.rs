@@ -10,6 +10,7 @@
 //! maps), O(n log n) to sort each target's users by key.
 
 mod discover;
+mod expiry;
 mod file;
 mod raw;
 mod schema;
@@ -23,6 +24,7 @@ use crate::config::Config;
 use crate::diag::{self, Problem, Problems};
 use crate::model::{DesiredUser, Origin};
 
+pub use expiry::past as past_expiries;
 pub use schema::schema as json_schema;
 
 /// The desired state: every declared user, grouped by target name.

@@ -9,6 +9,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::secret::SecretRef;
 
+pub mod expiry;
+
+pub use expiry::{Expiries, Expiry};
+
 /// Where something was declared: a file, a 1-based line and column.
 #[derive(
     Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, schemars::JsonSchema,
@@ -119,6 +123,8 @@ pub struct DesiredUser {
     pub password: Option<SecretRef>,
     /// Fields roster must leave alone for this user.
     pub ignore: BTreeSet<String>,
+    /// When the user's access ends, and its memberships'.
+    pub expiry: Expiries,
     pub origin: Origin,
 }
 

@@ -1,6 +1,7 @@
 //! The planner: a pure, synchronous function from (desired, actual, schema, policy, now) to a
 //! [`TargetPlan`]. No I/O, no clock, no async; the plan leaves no decision to the executor.
-//! The steps are modules: [`matching`], [`diff`], [`collisions`], [`unclaimed`]; [`guard`]
+//! The steps are modules: [`expiry`] (what has ended at `now`), [`matching`], [`diff`],
+//! [`collisions`], [`unclaimed`], then [`expiry`] again (the reasons and the notices); [`guard`]
 //! checks the result.
 //!
 //! Complexity: O(n + m) in desired and actual users (hash-map matching, no nested scans), plus
@@ -8,6 +9,7 @@
 
 mod collisions;
 mod diff;
+mod expiry;
 mod guard;
 mod matching;
 mod summary;
@@ -47,9 +49,10 @@ pub enum Guards {
     Hold,
 }
 
-/// Plans one target, in named steps: pair desired and vendor users, diff each pair, gather
-/// membership changes, hold back creates whose identity is still taken, decide about the
-/// vendor's users nobody declares, then check the guards.
+/// Plans one target, in named steps: set apart what has ended at `now`, pair desired and
+/// vendor users, diff each pair, gather membership changes, end the access of ended users,
+/// hold back creates whose identity is still taken, decide about the vendor's users nobody
+/// declares, name the ends and the notices, then check the guards.
 pub fn plan(input: &Input<'_>) -> TargetPlan {
     let Input {
         target,
@@ -57,6 +60,7 @@ pub fn plan(input: &Input<'_>) -> TargetPlan {
         actual,
         schema,
         policy,
+        now,
         ..
     } = *input;
     let mut out = TargetPlan {
@@ -67,14 +71,33 @@ pub fn plan(input: &Input<'_>) -> TargetPlan {
         desired_count: desired.len(),
         ..TargetPlan::default()
     };
-    let matched = matching::pair(desired, actual, &mut out);
+    let trimmed = expiry::trimmed(desired, now);
+    let split = expiry::split(desired, &trimmed, now);
+    let mut matched = matching::pair(&split.live, actual, &mut out);
     let mut memberships = diff::Memberships::default();
     for &(d, i) in &matched.pairs {
         diff::user(d, &actual[i], schema, policy, &mut out, &mut memberships);
     }
     out.memberships = memberships.into_changes();
+    expiry::users(
+        &split.ended,
+        actual,
+        &mut matched.claimed,
+        schema,
+        policy,
+        &mut out,
+    );
     collisions::creates(actual, schema, &mut out);
     unclaimed::users(actual, &matched.claimed, schema, policy, &mut out);
+    let cx = expiry::Context {
+        desired,
+        pairs: &matched.pairs,
+        actual,
+        schema,
+        policy,
+        now,
+    };
+    expiry::notes(&cx, &mut out);
     out.sort();
     if let Err(trip) = check_guards(&out, policy, schema) {
         if input.guards == Guards::Hold {

@@ -9,6 +9,7 @@
 
 mod entries;
 pub(crate) mod escape;
+mod expiry;
 pub mod fold;
 mod human;
 pub mod json;

@@ -18,10 +18,22 @@ pub fn run(cx: &Ctx, targets: &[String]) -> anyhow::Result<u8> {
     };
     let users: usize = loaded.desired.by_target.values().map(Vec::len).sum();
     let (targets, files) = (loaded.config.targets.len(), loaded.desired.files.len());
+    let (config, desired) = (&loaded.config, &loaded.desired.by_target);
+    let warnings = crate::manifest::past_expiries(config, desired, chrono::Utc::now());
+    for w in &warnings {
+        eprintln!("warning: {}", render::error_text(&w.to_string(), cx.redact));
+    }
     match cx.output {
         Output::Json => print!(
             "{}",
-            render::json::validate_selected(&[], targets, files, users, selected.as_deref())
+            render::json::validate_selected(
+                &[],
+                &warnings,
+                targets,
+                files,
+                users,
+                selected.as_deref()
+            )
         ),
         _ => println!(
             "valid: {targets} target{}{}, {files} manifest file{}, {users} user{}",

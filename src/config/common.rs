@@ -1,5 +1,5 @@
 //! The keys every target takes whatever its vendor: the policy (`unmanaged`, `protect`, the
-//! mass-change guards, `ignore`) and the limits (`timeout`, `concurrency`, `rate_limit`,
+//! mass-change guards, `ignore`, `expiry_warning`) and the limits (`timeout`, `concurrency`, `rate_limit`,
 //! `max_attempts`). What differs by vendor (whether users can be deactivated, how `protect`
 //! names users, which fields `ignore` may name) comes from the vendor's settings.
 //!
@@ -13,7 +13,11 @@ use crate::model::{Unmanaged, normalise_key};
 use crate::vendor::{Identity, KeyDoc, KeyType, Vendor, VendorTarget};
 use crate::yaml::Keys;
 
-use super::{Limits, Policy, RATE_LIMIT, TIMEOUT, parse};
+use super::{EXPIRY_WARNING, Limits, Policy, RATE_LIMIT, TIMEOUT, parse};
+
+/// The shortest and longest `expiry_warning`.
+const EXPIRY_WARNING_RANGE: (Duration, Duration) =
+    (Duration::from_secs(1), Duration::from_secs(366 * 24 * 3600));
 
 /// The common keys, for unknown-key errors and `roster schema config`.
 pub(crate) const COMMON_KEYS: &[KeyDoc] = &[
@@ -47,6 +51,11 @@ pub(crate) const COMMON_KEYS: &[KeyDoc] = &[
         "ignore",
         KeyType::TextList,
         "fields roster never changes on this target",
+    ),
+    KeyDoc::new(
+        "expiry_warning",
+        KeyType::Text,
+        "how long before an expiry plan lists it as a notice, 1s to 366d (default 7d)",
     ),
     KeyDoc::new("timeout", KeyType::Text, "per request, e.g. 30s (default)"),
     KeyDoc::new(
@@ -141,12 +150,24 @@ pub(super) fn policy(
         }
         ignore.insert(f.value);
     }
+    let expiry_warning = match keys.scalar("expiry_warning") {
+        Some(s) => parse::duration_in(&s.value, EXPIRY_WARNING_RANGE.0, EXPIRY_WARNING_RANGE.1)
+            .unwrap_or_else(|e| {
+                keys.push(Problem::at(
+                    s.origin,
+                    format!("target {name}: expiry_warning: {e}"),
+                ));
+                EXPIRY_WARNING
+            }),
+        None => EXPIRY_WARNING,
+    };
     Policy {
         unmanaged,
         protect,
         max_delete,
         max_delete_fraction,
         ignore,
+        expiry_warning,
     }
 }
 

@@ -16,8 +16,18 @@ pub(crate) const DEBOUNCE: (Duration, Duration) =
     (Duration::from_millis(10), Duration::from_secs(3600));
 
 impl Validator<'_> {
-    pub(super) fn daemon(&mut self, raw: Option<&Spanned<RawDaemon>>) -> DaemonConfig {
-        let mut d = DaemonConfig::default();
+    /// `daemon:`; its `timezone` defaults to the config's top-level `timezone`.
+    pub(super) fn daemon(
+        &mut self,
+        raw: Option<&Spanned<RawDaemon>>,
+        zone: Option<&Spanned<String>>,
+    ) -> DaemonConfig {
+        let mut d = DaemonConfig {
+            timezone: zone
+                .map(|z| z.value.trim().to_string())
+                .filter(|z| z.parse::<chrono_tz::Tz>().is_ok()),
+            ..DaemonConfig::default()
+        };
         let Some(raw) = raw else { return d };
         let r = &raw.value;
         if let Some(s) = &r.schedule {

@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-/// `30s`, `500ms`, `2m`, `1h`, or a bare number of seconds, from `min` to `max` (both
+/// `30s`, `500ms`, `2m`, `1h`, `7d`, or a bare number of seconds, from `min` to `max` (both
 /// included); the message names both bounds. Never panics, whatever the text.
 pub(crate) fn duration_in(text: &str, min: Duration, max: Duration) -> Result<Duration, String> {
     let secs = seconds(text)?;
@@ -34,9 +34,10 @@ fn seconds(text: &str) -> Result<f64, String> {
         "s" => n,
         "m" => n * 60.0,
         "h" => n * 3600.0,
+        "d" => n * 86_400.0,
         _ => {
             return Err(format!(
-                "invalid duration unit in {text:?} (use ms, s, m or h)"
+                "invalid duration unit in {text:?} (use ms, s, m, h or d)"
             ));
         }
     };
@@ -88,6 +89,7 @@ pub(crate) fn size(text: &str) -> Result<u64, String> {
 pub(crate) fn show(d: Duration) -> String {
     let ms = d.as_millis();
     match ms {
+        _ if ms > 0 && ms.is_multiple_of(86_400_000) => format!("{}d", ms / 86_400_000),
         _ if ms > 0 && ms.is_multiple_of(3_600_000) => format!("{}h", ms / 3_600_000),
         _ if ms > 0 && ms.is_multiple_of(60_000) => format!("{}m", ms / 60_000),
         _ if ms > 0 && ms.is_multiple_of(1000) => format!("{}s", ms / 1000),
@@ -177,6 +179,8 @@ mod tests {
         assert_eq!(duration("500ms").unwrap(), Duration::from_millis(500));
         assert_eq!(duration("2m").unwrap(), Duration::from_secs(120));
         assert_eq!(duration("15").unwrap(), Duration::from_secs(15));
+        assert_eq!(duration("7d").unwrap(), Duration::from_secs(7 * 86_400));
+        assert_eq!(show(Duration::from_secs(2 * 86_400)), "2d");
         assert!(duration("0s").is_err());
         assert!(duration("3 days").is_err());
         assert!(duration("0.0000000001ms").is_err());

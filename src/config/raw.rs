@@ -21,6 +21,9 @@ pub(crate) struct RawConfig {
     /// Each target's keys; the common ones are read by `config::target`, the rest by the vendor.
     #[schemars(with = "BTreeMap<String, serde_json::Value>")]
     pub targets: Spanned<BTreeMap<String, Spanned<Node>>>,
+    /// The IANA time zone manifest dates (`expires: 2027-03-31`) are read in (default UTC).
+    #[schemars(with = "Option<String>")]
+    pub timezone: Option<Spanned<String>>,
     #[schemars(with = "Option<RawDaemon>")]
     pub daemon: Option<Spanned<RawDaemon>>,
     /// targets fetched, planned and applied at once, 1 to 256 (default 4)

@@ -84,6 +84,8 @@ pub struct Metrics {
     pub target_ready: Family<TargetLabel, Gauge>,
     pub manifests_valid: Gauge,
     pub guards_tripped: Family<TargetLabel, Counter>,
+    /// Unix time of each target's next `expires` instant still to come (`daemon/expiry.rs`).
+    pub next_expiry: Family<TargetLabel, Gauge<f64, AtomicU64>>,
     /// Each target's health, for `/readyz`.
     pub health: Health,
 }
@@ -166,6 +168,12 @@ impl Metrics {
             "Mass-change guards tripped",
             guards_tripped.clone(),
         );
+        let next_expiry = Family::<TargetLabel, Gauge<f64, AtomicU64>>::default();
+        r.register(
+            "next_expiry_timestamp_seconds",
+            "Unix time of the next expires instant still to come, per target",
+            next_expiry.clone(),
+        );
         Arc::new(Metrics {
             registry: r,
             reconciles,
@@ -181,6 +189,7 @@ impl Metrics {
             target_ready,
             manifests_valid,
             guards_tripped,
+            next_expiry,
             health: Health::default(),
         })
     }

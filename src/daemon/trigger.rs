@@ -10,6 +10,8 @@ pub enum Trigger {
     Schedule,
     Signal,
     Retry,
+    /// An `expires` instant came (`daemon/expiry.rs`).
+    Expiry,
 }
 
 impl Trigger {
@@ -20,6 +22,7 @@ impl Trigger {
             Trigger::Schedule => "schedule",
             Trigger::Signal => "SIGHUP",
             Trigger::Retry => "retry",
+            Trigger::Expiry => "expiry",
         }
     }
 }

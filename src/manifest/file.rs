@@ -61,7 +61,8 @@ pub(super) fn parse(config: &Config, file: snapshot::File) -> Parsed {
     };
     out.users.reserve(raw.users.value.len());
     for u in raw.users.value.iter() {
-        let (user, problems) = super::user::read(target, shown, u, &config.base_dir);
+        let (user, problems) =
+            super::user::read(target, shown, u, &config.base_dir, config.timezone);
         out.problems.extend(problems);
         out.users.extend(user);
     }

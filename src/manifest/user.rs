@@ -1,5 +1,5 @@
-//! One manifest user: the keys every vendor shares (`id`, `password`, `ignore`), then the
-//! vendor's own keys through the target's [`crate::vendor::VendorTarget`], then every key
+//! One manifest user: the keys every vendor shares (`id`, `password`, `ignore`, `expires`,
+//! `on_expiry`), then the vendor's own keys through the target's [`crate::vendor::VendorTarget`], then every key
 //! nobody read: another vendor's field, or unknown.
 //!
 //! Pure apart from checking that referenced secrets are present.
@@ -32,6 +32,16 @@ pub(crate) const COMMON_USER_KEYS: &[KeyDoc] = &[
         KeyType::TextList,
         "fields roster leaves alone for this user",
     ),
+    KeyDoc::new(
+        "expires",
+        KeyType::Text,
+        "when the user's access ends: a date (the end of that day in the config's timezone) or an RFC 3339 instant",
+    ),
+    KeyDoc::new(
+        "on_expiry",
+        KeyType::OneOf(&["deactivate", "delete", "report"]),
+        "what ending the user does (default: deactivate where the vendor can, else report)",
+    ),
 ];
 
 /// Reads one user of `target`; the user when usable, and every problem found.
@@ -40,6 +50,7 @@ pub(super) fn read(
     file: &str,
     node: &Spanned<Node>,
     base: &Path,
+    tz: chrono_tz::Tz,
 ) -> (Option<DesiredUser>, Vec<Problem>) {
     let origin = diag::origin_of(file, &node.referenced);
     let mut keys = match Keys::new(file, node) {
@@ -53,6 +64,7 @@ pub(super) fn read(
         r
     });
     let ignore = ignore(&mut keys, target);
+    let written = super::expiry::read(&mut keys, target);
     let fields = target.settings.user(&mut keys, id);
     let own = target.provider();
     let known: Vec<&str> = COMMON_USER_KEYS
@@ -70,6 +82,7 @@ pub(super) fn read(
         fields: f.fields,
         password,
         ignore,
+        expiry: super::expiry::resolve(written, f.expiring, tz),
         origin,
     });
     (user, problems)
@@ -125,6 +138,7 @@ pub(crate) mod testing {
                 max_delete: 5,
                 max_delete_fraction: 0.25,
                 ignore: BTreeSet::new(),
+                expiry_warning: crate::config::EXPIRY_WARNING,
             },
             limits: Limits {
                 timeout: std::time::Duration::from_secs(1),
@@ -142,7 +156,13 @@ pub(crate) mod testing {
             crate::diag::parse_yaml(text, "users/x.yaml").unwrap();
         let (mut users, mut problems) = (Vec::new(), Vec::new());
         for u in raw.users.value.iter() {
-            let (user, p) = super::read(target, "users/x.yaml", u, std::path::Path::new("."));
+            let (user, p) = super::read(
+                target,
+                "users/x.yaml",
+                u,
+                std::path::Path::new("."),
+                chrono_tz::Tz::UTC,
+            );
             users.extend(user);
             problems.extend(p.into_iter().map(|p| p.to_string()));
         }

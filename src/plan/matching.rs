@@ -18,7 +18,7 @@ pub(super) struct Matched<'a> {
 }
 
 pub(super) fn pair<'a>(
-    desired: &'a [DesiredUser],
+    desired: &[&'a DesiredUser],
     actual: &[ActualUser],
     out: &mut TargetPlan,
 ) -> Matched<'a> {
@@ -35,7 +35,7 @@ pub(super) fn pair<'a>(
     let mut claimed = vec![false; actual.len()];
     let mut pairs = Vec::with_capacity(desired.len());
     let mut unbound = Vec::new();
-    for d in desired {
+    for &d in desired {
         match &d.id {
             Some(id) => match by_id.get(id.as_str()) {
                 Some(&i) => {

@@ -19,6 +19,8 @@ pub struct Summary {
     pub unmanaged: usize,
     pub needs_person: usize,
     pub held: usize,
+    /// Ends of access coming within `expiry_warning`: notices, not changes.
+    pub expiring: usize,
     /// What one membership is called, when every target with memberships agrees ("workflow").
     #[serde(skip)]
     pub membership_noun: Option<String>,
@@ -40,6 +42,7 @@ impl Summary {
             s.unmanaged += t.unmanaged.len();
             s.needs_person += t.needs_person.len();
             s.held += t.held.len();
+            s.expiring += t.expiring.len();
             if let Some(n) = &t.membership_noun {
                 nouns.push(n.as_str());
             }
@@ -97,6 +100,13 @@ impl Summary {
         parts.push(format!("{np} {verb} a person"));
         if self.held > 0 {
             parts.push(format!("{} removals held by a guard", self.held));
+        }
+        if self.expiring > 0 {
+            let s = if self.expiring == 1 { "" } else { "s" };
+            parts.push(format!(
+                "{} end{s} of access coming (notices)",
+                self.expiring
+            ));
         }
         parts.join(", ")
     }

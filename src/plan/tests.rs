@@ -36,6 +36,7 @@ fn policy() -> Policy {
         max_delete: 5,
         max_delete_fraction: 0.25,
         ignore: BTreeSet::new(),
+        expiry_warning: crate::config::EXPIRY_WARNING,
     }
 }
 
@@ -55,6 +56,7 @@ fn want(email: &str, name: &str, wf: &[&str]) -> DesiredUser {
         fields: fields(email, name, wf, "1"),
         password: None,
         ignore: BTreeSet::new(),
+        expiry: Default::default(),
         origin: Origin {
             file: "users.yaml".into(),
             line: 1,

@@ -122,6 +122,41 @@ pub struct Drift {
     pub reason: String,
 }
 
+/// What a plan does about an end of access.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, schemars::JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum EndAction {
+    Deactivate,
+    Delete,
+    /// The membership is taken away (a leave, or a set field's update that drops it).
+    Leave,
+    /// Nothing is changed: drift that needs a person (the vendor cannot deactivate, the user is
+    /// protected, or `on_expiry: report`).
+    Report,
+}
+
+/// An end of access a manifest declares (`expires`): a user's, or one membership's.
+#[derive(
+    Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, schemars::JsonSchema,
+)]
+pub struct AccessEnd {
+    pub user: UserRef,
+    /// For a membership: the field (`workflows`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+    /// For a membership: the member (`498082`, `Auditors`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub member: Option<String>,
+    /// As the manifest writes it: `2027-03-31`, or an RFC 3339 instant.
+    pub expires: String,
+    /// The instant access ends, RFC 3339 in UTC.
+    pub at: String,
+    /// What this plan does (`expired`), or what a plan will do once it has passed (`expiring`).
+    pub action: EndAction,
+}
+
 /// Everything that would change on one target.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct TargetPlan {
@@ -153,6 +188,13 @@ pub struct TargetPlan {
     /// The mass-change guard this plan trips, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub guard: Option<super::GuardTrip>,
+    /// Ends of access that have passed, each with what this plan does about it; the changes
+    /// themselves are in the lists above (deactivations, deletes, memberships, updates).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub expired: Vec<AccessEnd>,
+    /// Ends of access within the target's `expiry_warning`: notices, not changes.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub expiring: Vec<AccessEnd>,
 }
 
 impl TargetPlan {
@@ -201,6 +243,10 @@ impl TargetPlan {
         self.ignored
             .sort_by(|a, b| (&a.user, &a.field).cmp(&(&b.user, &b.field)));
         self.held.sort();
+        self.expired.sort();
+        self.expiring.sort_by(|a, b| {
+            (&a.at, &a.user, &a.field, &a.member).cmp(&(&b.at, &b.user, &b.field, &b.member))
+        });
     }
 }
 

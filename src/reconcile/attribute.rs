@@ -224,6 +224,7 @@ mod tests {
             fields: BTreeMap::new(),
             password: None,
             ignore: BTreeSet::new(),
+            expiry: Default::default(),
             origin: crate::model::Origin {
                 file: file.into(),
                 line: 1,

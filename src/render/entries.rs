@@ -61,22 +61,33 @@ pub(crate) fn update(out: &mut String, u: &Update, st: &Styles, compact: bool) {
     }
 }
 
-/// A removal of a whole user (`- delete`, `- deactivate`, `= hold`).
-pub(crate) fn removal(out: &mut String, label: &str, u: &UserRef, st: &Styles, compact: bool) {
+/// A removal of a whole user (`- delete`, `- deactivate`, `= hold`), with why when an expiry
+/// caused it (`expired 2027-03-31`).
+pub(crate) fn removal(
+    out: &mut String,
+    label: &str,
+    u: &UserRef,
+    st: &Styles,
+    compact: bool,
+    why: Option<String>,
+) {
     let label = if label.starts_with('=') {
         st.chg(label)
     } else {
         st.del(label)
     };
+    let why = why.map(|w| format!("  {w}")).unwrap_or_default();
     if compact {
-        let _ = writeln!(out, "  {label} {}", text(&u.key));
+        let _ = writeln!(out, "  {label} {}{why}", text(&u.key));
     } else {
-        let _ = writeln!(out, "  {label} {}", who(u));
+        let _ = writeln!(out, "  {label} {}{why}", who(u));
     }
 }
 
-pub(crate) fn member(out: &mut String, sign: char, u: &UserRef, st: &Styles) {
-    let line = format!("{sign}member {}", text(&u.key));
+/// A join (`+`) or leave (`-`), with why when an expiry caused it.
+pub(crate) fn member(out: &mut String, sign: char, u: &UserRef, st: &Styles, why: Option<String>) {
+    let why = why.map(|w| format!("  ({w})")).unwrap_or_default();
+    let line = format!("{sign}member {}{why}", text(&u.key));
     let painted = if sign == '+' {
         st.add(&line)
     } else {

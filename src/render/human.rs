@@ -12,6 +12,7 @@ use crate::reconcile::Failure;
 use super::Styles;
 use super::entries;
 use super::escape::text;
+use super::expiry::{self, Reasons};
 use super::fold::{Fold, Section, removes_access};
 
 /// How a target is laid out.
@@ -123,6 +124,7 @@ pub(crate) fn target(out: &mut String, t: &TargetPlan, st: &Styles, lay: &Layout
         let _ = writeln!(out, "{}", summary(t));
     }
     let f = lay.fold;
+    let reasons = Reasons::of(t);
 
     let mut s = Section::new(f, t.creates.len());
     for c in t.creates.iter().filter(|_| s.show(false)) {
@@ -140,7 +142,11 @@ pub(crate) fn target(out: &mut String, t: &TargetPlan, st: &Styles, lay: &Layout
 
     let mut s = Section::new(f, t.updates.len());
     for u in t.updates.iter().filter(|u| s.show(removes_access(u))) {
-        entries::update(out, u, st, lay.compact && removes_access(u));
+        let compact = lay.compact && removes_access(u);
+        entries::update(out, u, st, compact);
+        if !compact {
+            reasons.update(out, u, st);
+        }
     }
     let n = s.hidden;
     fold_line(
@@ -161,10 +167,11 @@ pub(crate) fn target(out: &mut String, t: &TargetPlan, st: &Styles, lay: &Layout
         let field = text(m.field.trim_end_matches('s')).into_owned();
         let _ = writeln!(out, "  {} {field} {}", st.chg("~"), text(&m.collection));
         for u in joins {
-            entries::member(out, '+', u, st);
+            entries::member(out, '+', u, st, None);
         }
         for u in &m.leave {
-            entries::member(out, '-', u, st);
+            let why = reasons.member(&u.key, &m.field, &m.collection);
+            entries::member(out, '-', u, st, why);
         }
     }
     let n = s.hidden;
@@ -176,18 +183,21 @@ pub(crate) fn target(out: &mut String, t: &TargetPlan, st: &Styles, lay: &Layout
     fold_line(out, st, "  ", n, what, lay);
 
     for u in &t.deletes {
-        entries::removal(out, "- delete", u, st, lay.compact);
+        entries::removal(out, "- delete", u, st, lay.compact, reasons.user(&u.key));
     }
     for u in &t.deactivations {
-        entries::removal(out, "- deactivate", &u.user, st, lay.compact);
+        let why = reasons.user(&u.user.key);
+        entries::removal(out, "- deactivate", &u.user, st, lay.compact, why);
     }
     for u in &t.held {
+        let why = reasons.user(&u.key);
         if lay.compact {
-            entries::removal(out, "= hold", u, st, true);
+            entries::removal(out, "= hold", u, st, true, why);
         } else {
+            let why = why.map(|w| format!(", {w}")).unwrap_or_default();
             let _ = writeln!(
                 out,
-                "  {} {} (held back by a mass-change guard)",
+                "  {} {} (held back by a mass-change guard{why})",
                 st.chg("= hold"),
                 entries::who(u)
             );
@@ -196,7 +206,9 @@ pub(crate) fn target(out: &mut String, t: &TargetPlan, st: &Styles, lay: &Layout
 
     let mut s = Section::new(f, t.needs_person.len());
     for d in t.needs_person.iter().filter(|_| s.show(false)) {
-        entries::needs_person(out, d, st);
+        if !expiry::needs_person(out, d, st) {
+            entries::needs_person(out, d, st);
+        }
     }
     let n = s.hidden;
     let what = if n == 1 {
@@ -251,8 +263,9 @@ pub(crate) fn target(out: &mut String, t: &TargetPlan, st: &Styles, lay: &Layout
         };
         fold_line(out, st, "      ", n, what, lay);
     }
+    let notices = expiry::notices(out, t, st, lay);
     out.push('\n');
-    folded
+    folded + notices
 }
 
 /// A target that could not be planned (or was refused): its name, provider, host and port,

@@ -110,6 +110,9 @@ pub(crate) struct ValidateDoc<'a> {
     kind: &'static str,
     valid: bool,
     problems: Vec<JsonProblem<'a>>,
+    /// What is valid but worth a look: an `expires` already past, and what apply will do.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    warnings: Vec<JsonProblem<'a>>,
     targets: usize,
     files: usize,
     users: usize,
@@ -120,12 +123,14 @@ pub(crate) struct ValidateDoc<'a> {
 
 /// `roster validate --output json`.
 pub fn validate(problems: &[Problem], targets: usize, files: usize, users: usize) -> String {
-    validate_selected(problems, targets, files, users, None)
+    validate_selected(problems, &[], targets, files, users, None)
 }
 
-/// `roster validate --target NAME --output json`: as [`validate`], naming the selection.
+/// `roster validate [--target NAME] --output json`: as [`validate`], with warnings about
+/// valid input, naming the selection.
 pub fn validate_selected(
     problems: &[Problem],
+    warnings: &[Problem],
     targets: usize,
     files: usize,
     users: usize,
@@ -135,20 +140,24 @@ pub fn validate_selected(
         format_version: FORMAT_VERSION,
         kind: "validate",
         valid: problems.is_empty(),
-        problems: problems
-            .iter()
-            .map(|p| JsonProblem {
-                file: p.origin.as_ref().map(|o| o.file.as_str()),
-                line: p.origin.as_ref().map(|o| o.line),
-                column: p.origin.as_ref().map(|o| o.column),
-                message: &p.message,
-            })
-            .collect(),
+        problems: located(problems),
+        warnings: located(warnings),
         targets,
         files,
         users,
         selected,
     })
+}
+
+fn located(ps: &[Problem]) -> Vec<JsonProblem<'_>> {
+    ps.iter()
+        .map(|p| JsonProblem {
+            file: p.origin.as_ref().map(|o| o.file.as_str()),
+            line: p.origin.as_ref().map(|o| o.line),
+            column: p.origin.as_ref().map(|o| o.column),
+            message: &p.message,
+        })
+        .collect()
 }
 
 fn to_string<T: Serialize>(v: &T) -> String {

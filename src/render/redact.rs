@@ -103,6 +103,9 @@ pub fn plan(p: &Plan) -> Plan {
             }
         }
         t.ignored.iter_mut().for_each(change);
+        for e in t.expired.iter_mut().chain(t.expiring.iter_mut()) {
+            user(&mut e.user);
+        }
         for u in t
             .deletes
             .iter_mut()

@@ -14,6 +14,7 @@ const MAX_LINES: usize = 8;
 
 /// What differs between `saved` and `fresh`; empty exactly when they are equal.
 pub fn differences(saved: &Plan, fresh: &Plan) -> Vec<String> {
+    let (saved, fresh) = (&without_notices(saved), &without_notices(fresh));
     if saved == fresh {
         return Vec::new();
     }
@@ -50,6 +51,17 @@ pub fn differences(saved: &Plan, fresh: &Plan) -> Vec<String> {
         lines.push(format!("and {rest} more differences"));
     }
     lines
+}
+
+/// `p` without its notices of ends of access coming: they move with the clock and are not
+/// changes, so they never make a saved plan stale.
+fn without_notices(p: &Plan) -> std::borrow::Cow<'_, Plan> {
+    if p.targets.iter().all(|t| t.expiring.is_empty()) {
+        return std::borrow::Cow::Borrowed(p);
+    }
+    let mut p = p.clone();
+    p.targets.iter_mut().for_each(|t| t.expiring.clear());
+    std::borrow::Cow::Owned(p)
 }
 
 /// Escapes control characters and cuts long names: the text may come from a forged file.
@@ -299,6 +311,26 @@ mod tests {
         let lines = differences(&plan(forged), &plan(base()));
         assert_eq!(lines.len(), MAX_LINES);
         assert_eq!(lines[MAX_LINES - 1], "and 93 more differences");
+    }
+
+    #[test]
+    fn notices_of_ends_coming_never_make_a_plan_stale() {
+        let mut noticed = base();
+        noticed.expiring.push(crate::plan::AccessEnd {
+            user: u("ana@example.com"),
+            field: None,
+            member: None,
+            expires: "2027-03-31".into(),
+            at: "2027-04-01T00:00:00Z".into(),
+            action: crate::plan::EndAction::Deactivate,
+        });
+        assert_eq!(
+            differences(&plan(noticed.clone()), &plan(base())),
+            Vec::<String>::new()
+        );
+        let mut changed = noticed;
+        changed.deletes.push(u("bo@example.com"));
+        assert_eq!(differences(&plan(changed), &plan(base())).len(), 1);
     }
 
     #[test]

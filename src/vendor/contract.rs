@@ -111,6 +111,9 @@ pub struct UserFields {
     pub id: Option<String>,
     /// The managed fields: only those the manifest sets, plus vendor defaults.
     pub fields: BTreeMap<String, Value>,
+    /// Members of set fields whose access ends, by field (see [`super::read::members`]); the
+    /// core places their dates in the config's time zone.
+    pub expiring: BTreeMap<String, BTreeMap<String, crate::model::expiry::Deadline>>,
 }
 
 /// What building a client needs.
@@ -153,6 +156,8 @@ pub enum KeyType {
     TextMap,
     /// A mapping of text to lists of text (e.g. role sections).
     TextListMap,
+    /// A list of members, each bare or with an end (see [`super::read::members`]).
+    Members(super::read::Member),
 }
 
 impl KeyDoc {

@@ -1,7 +1,8 @@
 //! The planner's promise for every vendor's schema: for any desired and actual users, applying
 //! the plan (through the executor, against the in-memory fake vendor) and planning again leaves
 //! nothing to do. Covers texts, booleans, sets, maps, memberships, renames through `id`,
-//! deactivation, protect and ignore.
+//! deactivation, protect, ignore, and ends of access (users and set members whose `expires`
+//! has passed or is still to come, with every `on_expiry`).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -10,8 +11,9 @@ use proptest::prelude::*;
 
 use crate::apply::{self, Options, Stop};
 use crate::config::Policy;
+use crate::model::expiry::OnExpiry;
 use crate::model::{
-    ActualUser, DesiredUser, Origin, Schema, Unmanaged, Value, ValueKind, normalise_key,
+    ActualUser, DesiredUser, Expiry, Origin, Schema, Unmanaged, Value, ValueKind, normalise_key,
 };
 use crate::plan;
 use crate::secret::SecretRef;
@@ -104,6 +106,52 @@ fn unique(draws: Vec<Draw>) -> Vec<Draw> {
     draws.into_iter().filter(|d| seen.insert(d.key)).collect()
 }
 
+/// The instant every case is planned at.
+fn now() -> chrono::DateTime<chrono::Utc> {
+    chrono::DateTime::from_timestamp(1_800_000_000, 0).unwrap()
+}
+
+/// An end drawn as 0 (none), 1 (passed: a day ago, or exactly now) or 2 (tomorrow).
+fn end(kind: u8, exact: bool) -> Option<Expiry> {
+    let day = chrono::Duration::days(1);
+    let at = match kind {
+        1 if exact => now(),
+        1 => now() - day,
+        2 => now() + day,
+        _ => return None,
+    };
+    Some(Expiry {
+        at,
+        written: at.to_rfc3339(),
+        origin: Origin {
+            file: "u.yaml".into(),
+            line: 1,
+            column: 1,
+        },
+    })
+}
+
+/// Gives user `u` the drawn ends: its own, and one for the first member of each set field.
+fn give_ends(u: &mut DesiredUser, schema: &Schema, (own, on, member): (u8, u8, u8)) {
+    u.expiry.user = end(own, on == 0);
+    u.expiry.on_expiry = match on % 3 {
+        0 => OnExpiry::Deactivate,
+        1 => OnExpiry::Delete,
+        _ => OnExpiry::Report,
+    };
+    for f in schema.fields.iter().filter(|f| f.kind == ValueKind::Set) {
+        let first = u
+            .fields
+            .get(f.name)
+            .and_then(Value::as_set)
+            .and_then(|s| s.first());
+        if let (Some(m), Some(e)) = (first, end(member, own == 0)) {
+            let field = u.expiry.members.entry(f.name.to_string()).or_default();
+            field.insert(m.clone(), e);
+        }
+    }
+}
+
 #[expect(clippy::too_many_arguments)]
 fn case(
     schema: &Schema,
@@ -114,6 +162,7 @@ fn case(
     protect: Option<u8>,
     ignore: Option<usize>,
     user_ignore: bool,
+    ends: &[(u8, u8, u8)],
 ) -> Result<(), TestCaseError> {
     let actual: Vec<ActualUser> = unique(actual)
         .iter()
@@ -134,6 +183,7 @@ fn case(
                 fields: fields(schema, d),
                 password: None,
                 ignore: BTreeSet::new(),
+                expiry: Default::default(),
                 origin: Origin {
                     file: "u.yaml".into(),
                     line: i as u64 + 1,
@@ -152,6 +202,7 @@ fn case(
                 u.ignore
                     .insert(schema.fields[schema.fields.len() - 1].name.to_string());
             }
+            give_ends(&mut u, schema, ends[i % ends.len()]);
             u
         })
         .collect();
@@ -173,8 +224,20 @@ fn case(
             .map(|i| schema.fields[i % schema.fields.len()].name.to_string())
             .into_iter()
             .collect(),
+        expiry_warning: crate::config::EXPIRY_WARNING,
     };
-    let first = plan::plan_at_epoch("t", &desired, &actual, schema, &policy);
+    let at = |actual: &[ActualUser]| {
+        plan::plan(&plan::Input {
+            target: "t",
+            desired: &desired,
+            actual,
+            schema,
+            policy: &policy,
+            now: now(),
+            guards: plan::Guards::Report,
+        })
+    };
+    let first = at(&actual);
     let fake = Fake::new(schema.clone(), actual);
     let options = Options {
         concurrency: 2,
@@ -188,7 +251,7 @@ fn case(
         .unwrap();
     let report = runtime.block_on(apply::apply(&fake, &first, &options));
     prop_assert!(report.ok(), "{}: apply failed: {report:?}", schema.provider);
-    let second = plan::plan_at_epoch("t", &desired, &fake.users(), schema, &policy);
+    let second = at(&fake.users());
     prop_assert!(
         !second.has_changes(),
         "{}: second plan not empty: {second:?}\nfirst: {first:?}",
@@ -209,9 +272,10 @@ proptest! {
         protect in proptest::option::of(0u8..8),
         ignore in proptest::option::of(0usize..10),
         user_ignore in any::<bool>(),
+        ends in proptest::collection::vec((0u8..3, 0u8..3, 0u8..3), 8),
     ) {
         for schema in schemas() {
-            case(&schema, desired.clone(), actual.clone(), &bind, unmanaged, protect, ignore, user_ignore)?;
+            case(&schema, desired.clone(), actual.clone(), &bind, unmanaged, protect, ignore, user_ignore, &ends)?;
         }
     }
 }

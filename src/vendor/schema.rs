@@ -4,6 +4,7 @@
 
 use serde_json::{Map, Value, json};
 
+use super::read::Member;
 use super::{KeyDoc, KeyType};
 
 /// The schema of one key's value.
@@ -22,6 +23,25 @@ pub fn key_schema(k: &KeyDoc) -> Value {
         }
         KeyType::TextMap => {
             json!({ "type": "object", "additionalProperties": { "type": "string" } })
+        }
+        KeyType::Members(member) => {
+            let bare = match member {
+                Member::Number => json!({ "type": "integer", "minimum": 0 }),
+                Member::Name => json!({ "type": "string" }),
+            };
+            let long = json!({
+                "type": "object",
+                "properties": {
+                    member.key(): bare,
+                    "expires": {
+                        "type": "string",
+                        "description": "when this membership ends: a date (the end of that day in the config's timezone) or an RFC 3339 instant"
+                    }
+                },
+                "required": [member.key()],
+                "additionalProperties": false
+            });
+            json!({ "type": "array", "items": { "anyOf": [bare, long] } })
         }
         KeyType::TextListMap => json!({
             "type": "object",

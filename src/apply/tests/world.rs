@@ -39,6 +39,7 @@ fn want(email: &str, name: &str, groups: &[&str]) -> DesiredUser {
         fields: fields(email, name, groups),
         password: None,
         ignore: Default::default(),
+        expiry: Default::default(),
         origin: Origin {
             file: "u.yaml".into(),
             line: 1,
@@ -62,6 +63,7 @@ fn plan_for(desired: &[DesiredUser], fake: &Fake) -> TargetPlan {
         max_delete: 100,
         max_delete_fraction: 1.0,
         ignore: Default::default(),
+        expiry_warning: crate::config::EXPIRY_WARNING,
     };
     plan::plan_at_epoch("t", desired, &fake.users(), &schema(), &policy)
 }

@@ -19,6 +19,7 @@ fn policy() -> Policy {
         max_delete: 5,
         max_delete_fraction: 0.25,
         ignore: Default::default(),
+        expiry_warning: crate::config::EXPIRY_WARNING,
     }
 }
 

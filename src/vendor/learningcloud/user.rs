@@ -77,6 +77,8 @@ pub(super) fn read(keys: &mut Keys<'_>, id: Option<Located<String>>) -> Option<U
         key: normalise_key(&username),
         id: id?,
         fields,
+        // Roles are one map sent whole, not memberships: they do not end one by one.
+        expiring: BTreeMap::new(),
     })
 }
 

@@ -51,8 +51,8 @@ const USER_KEYS: &[KeyDoc] = &[
     KeyDoc::new("external_id", KeyType::Text, "externalId"),
     KeyDoc::new(
         "groups",
-        KeyType::TextList,
-        "group displayNames; leave out to not manage membership",
+        KeyType::Members(read::Member::Name),
+        "group displayNames (each may end: {name: Auditors, expires: 2027-02-01T18:00:00Z}); leave out to not manage membership",
     ),
     KeyDoc::new(
         "enterprise",

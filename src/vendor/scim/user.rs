@@ -5,7 +5,7 @@
 //! The enterprise map holds only the keys the manifest sets; empty values are refused: roster
 //! sets values, it does not clear them.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use crate::model::{Value, normalise_key};
 use crate::vendor::{UserFields, read};
@@ -39,7 +39,7 @@ pub(super) fn read(keys: &mut Keys<'_>, id: Option<Located<String>>) -> Option<U
             }
         },
     };
-    let mut fields = BTreeMap::new();
+    let (mut fields, mut expiring) = (BTreeMap::new(), BTreeMap::new());
     for n in [names::GIVEN_NAME, names::FAMILY_NAME, names::DISPLAY_NAME] {
         if let Some(v) = keys.name(n) {
             fields.insert(n.to_string(), Value::text(v.value));
@@ -50,8 +50,9 @@ pub(super) fn read(keys: &mut Keys<'_>, id: Option<Located<String>>) -> Option<U
     }
     let active = keys.bool(names::ACTIVE).is_none_or(|a| a.value);
     fields.insert(names::ACTIVE.to_string(), Value::Bool(active));
-    if let Some(set) = groups(keys) {
-        fields.insert(names::GROUPS.to_string(), Value::Set(set));
+    // Each group may end on its own date: an ended group is a leave, as any membership.
+    if let Some(m) = read::members(keys, names::GROUPS, "group", read::Member::Name) {
+        m.store(names::GROUPS, &mut fields, &mut expiring);
     }
     let enterprise = enterprise(keys);
 
@@ -70,13 +71,8 @@ pub(super) fn read(keys: &mut Keys<'_>, id: Option<Located<String>>) -> Option<U
         key: normalise_key(&user_name.value),
         id: id?,
         fields,
+        expiring,
     })
-}
-
-/// `groups:`, the group displayNames. Kept apart so that group entries can grow (an entry
-/// with its own expiry, say) without touching the rest.
-fn groups(keys: &mut Keys<'_>) -> Option<BTreeSet<String>> {
-    read::text_set(keys, names::GROUPS, "group")
 }
 
 /// `enterprise:`: `None` when invalid, `Some(None)` when absent.

@@ -64,8 +64,8 @@ const USER_KEYS: &[KeyDoc] = &[
     KeyDoc::new("active", KeyType::Bool, "default true"),
     KeyDoc::new(
         "groups",
-        KeyType::TextList,
-        "group names; leave out to not manage membership",
+        KeyType::Members(read::Member::Name),
+        "group names (each may end: {name: Auditors, expires: 2027-02-01T18:00:00Z}); leave out to not manage membership",
     ),
 ];
 

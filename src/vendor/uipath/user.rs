@@ -1,6 +1,6 @@
 //! A manifest user of a UiPath target: identity by e-mail (optionally bound to the user's
 //! GUID), name, optional user name and surname, `active` (default true), and the group set
-//! when given.
+//! when given (a group may end: `{name: Auditors, expires: 2027-02-01T18:00:00Z}`).
 
 use std::collections::BTreeMap;
 
@@ -25,7 +25,7 @@ pub(super) fn read(keys: &mut Keys<'_>, id: Option<Located<String>>) -> Option<U
     };
     let email = read::email(keys);
     let name = keys.required_name(names::NAME);
-    let mut fields = BTreeMap::new();
+    let (mut fields, mut expiring) = (BTreeMap::new(), BTreeMap::new());
     for n in [names::USER_NAME, names::SURNAME] {
         if let Some(v) = keys.name(n) {
             fields.insert(n.to_string(), Value::text(v.value));
@@ -33,8 +33,10 @@ pub(super) fn read(keys: &mut Keys<'_>, id: Option<Located<String>>) -> Option<U
     }
     let active = keys.bool(names::ACTIVE).is_none_or(|a| a.value);
     fields.insert(names::ACTIVE.to_string(), Value::Bool(active));
-    if let Some(set) = read::text_set(keys, names::GROUPS, "group") {
-        fields.insert(names::GROUPS.to_string(), Value::Set(set));
+    // Groups change through the user's update, not collection by collection; an ended
+    // group is still a leave (the update drops it).
+    if let Some(m) = read::members(keys, names::GROUPS, "group", read::Member::Name) {
+        m.store(names::GROUPS, &mut fields, &mut expiring);
     }
     let (email, name) = (email?, name?);
     fields.insert(names::EMAIL.to_string(), Value::text(email.value.clone()));
@@ -43,5 +45,6 @@ pub(super) fn read(keys: &mut Keys<'_>, id: Option<Located<String>>) -> Option<U
         key: normalise_key(&email.value),
         id,
         fields,
+        expiring,
     })
 }

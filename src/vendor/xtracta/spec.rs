@@ -36,8 +36,8 @@ const USER_KEYS: &[KeyDoc] = &[
     KeyDoc::new("name", KeyType::Text, "the user's name"),
     KeyDoc::new(
         "workflows",
-        KeyType::UIntList,
-        "the complete set of workflow ids; leave out to not manage them",
+        KeyType::Members(read::Member::Number),
+        "the complete set of workflow ids (each may end: {id: 498082, expires: 2027-01-15}); leave out to not manage them",
     ),
     KeyDoc::new(
         "group_id",

@@ -1,5 +1,6 @@
 //! A manifest user of an Xtracta target: identity by e-mail (optionally bound to the numeric
-//! `user_id`), a name, the workflow set when given, and the group (the target's by default).
+//! `user_id`), a name, the workflow set when given (a workflow may end: `{id: 498082, expires:
+//! 2027-01-15}`), and the group (the target's by default).
 
 use std::collections::BTreeMap;
 
@@ -28,9 +29,9 @@ pub(super) fn read(
     };
     let email = read::email(keys);
     let name = keys.required_name(names::NAME);
-    let mut fields = BTreeMap::new();
-    if let Some(set) = read::number_set(keys, names::WORKFLOWS, "workflow") {
-        fields.insert(names::WORKFLOWS.to_string(), Value::Set(set));
+    let (mut fields, mut expiring) = (BTreeMap::new(), BTreeMap::new());
+    if let Some(m) = read::members(keys, names::WORKFLOWS, "workflow", read::Member::Number) {
+        m.store(names::WORKFLOWS, &mut fields, &mut expiring);
     }
     let group = keys.u64(names::GROUP_ID).map_or(default_group, |g| g.value);
     fields.insert(names::GROUP_ID.to_string(), Value::text(group.to_string()));
@@ -41,5 +42,6 @@ pub(super) fn read(
         key: normalise_key(&email.value),
         id,
         fields,
+        expiring,
     })
 }
