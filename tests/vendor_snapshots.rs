@@ -127,3 +127,20 @@ fn validate_problems() {
     insta::assert_snapshot!("validate_manifest_problems", out.stderr);
     assert_eq!(sim.total_requests(), 0);
 }
+
+#[test]
+fn scim_plan() {
+    let sim = Sim::scim(
+        "users:\n  - { userName: carla@example.com, name: { givenName: Carla, familyName: Souza }, active: true }\n  - { userName: dan@example.com, active: true }\ngroups:\n  - { displayName: Finance, members: [carla@example.com, dan@example.com] }\n  - { displayName: Admins }\n",
+        &[],
+    );
+    let ws = Workspace::scim(
+        &sim.scim_url(),
+        "    unmanaged: deactivate\n    max_delete_fraction: 1.0\n",
+    );
+    ws.write(
+        "users/chat.yaml",
+        "users:\n  - user_name: carla@example.com\n    given_name: Carla\n    family_name: Lima\n    groups: [Admins]\n  - user_name: ana@example.com\n    email: ana@example.com\n    display_name: Ana Lima\n    groups: [Finance]\n",
+    );
+    snapshot("scim", plans(&ws, &sim));
+}

@@ -18,8 +18,8 @@
 //!    delete), sending through [`http::Http`], with its wire types in its own module. Wire
 //!    shapes never leave the folder.
 //! 4. Its `pub mod` line and its entry in [`VENDORS`], below.
-//! 5. A simulator in `src/sim/<name>/` (its own wire code: never the client's) and a
-//!    `roster sim <name>` line in `cli.rs`'s simulator list.
+//! 5. A simulator in `src/sim/<name>/` (its own wire code: never the client's), its `mod`
+//!    line in `src/sim/mod.rs` and its `roster sim <name>` variant in `src/sim/command.rs`.
 //!
 //! The core (config, manifests, planner, render, apply, daemon) never names a vendor.
 //!
