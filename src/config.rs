@@ -321,20 +321,14 @@ impl Validator<'_> {
 mod tests {
     use super::*;
 
-    const TWO: &str = "\
-manifests: users
-targets:
-  a:
-    provider: xtracta
-    url: https://a.example/v1
-    api_key: { env: PATH }
-    group_id: 1
-  b:
-    provider: xtracta
-    url: https://b.example/v1
-    api_key: { env: PATH }
-    group_id: 2
-";
+    fn two() -> String {
+        let target = crate::vendor::sample_target;
+        format!(
+            "manifests: users\ntargets:\n{}{}",
+            target("a", "https://a.example/v1", 1),
+            target("b", "https://b.example/v1", 2)
+        )
+    }
 
     fn problems(text: &str) -> Vec<String> {
         match from_text(text, "roster.yaml", Path::new(".")) {
@@ -345,28 +339,30 @@ targets:
 
     #[test]
     fn parallel_targets_defaults_to_4_and_is_range_checked_where_written() {
-        let c = from_text(TWO, "roster.yaml", Path::new(".")).unwrap();
+        let two = two();
+        let c = from_text(&two, "roster.yaml", Path::new(".")).unwrap();
         assert_eq!(c.parallel_targets, 4);
         let c = from_text(
-            &format!("parallel_targets: 256\n{TWO}"),
+            &format!("parallel_targets: 256\n{two}"),
             "roster.yaml",
             Path::new("."),
         );
         assert_eq!(c.unwrap().parallel_targets, 256);
         for bad in ["0", "257", "100000000000"] {
             assert_eq!(
-                problems(&format!("parallel_targets: {bad}\n{TWO}")),
+                problems(&format!("parallel_targets: {bad}\n{two}")),
                 ["roster.yaml:1:19: `parallel_targets` must be 1 to 256"],
                 "{bad}"
             );
         }
-        let p = problems(&format!("parallel_targets: many\n{TWO}"));
+        let p = problems(&format!("parallel_targets: many\n{two}"));
         assert!(p.len() == 1 && p[0].starts_with("roster.yaml:1:"), "{p:?}");
     }
 
     #[test]
     fn a_problem_in_one_target_section_holds_only_that_target() {
-        let text = TWO.replace("    group_id: 2\n", "    group_id: 2\n    nmae: x\n");
+        // b's section is the last one: the typo is in it.
+        let text = format!("{}    nmae: x\n", two());
         let p = partial_from_text(&text, "roster.yaml", Path::new(".")).unwrap();
         assert_eq!(p.config.targets.keys().collect::<Vec<_>>(), ["a"]);
         assert_eq!(p.held.keys().collect::<Vec<_>>(), ["b"]);

@@ -225,7 +225,8 @@ mod tests {
 
     fn target(url: &str) -> Target {
         let text = format!(
-            "manifests: users\ntargets:\n  dead:\n    provider: xtracta\n    url: {url}\n    api_key: {{ env: PATH }}\n    group_id: 1\n"
+            "manifests: users\ntargets:\n{}",
+            crate::vendor::sample_target("dead", url, 1)
         );
         let c = crate::config::from_text(&text, "roster.yaml", std::path::Path::new(".")).unwrap();
         c.targets["dead"].clone()

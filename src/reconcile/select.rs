@@ -52,9 +52,8 @@ mod tests {
     fn config() -> Config {
         let mut text = String::from("manifests: users\ntargets:\n");
         for n in ["b", "a", "c"] {
-            text.push_str(&format!(
-                "  {n}:\n    provider: xtracta\n    url: https://{n}.example/v1\n    api_key: {{ env: PATH }}\n    group_id: 1\n"
-            ));
+            let url = format!("https://{n}.example/v1");
+            text.push_str(&crate::vendor::sample_target(n, &url, 1));
         }
         crate::config::from_text(&text, "roster.yaml", std::path::Path::new(".")).unwrap()
     }

@@ -194,7 +194,7 @@ mod tests {
         let f = Findings {
             format_version: FORMAT_VERSION,
             target: "academy".into(),
-            provider: "learningcloud".into(),
+            provider: "somevendor".into(),
             checked_at: "2025-01-01T00:00:00Z".into(),
             findings: BTreeMap::from([(
                 "put".into(),

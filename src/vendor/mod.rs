@@ -54,6 +54,16 @@ pub use contract::*;
 pub use error::{Applied, ProviderError};
 pub use registry::{find, names, target_key_owner, user_key_owner};
 
+/// For the core's tests, which must not name a vendor: the section of target `name` (indented
+/// under `targets:`) of a registered vendor that needs only its API base `url`, a secret (the
+/// environment variable `PATH`, present everywhere) and a number `n`.
+#[cfg(test)]
+pub(crate) fn sample_target(name: &str, url: &str, n: u32) -> String {
+    format!(
+        "  {name}:\n    provider: xtracta\n    url: {url}\n    api_key: {{ env: PATH }}\n    group_id: {n}\n"
+    )
+}
+
 /// Every vendor roster knows, in the order error messages list them.
 pub static VENDORS: &[&dyn Vendor] = &[
     &xtracta::XTRACTA,

@@ -17,7 +17,7 @@ use crate::vendor::doctor::{Check, Status};
 #[derive(Debug, Default)]
 pub(super) struct Report {
     pub checks: Vec<(Option<String>, Check)>,
-    /// Per target: what it says about itself in its header (`learningcloud, host`).
+    /// Per target: what it says about itself in its header (`<provider>, host`).
     pub headers: BTreeMap<String, String>,
     pub findings: BTreeMap<String, BTreeMap<String, String>>,
 }
@@ -174,7 +174,7 @@ mod tests {
                     ),
                 ),
             ],
-            headers: BTreeMap::from([("acme".into(), "xtracta, h".into())]),
+            headers: BTreeMap::from([("acme".into(), "somevendor, h".into())]),
             findings: BTreeMap::new(),
         }
     }

@@ -4,6 +4,8 @@
 //! writes, and its client.
 
 pub(crate) mod client;
+#[cfg(test)]
+mod expiry_tests;
 mod settings;
 mod spec;
 mod user;

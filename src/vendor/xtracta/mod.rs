@@ -4,6 +4,8 @@
 //! writes ([`import`]) and its client.
 
 pub(crate) mod client;
+#[cfg(test)]
+mod expiry_tests;
 mod import;
 mod settings;
 mod spec;
