@@ -7,6 +7,8 @@
 use std::collections::BTreeMap;
 use std::sync::{Mutex, MutexGuard};
 
+use super::lock::lock;
+
 use axum::http::StatusCode;
 use serde::Serialize;
 
@@ -51,9 +53,7 @@ impl Counter {
     }
 
     fn lock(&self) -> MutexGuard<'_, RequestCounts> {
-        self.counts
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+        lock(&self.counts)
     }
 }
 

@@ -16,6 +16,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use tokio::time::Instant;
 
+use super::lock::lock;
 pub(crate) use broken_body::broken_body;
 use http::RetryAfter;
 pub(crate) use http::{break_off, is_introspection};
@@ -135,10 +136,7 @@ impl Faults {
     }
 
     fn judge_at(&self, now: Instant) -> Verdict {
-        let mut state = self
-            .state
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut state = lock(&self.state);
         let [fail, kind, malformed, ambiguous] = std::array::from_fn(|_| state.rng.next_u64());
         let limited = self.over_rate_limit(&mut state, now);
         let reject = if limited {

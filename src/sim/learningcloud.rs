@@ -111,7 +111,7 @@ pub async fn start(args: Args, seed_yaml: Option<&str>) -> anyhow::Result<Runnin
         },
     };
     let vendor = app::LearningCloud::new(options.token, platform_fail, readings);
-    launch::start(launch, vendor).await
+    launch::start(launch, vendor, routes::routes()).await
 }
 
 /// Starts the simulator, prints `listening on http://ADDR` on stdout, and serves until

@@ -132,7 +132,7 @@ pub async fn start(args: Args, seed_yaml: Option<&str>) -> anyhow::Result<Runnin
             bool_strings: o.bool_strings,
         },
     };
-    launch::start(launch, app::Scim::new(config)).await
+    launch::start(launch, app::Scim::new(config), routes::routes()).await
 }
 
 /// Starts the simulator, prints `listening on http://ADDR` on stdout, and serves until

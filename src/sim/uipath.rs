@@ -125,7 +125,7 @@ pub async fn start(args: Args, seed_yaml: Option<&str>) -> anyhow::Result<Runnin
         token_ttl: Duration::from_secs(options.token_ttl),
         deny_partition_admin: options.deny_partition_admin,
     };
-    launch::start(launch, app::UiPath::new(config)).await
+    launch::start(launch, app::UiPath::new(config), routes::routes()).await
 }
 
 /// Starts the simulator, prints `listening on http://ADDR` on stdout, and serves until

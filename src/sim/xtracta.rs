@@ -70,7 +70,7 @@ pub async fn start(args: Args, seed_yaml: Option<&str>) -> anyhow::Result<Runnin
         anyhow::bail!("the simulator's api key must not be empty");
     }
     let vendor = app::Xtracta::new(options.api_key, options.key_group);
-    launch::start(launch, vendor).await
+    launch::start(launch, vendor, routes::routes()).await
 }
 
 /// Starts the simulator, prints `listening on http://ADDR` on stdout, and serves until

@@ -5,9 +5,8 @@
 //!
 //! It knows no world operation and no request body.
 
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Mutex, MutexGuard};
 
-use axum::Router;
 use axum::http::{HeaderMap, Method, StatusCode};
 use axum::response::Response;
 
@@ -16,6 +15,7 @@ use super::introspect::{SeenHeaders, endpoint_key};
 use super::ops::PutReading;
 use super::paging::Paging;
 use super::world::World;
+use crate::sim::lock::lock;
 use crate::sim::secret;
 use crate::sim::vendor::{Call, Vendor};
 
@@ -57,9 +57,7 @@ impl LearningCloud {
     }
 
     pub(crate) fn headers(&self) -> MutexGuard<'_, SeenHeaders> {
-        self.headers
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+        lock(&self.headers)
     }
 }
 
@@ -68,17 +66,9 @@ impl Vendor for LearningCloud {
     type World = World;
     type Refusal = Refusal;
 
-    fn routes() -> Router<Arc<App>> {
-        super::routes::routes()
-    }
-
-    /// Counted by method and path template; every method but GET and HEAD changes the world
-    /// when it succeeds.
-    fn call(method: &Method, path: &str) -> Call {
-        Call {
-            key: endpoint_key(method, path),
-            write: !matches!(*method, Method::GET | Method::HEAD),
-        }
+    /// Counted by method and path template; every method but GET and HEAD writes.
+    fn endpoint(method: &Method, path: &str) -> String {
+        endpoint_key(method, path)
     }
 
     fn failure(_key: &str, status: StatusCode, message: &str) -> Response {

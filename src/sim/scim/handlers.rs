@@ -14,12 +14,13 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
 use axum::response::Response;
 use serde_json::Value as Json;
 
-use super::app::{App, BASE, Logged, endpoint_key};
+use super::app::{App, BASE, Logged, Scim};
 use super::error::{self, Refusal};
 use super::ops::Precondition;
 use super::render::{self, Selection};
 use super::world::{Kind, Resource};
 use super::{patch, request};
+use crate::sim::vendor::Vendor as _;
 
 pub(crate) type Pairs = Result<Query<Vec<(String, String)>>, QueryRejection>;
 
@@ -132,7 +133,7 @@ fn precondition<'a>(app: &App, headers: &'a HeaderMap) -> Precondition<'a> {
 pub(crate) fn record(app: &App, uri: &Uri, method: &str, headers: &HeaderMap, body: &[u8]) {
     let method = method.parse().unwrap_or(axum::http::Method::GET);
     app.vendor.record(Logged {
-        endpoint: endpoint_key(&method, uri.path()),
+        endpoint: Scim::endpoint(&method, uri.path()),
         query: uri.query().map(str::to_string),
         if_match: headers
             .get(header::IF_MATCH)
