@@ -24,8 +24,8 @@ pub(crate) fn routes() -> Router<Arc<App>> {
         (
             "/{endpoint}/{id}",
             get(handlers::get_one)
-                .put(handlers::replace)
-                .patch(handlers::patch)
+                .put(handlers::change)
+                .patch(handlers::change)
                 .delete(handlers::delete)
                 .post(listing::post_item),
         ),
