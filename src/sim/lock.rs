@@ -1,5 +1,5 @@
-//! Locking the simulators' shared per-run state (counts, tokens, logs, the fault engine's
-//! generator).
+//! A simulator's shared per-run state behind a lock (request counts, tokens, logs, the fault
+//! engine's generator).
 //!
 //! A handler that panicked while holding such a lock leaves data that is still whole (each
 //! critical section is one update), so a poisoned lock is taken as it is rather than failing
@@ -7,8 +7,18 @@
 
 use std::sync::{Mutex, MutexGuard};
 
-pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    mutex
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
+/// A value that handlers share, locked for each use.
+#[derive(Debug, Default)]
+pub(crate) struct Locked<T>(Mutex<T>);
+
+impl<T> Locked<T> {
+    pub(crate) fn new(value: T) -> Self {
+        Self(Mutex::new(value))
+    }
+
+    pub(crate) fn lock(&self) -> MutexGuard<'_, T> {
+        self.0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
 }

@@ -5,8 +5,6 @@
 //!
 //! It knows no world operation and no request body.
 
-use std::sync::{Mutex, MutexGuard};
-
 use axum::http::{HeaderMap, Method, StatusCode};
 use axum::response::Response;
 
@@ -15,7 +13,7 @@ use super::introspect::{SeenHeaders, endpoint_key};
 use super::ops::PutReading;
 use super::paging::Paging;
 use super::world::World;
-use crate::sim::lock::lock;
+use crate::sim::lock::Locked;
 use crate::sim::secret;
 use crate::sim::vendor::{Call, Vendor};
 
@@ -34,7 +32,7 @@ pub(crate) struct LearningCloud {
     token: String,
     platform_fail: Option<Platform>,
     pub(crate) readings: Readings,
-    headers: Mutex<SeenHeaders>,
+    pub(crate) headers: Locked<SeenHeaders>,
 }
 
 impl LearningCloud {
@@ -43,7 +41,7 @@ impl LearningCloud {
             token,
             platform_fail,
             readings,
-            headers: Mutex::new(SeenHeaders::default()),
+            headers: Locked::default(),
         }
     }
 
@@ -54,10 +52,6 @@ impl LearningCloud {
     /// The envelope of a performed write, with the configured platform failure if any.
     pub(crate) fn written(&self, mode: SyncMode, location: Option<String>) -> Envelope {
         write_envelope(mode, self.platform_fail, location)
-    }
-
-    pub(crate) fn headers(&self) -> MutexGuard<'_, SeenHeaders> {
-        lock(&self.headers)
     }
 }
 
@@ -81,11 +75,11 @@ impl Vendor for LearningCloud {
 
     /// Remembers the headers for `GET /_sim/headers`.
     fn observe(&self, call: &Call, headers: &HeaderMap) {
-        self.headers().record(&call.key, call.write, headers);
+        self.headers.lock().record(&call.key, call.write, headers);
     }
 
     /// The headers seen are forgotten with the counts.
     fn forget_requests(&self) {
-        *self.headers() = SeenHeaders::default();
+        *self.headers.lock() = SeenHeaders::default();
     }
 }

@@ -7,7 +7,6 @@
 //! It knows no world operation and no request body.
 
 use std::collections::VecDeque;
-use std::sync::{Mutex, MutexGuard};
 
 use axum::http::{Method, StatusCode};
 use axum::response::Response;
@@ -16,7 +15,7 @@ use serde::Serialize;
 use super::error::{self, Refusal};
 use super::render::Style;
 use super::world::World;
-use crate::sim::lock::lock;
+use crate::sim::lock::Locked;
 use crate::sim::secret;
 use crate::sim::vendor::{Vendor, changes_world};
 
@@ -58,14 +57,14 @@ pub(crate) struct Logged {
 #[derive(Debug)]
 pub(crate) struct Scim {
     pub(crate) config: Config,
-    log: Mutex<VecDeque<Logged>>,
+    pub(crate) log: Locked<VecDeque<Logged>>,
 }
 
 impl Scim {
     pub(crate) fn new(config: Config) -> Self {
         Self {
             config,
-            log: Mutex::new(VecDeque::new()),
+            log: Locked::default(),
         }
     }
 
@@ -73,12 +72,8 @@ impl Scim {
         secret::matches(&self.config.token, given)
     }
 
-    pub(crate) fn log(&self) -> MutexGuard<'_, VecDeque<Logged>> {
-        lock(&self.log)
-    }
-
     pub(crate) fn record(&self, entry: Logged) {
-        let mut log = self.log();
+        let mut log = self.log.lock();
         if log.len() == KEPT {
             log.pop_front();
         }
@@ -132,7 +127,7 @@ impl Vendor for Scim {
 
     /// The log is forgotten with the counts.
     fn forget_requests(&self) {
-        self.log().clear();
+        self.log.lock().clear();
     }
 }
 

@@ -4,7 +4,6 @@
 //!
 //! It knows no world operation and no request body.
 
-use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
 use axum::http::{Method, StatusCode};
@@ -15,7 +14,7 @@ use super::Deployment;
 use super::auth::{Client, TokenError, TokenRequest, Tokens};
 use super::reply::{self, Refusal};
 use super::world::World;
-use crate::sim::lock::lock;
+use crate::sim::lock::Locked;
 use crate::sim::vendor::{Vendor, changes_world};
 
 /// The state every handler reaches through `State`.
@@ -39,7 +38,7 @@ pub(crate) struct Config {
 #[derive(Debug)]
 pub(crate) struct UiPath {
     pub(crate) config: Config,
-    tokens: Mutex<Tokens>,
+    pub(crate) tokens: Locked<Tokens>,
 }
 
 /// A token handed out: the token, its scopes, and its lifetime in seconds.
@@ -54,7 +53,7 @@ impl UiPath {
     pub(crate) fn new(config: Config) -> Self {
         Self {
             config,
-            tokens: Mutex::new(Tokens::default()),
+            tokens: Locked::default(),
         }
     }
 
@@ -62,16 +61,15 @@ impl UiPath {
     pub(crate) fn grant(&self, request: &TokenRequest<'_>) -> Result<Grant, TokenError> {
         let scopes = self.config.client.decide(request)?;
         let ttl = self.config.token_ttl;
-        let token = self.tokens().issue(scopes.clone(), ttl, Instant::now());
+        let token = self
+            .tokens
+            .lock()
+            .issue(scopes.clone(), ttl, Instant::now());
         Ok(Grant {
             token,
             scopes,
             expires_in: ttl.as_secs(),
         })
-    }
-
-    pub(crate) fn tokens(&self) -> MutexGuard<'_, Tokens> {
-        lock(&self.tokens)
     }
 }
 
