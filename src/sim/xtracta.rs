@@ -21,9 +21,8 @@ mod xml;
 #[cfg(test)]
 mod http_tests;
 
+use crate::sim::Running;
 use crate::sim::launch::{self, SimArgs, VendorArgs};
-
-pub use crate::sim::Running;
 
 /// The options of `roster sim xtracta`.
 pub type Args = SimArgs<Options>;
@@ -71,10 +70,4 @@ pub async fn start(args: Args, seed_yaml: Option<&str>) -> anyhow::Result<Runnin
     }
     let vendor = app::Xtracta::new(options.api_key, options.key_group);
     launch::start(launch, vendor, routes::routes()).await
-}
-
-/// Starts the simulator, prints `listening on http://ADDR` on stdout, and serves until
-/// SIGINT or SIGTERM.
-pub async fn run(args: Args) -> anyhow::Result<()> {
-    start(args, None).await?.serve_until_signal().await
 }
