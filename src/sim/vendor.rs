@@ -6,9 +6,9 @@
 //! To add a simulator: a folder `src/sim/<vendor>/` holding its world (implementing
 //! `store::World`), its wire shapes, handlers and routes and one type implementing [`Vendor`]
 //! (its settings and per-run state), and a root file `src/sim/<vendor>.rs` with its `Args`
-//! and a `start` that calls `launch::start`. Nothing here, and nothing in a simulator, may borrow
-//! (de)serialisation code from `crate::provider`: a bug shared by client and simulator
-//! would hide itself.
+//! and a `start` that calls `launch::start`. Nothing here, and nothing in a simulator, may
+//! borrow (de)serialisation code from `crate::provider`: a bug shared by client and
+//! simulator would hide itself.
 
 use std::fmt::Debug;
 
