@@ -18,13 +18,15 @@ pub enum SimCommand {
 }
 
 impl SimCommand {
-    /// Runs the chosen simulator until it is stopped.
+    /// Starts the chosen simulator, prints `listening on http://ADDR` on stdout, and serves
+    /// until SIGINT or SIGTERM.
     pub async fn run(&self) -> anyhow::Result<()> {
-        match self {
-            SimCommand::Xtracta(args) => xtracta::run(args.clone()).await,
-            SimCommand::Uipath(args) => uipath::run(args.clone()).await,
-            SimCommand::Learningcloud(args) => learningcloud::run(args.clone()).await,
-            SimCommand::Scim(args) => scim::run(args.clone()).await,
-        }
+        let running = match self {
+            SimCommand::Xtracta(args) => xtracta::start(args.clone(), None).await,
+            SimCommand::Uipath(args) => uipath::start(args.clone(), None).await,
+            SimCommand::Learningcloud(args) => learningcloud::start(args.clone(), None).await,
+            SimCommand::Scim(args) => scim::start(args.clone(), None).await,
+        };
+        running?.serve_until_signal().await
     }
 }

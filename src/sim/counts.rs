@@ -4,8 +4,8 @@
 //! What an endpoint key is (a path, or a method and a path template) is the vendor's choice;
 //! this module only counts.
 
+use super::lock::Locked;
 use std::collections::BTreeMap;
-use std::sync::{Mutex, MutexGuard};
 
 use axum::http::StatusCode;
 use serde::Serialize;
@@ -31,29 +31,23 @@ impl RequestCounts {
 /// The counts of one running simulator, shared by its request handlers.
 #[derive(Debug, Default)]
 pub(crate) struct Counter {
-    counts: Mutex<RequestCounts>,
+    counts: Locked<RequestCounts>,
 }
 
 impl Counter {
     pub(crate) fn record(&self, endpoint: &str, status: StatusCode) {
-        self.lock().record(endpoint, status);
+        self.counts.lock().record(endpoint, status);
     }
 
     pub(crate) fn snapshot(&self) -> RequestCounts {
-        self.lock().clone()
+        self.counts.lock().clone()
     }
 
     /// Zeroes the counts, answering the zeroed counts.
     pub(crate) fn reset(&self) -> RequestCounts {
-        let mut counts = self.lock();
+        let mut counts = self.counts.lock();
         *counts = RequestCounts::default();
         counts.clone()
-    }
-
-    fn lock(&self) -> MutexGuard<'_, RequestCounts> {
-        self.counts
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }
 

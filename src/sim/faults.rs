@@ -9,13 +9,13 @@ mod broken_body;
 mod http;
 mod prng;
 
-use std::sync::Mutex;
 use std::time::{Duration, SystemTime};
 
 use axum::http::StatusCode;
 use axum::response::Response;
 use tokio::time::Instant;
 
+use super::lock::Locked;
 pub(crate) use broken_body::broken_body;
 use http::RetryAfter;
 pub(crate) use http::{break_off, is_introspection};
@@ -80,7 +80,7 @@ pub(crate) struct Verdict {
 #[derive(Debug)]
 pub(crate) struct Faults {
     args: FaultArgs,
-    state: Mutex<State>,
+    state: Locked<State>,
 }
 
 #[derive(Debug)]
@@ -101,7 +101,7 @@ impl Faults {
         let rng = SplitMix64::new(args.fault_seed);
         Self {
             args,
-            state: Mutex::new(State {
+            state: Locked::new(State {
                 rng,
                 window_start: None,
                 window_count: 0,
@@ -135,10 +135,7 @@ impl Faults {
     }
 
     fn judge_at(&self, now: Instant) -> Verdict {
-        let mut state = self
-            .state
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut state = self.state.lock();
         let [fail, kind, malformed, ambiguous] = std::array::from_fn(|_| state.rng.next_u64());
         let limited = self.over_rate_limit(&mut state, now);
         let reject = if limited {

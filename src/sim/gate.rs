@@ -14,7 +14,7 @@ use axum::response::Response;
 
 use super::app::App;
 use super::faults::{Reject, break_off, is_introspection};
-use super::vendor::Vendor;
+use super::vendor::{Call, Vendor};
 
 pub(crate) async fn gate<V: Vendor>(
     State(app): State<Arc<App<V>>>,
@@ -25,7 +25,7 @@ pub(crate) async fn gate<V: Vendor>(
     if is_introspection(&path) {
         return next.run(request).await;
     }
-    let call = V::call(request.method(), &path);
+    let call = Call::of::<V>(request.method(), &path);
     app.vendor.observe(&call, request.headers());
     let verdict = app.faults.arrive().await;
     let response = match verdict.reject {

@@ -88,18 +88,23 @@ pub(crate) struct Launch<'a> {
     pub(crate) faults: FaultArgs,
 }
 
-/// Loads the world, binds `launch.listen` and serves `vendor` in a background task.
-pub(crate) async fn start<V: Vendor>(launch: Launch<'_>, vendor: V) -> anyhow::Result<Running> {
+/// Loads the world, binds `launch.listen` and serves `vendor` on `routes` (the vendor API's,
+/// with its fallback and its own `/_sim/*` endpoints) in a background task.
+pub(crate) async fn start<V: Vendor>(
+    launch: Launch<'_>,
+    vendor: V,
+    routes: Router<Arc<App<V>>>,
+) -> anyhow::Result<Running> {
     ensure_loopback(launch.listen)?;
     let WorldArgs { state, seed } = launch.world;
     let world = Kept::open(state, seed.as_deref(), launch.seed_yaml).await?;
     let app = Arc::new(App::new(world, Faults::new(launch.faults), vendor));
-    Running::start(V::NAME, launch.listen, router(app)).await
+    Running::start(V::NAME, launch.listen, router(app, routes)).await
 }
 
 /// The vendor's routes and the shared `/_sim/*` endpoints, all behind the gate.
-fn router<V: Vendor>(app: Arc<App<V>>) -> Router {
-    V::routes()
+fn router<V: Vendor>(app: Arc<App<V>>, routes: Router<Arc<App<V>>>) -> Router {
+    routes
         .merge(
             // A world of 100,000 users is ~15 MB of JSON, over axum's 2 MB default; of these
             // routes only `PUT /_sim/state` reads a body.

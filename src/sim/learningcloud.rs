@@ -30,10 +30,9 @@ mod http_tests;
 
 use anyhow::Context as _;
 
+use crate::sim::Running;
 use crate::sim::launch::{self, SimArgs, VendorArgs};
 use envelope::Platform;
-
-pub use crate::sim::Running;
 
 /// The options of `roster sim learningcloud`.
 pub type Args = SimArgs<Options>;
@@ -111,11 +110,5 @@ pub async fn start(args: Args, seed_yaml: Option<&str>) -> anyhow::Result<Runnin
         },
     };
     let vendor = app::LearningCloud::new(options.token, platform_fail, readings);
-    launch::start(launch, vendor).await
-}
-
-/// Starts the simulator, prints `listening on http://ADDR` on stdout, and serves until
-/// SIGINT or SIGTERM.
-pub async fn run(args: Args) -> anyhow::Result<()> {
-    start(args, None).await?.serve_until_signal().await
+    launch::start(launch, vendor, routes::routes()).await
 }

@@ -3,7 +3,7 @@
 //!
 //! Simulators share no (de)serialisation code with the clients in `crate::vendor`: a bug shared by
 //! both would hide itself. `vendor` is the contract a simulator implements; `launch`,
-//! `server`, `gate`, `app`, `kept`, `store`, `introspect` and `counts` are the vendor-neutral
+//! `server`, `gate`, `app`, `kept`, `store`, `introspect`, `counts` and `lock` are the vendor-neutral
 //! skeleton it runs on, and `faults` the misbehaviour every simulator can inject.
 
 mod app;
@@ -16,6 +16,7 @@ mod introspect;
 mod kept;
 pub mod launch;
 pub mod learningcloud;
+mod lock;
 mod problem;
 mod refusal;
 pub mod scim;

@@ -64,6 +64,23 @@ impl<S> Problems<S> {
         });
     }
 
+    /// A value that must be valid and unique: `subject` is refused for `invalid` when it
+    /// says why, else as a twin of `first` (where the value's key was seen before) with the
+    /// message `duplicate`.
+    pub(crate) fn unique(
+        &mut self,
+        subject: S,
+        invalid: Option<String>,
+        first: Option<S>,
+        duplicate: impl FnOnce() -> String,
+    ) {
+        match (invalid, first) {
+            (Some(message), _) => self.push(subject, message),
+            (None, Some(first)) => self.twin(subject, duplicate(), first),
+            (None, None) => {}
+        }
+    }
+
     pub(crate) fn into_vec(self) -> Vec<Problem<S>> {
         self.0
     }

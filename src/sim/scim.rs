@@ -31,9 +31,8 @@ mod world;
 #[cfg(test)]
 mod http_tests;
 
+use crate::sim::Running;
 use crate::sim::launch::{self, SimArgs, VendorArgs};
-
-pub use crate::sim::Running;
 
 /// The options of `roster sim scim`.
 pub type Args = SimArgs<Options>;
@@ -132,11 +131,5 @@ pub async fn start(args: Args, seed_yaml: Option<&str>) -> anyhow::Result<Runnin
             bool_strings: o.bool_strings,
         },
     };
-    launch::start(launch, app::Scim::new(config)).await
-}
-
-/// Starts the simulator, prints `listening on http://ADDR` on stdout, and serves until
-/// SIGINT or SIGTERM.
-pub async fn run(args: Args) -> anyhow::Result<()> {
-    start(args, None).await?.serve_until_signal().await
+    launch::start(launch, app::Scim::new(config), routes::routes()).await
 }

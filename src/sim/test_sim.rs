@@ -124,6 +124,18 @@ pub(crate) async fn json(request: RequestBuilder) -> (StatusCode, Value) {
     (status, body)
 }
 
+/// The text `field` of each item of the JSON list `list`; panics on anything else.
+pub(crate) fn texts<'a>(list: &'a Value, field: &str) -> Vec<&'a str> {
+    let Some(items) = list.as_array() else {
+        panic!("not a list: {list}");
+    };
+    let text = |item: &'a Value| match item[field].as_str() {
+        Some(text) => text,
+        None => panic!("no text {field} in {item}"),
+    };
+    items.iter().map(text).collect()
+}
+
 /// Checks that `response` declares a content type starting with `expected`.
 pub(crate) fn assert_content_type(response: &Response, expected: &str) {
     let declared = response.headers()["content-type"].to_str().unwrap();

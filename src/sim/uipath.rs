@@ -35,9 +35,8 @@ mod http_tests;
 
 use std::time::Duration;
 
+use crate::sim::Running;
 use crate::sim::launch::{self, SimArgs, VendorArgs};
-
-pub use crate::sim::Running;
 
 /// The options of `roster sim uipath`.
 pub type Args = SimArgs<Options>;
@@ -125,11 +124,5 @@ pub async fn start(args: Args, seed_yaml: Option<&str>) -> anyhow::Result<Runnin
         token_ttl: Duration::from_secs(options.token_ttl),
         deny_partition_admin: options.deny_partition_admin,
     };
-    launch::start(launch, app::UiPath::new(config)).await
-}
-
-/// Starts the simulator, prints `listening on http://ADDR` on stdout, and serves until
-/// SIGINT or SIGTERM.
-pub async fn run(args: Args) -> anyhow::Result<()> {
-    start(args, None).await?.serve_until_signal().await
+    launch::start(launch, app::UiPath::new(config), routes::routes()).await
 }

@@ -1,23 +1,20 @@
 //! The contract between the shared simulator skeleton and one vendor's simulator: the
 //! skeleton serves, gates (faults and counts), keeps and saves the world and answers
-//! `/_sim/*`; a vendor says only what its world is, how a request is named and counted, how
-//! a refusal looks in its wire format, and which routes it has.
+//! `/_sim/*`; a vendor says only what its world is, how a request is named and counted, and
+//! how a refusal looks in its wire format. Its routes it hands to `launch::start`.
 //!
 //! To add a simulator: a folder `src/sim/<vendor>/` holding its world (implementing
-//! `store::World`), its wire shapes and handlers and one type implementing [`Vendor`] (its
-//! settings and per-run state), and a root file `src/sim/<vendor>.rs` with its `Args` and a
-//! `start` that calls `launch::start`. Nothing here, and nothing in a simulator, may borrow
-//! (de)serialisation code from `crate::provider`: a bug shared by client and simulator
-//! would hide itself.
+//! `store::World`), its wire shapes, handlers and routes and one type implementing [`Vendor`]
+//! (its settings and per-run state), and a root file `src/sim/<vendor>.rs` with its `Args`
+//! and a `start` that calls `launch::start`. Nothing here, and nothing in a simulator, may
+//! borrow (de)serialisation code from `crate::vendor`: a bug shared by client and
+//! simulator would hide itself.
 
 use std::fmt::Debug;
-use std::sync::Arc;
 
-use axum::Router;
 use axum::http::{HeaderMap, Method, StatusCode};
 use axum::response::Response;
 
-use super::app::App;
 use super::kept::Unsaved;
 use super::store::World;
 
@@ -29,6 +26,21 @@ pub(crate) struct Call {
     pub(crate) key: String,
     /// Whether it changes the world when it succeeds: only writes are left ambiguous.
     pub(crate) write: bool,
+}
+
+impl Call {
+    /// How `V` counts a request to `path`, and whether it is a write.
+    pub(crate) fn of<V: Vendor>(method: &Method, path: &str) -> Self {
+        let key = V::endpoint(method, path);
+        let write = V::writes(method, &key);
+        Self { key, write }
+    }
+}
+
+/// Whether a request with `method` changes the world when it succeeds, as every method but
+/// GET and HEAD does unless a vendor says otherwise.
+pub(crate) fn changes_world(method: &Method) -> bool {
+    !matches!(*method, Method::GET | Method::HEAD)
 }
 
 /// One vendor's simulator, plugged into the shared skeleton.
@@ -43,11 +55,14 @@ pub(crate) trait Vendor: Debug + Send + Sync + Sized + 'static {
     /// change with it).
     type Refusal: From<Unsaved> + 'static;
 
-    /// The vendor API's routes, with the vendor's fallback and its own `/_sim/*` endpoints.
-    fn routes() -> Router<Arc<App<Self>>>;
+    /// What a request to `path` is counted under (see [`Call::key`]).
+    fn endpoint(method: &Method, path: &str) -> String;
 
-    /// How a request to `path` is counted, and whether it is a write.
-    fn call(method: &Method, path: &str) -> Call;
+    /// Whether a request counted under `key` changes the world when it succeeds; by default
+    /// [`changes_world`].
+    fn writes(method: &Method, _key: &str) -> bool {
+        changes_world(method)
+    }
 
     /// A refusal with `status` and `message` in the vendor's error shape, for the request
     /// counted under `key` (an injected fault, or a write whose answer was lost).

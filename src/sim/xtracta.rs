@@ -21,9 +21,8 @@ mod xml;
 #[cfg(test)]
 mod http_tests;
 
+use crate::sim::Running;
 use crate::sim::launch::{self, SimArgs, VendorArgs};
-
-pub use crate::sim::Running;
 
 /// The options of `roster sim xtracta`.
 pub type Args = SimArgs<Options>;
@@ -70,11 +69,5 @@ pub async fn start(args: Args, seed_yaml: Option<&str>) -> anyhow::Result<Runnin
         anyhow::bail!("the simulator's api key must not be empty");
     }
     let vendor = app::Xtracta::new(options.api_key, options.key_group);
-    launch::start(launch, vendor).await
-}
-
-/// Starts the simulator, prints `listening on http://ADDR` on stdout, and serves until
-/// SIGINT or SIGTERM.
-pub async fn run(args: Args) -> anyhow::Result<()> {
-    start(args, None).await?.serve_until_signal().await
+    launch::start(launch, vendor, routes::routes()).await
 }

@@ -5,9 +5,6 @@
 //!
 //! It knows no world operation and no request body.
 
-use std::sync::{Arc, Mutex, MutexGuard};
-
-use axum::Router;
 use axum::http::{HeaderMap, Method, StatusCode};
 use axum::response::Response;
 
@@ -16,6 +13,7 @@ use super::introspect::{SeenHeaders, endpoint_key};
 use super::ops::PutReading;
 use super::paging::Paging;
 use super::world::World;
+use crate::sim::lock::Locked;
 use crate::sim::secret;
 use crate::sim::vendor::{Call, Vendor};
 
@@ -34,7 +32,7 @@ pub(crate) struct LearningCloud {
     token: String,
     platform_fail: Option<Platform>,
     pub(crate) readings: Readings,
-    headers: Mutex<SeenHeaders>,
+    pub(crate) headers: Locked<SeenHeaders>,
 }
 
 impl LearningCloud {
@@ -43,7 +41,7 @@ impl LearningCloud {
             token,
             platform_fail,
             readings,
-            headers: Mutex::new(SeenHeaders::default()),
+            headers: Locked::default(),
         }
     }
 
@@ -55,12 +53,6 @@ impl LearningCloud {
     pub(crate) fn written(&self, mode: SyncMode, location: Option<String>) -> Envelope {
         write_envelope(mode, self.platform_fail, location)
     }
-
-    pub(crate) fn headers(&self) -> MutexGuard<'_, SeenHeaders> {
-        self.headers
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-    }
 }
 
 impl Vendor for LearningCloud {
@@ -68,17 +60,9 @@ impl Vendor for LearningCloud {
     type World = World;
     type Refusal = Refusal;
 
-    fn routes() -> Router<Arc<App>> {
-        super::routes::routes()
-    }
-
-    /// Counted by method and path template; every method but GET and HEAD changes the world
-    /// when it succeeds.
-    fn call(method: &Method, path: &str) -> Call {
-        Call {
-            key: endpoint_key(method, path),
-            write: !matches!(*method, Method::GET | Method::HEAD),
-        }
+    /// Counted by method and path template; every method but GET and HEAD writes.
+    fn endpoint(method: &Method, path: &str) -> String {
+        endpoint_key(method, path)
     }
 
     fn failure(_key: &str, status: StatusCode, message: &str) -> Response {
@@ -91,11 +75,11 @@ impl Vendor for LearningCloud {
 
     /// Remembers the headers for `GET /_sim/headers`.
     fn observe(&self, call: &Call, headers: &HeaderMap) {
-        self.headers().record(&call.key, call.write, headers);
+        self.headers.lock().record(&call.key, call.write, headers);
     }
 
     /// The headers seen are forgotten with the counts.
     fn forget_requests(&self) {
-        *self.headers() = SeenHeaders::default();
+        *self.headers.lock() = SeenHeaders::default();
     }
 }

@@ -85,7 +85,7 @@ pub(crate) fn endpoint_key(method: &Method, path: &str) -> String {
 
 /// `GET /_sim/headers`
 pub(crate) async fn get_headers(State(app): State<Arc<App>>) -> Response {
-    let seen = app.vendor.headers().clone();
+    let seen = app.vendor.headers.lock().clone();
     Json(seen).into_response()
 }
 

@@ -23,13 +23,11 @@ impl store::World for World {
         let mut keys = FirstSeen::default();
         for (i, key) in self.extended_fields.iter().enumerate() {
             let at = Subject::ExtendedField(i);
-            let twin = keys.earlier(key, i);
-            if key.trim().is_empty() {
-                out.push(at, "extended field key must not be empty");
-            } else if let Some(first) = twin {
-                let message = format!("duplicate extended field {key}");
-                out.twin(at, message, Subject::ExtendedField(first));
-            }
+            let twin = keys.earlier(key, i).map(Subject::ExtendedField);
+            let empty = key.trim().is_empty();
+            let invalid = empty.then(|| "extended field key must not be empty".to_owned());
+            let duplicate = || format!("duplicate extended field {key}");
+            out.unique(at, invalid, twin, duplicate);
         }
         let (mut ids, mut common_ids, mut usernames) = Default::default();
         for (i, user) in self.users.iter().enumerate() {
@@ -38,23 +36,21 @@ impl store::World for World {
                 ("id", &user.id, &mut ids),
                 ("commonId", &user.common_id, &mut common_ids),
             ] {
-                if !ids::is_id(value) {
-                    out.push(
-                        at,
-                        format!("{what} must be 32 lowercase hex digits: {value}"),
-                    );
-                } else if let Some(first) = FirstSeen::earlier(seen, value, i) {
-                    let message = format!("duplicate {what} {value}");
-                    out.twin(at, message, Subject::User(first));
-                }
+                let invalid = (!ids::is_id(value))
+                    .then(|| format!("{what} must be 32 lowercase hex digits: {value}"));
+                // An id that is no id is not remembered: only valid ids can be twins.
+                let twin = match invalid {
+                    None => FirstSeen::earlier(seen, value, i).map(Subject::User),
+                    Some(_) => None,
+                };
+                out.unique(at, invalid, twin, || format!("duplicate {what} {value}"));
             }
-            let twin = FirstSeen::earlier(&mut usernames, world::username_key(&user.username), i);
-            if let Some(why) = world::username_problem(&user.username) {
-                out.push(at, format!("username {why}: {:?}", user.username));
-            } else if let Some(first) = twin {
-                let message = format!("duplicate username {}", user.username);
-                out.twin(at, message, Subject::User(first));
-            }
+            let name = &user.username;
+            let twin = FirstSeen::earlier(&mut usernames, world::username_key(name), i);
+            let why = world::username_problem(name);
+            let invalid = why.map(|why| format!("username {why}: {name:?}"));
+            let duplicate = || format!("duplicate username {name}");
+            out.unique(at, invalid, twin.map(Subject::User), duplicate);
             if let Err(err) = roles::normalise(&user.roles) {
                 out.push(at, err.to_string());
             }

@@ -7,9 +7,7 @@
 //! It knows no world operation and no request body.
 
 use std::collections::VecDeque;
-use std::sync::{Arc, Mutex, MutexGuard};
 
-use axum::Router;
 use axum::http::{Method, StatusCode};
 use axum::response::Response;
 use serde::Serialize;
@@ -17,8 +15,9 @@ use serde::Serialize;
 use super::error::{self, Refusal};
 use super::render::Style;
 use super::world::World;
+use crate::sim::lock::Locked;
 use crate::sim::secret;
-use crate::sim::vendor::{Call, Vendor};
+use crate::sim::vendor::{Vendor, changes_world};
 
 /// The state every handler reaches through `State`.
 pub(crate) type App = crate::sim::app::App<Scim>;
@@ -58,14 +57,14 @@ pub(crate) struct Logged {
 #[derive(Debug)]
 pub(crate) struct Scim {
     pub(crate) config: Config,
-    log: Mutex<VecDeque<Logged>>,
+    pub(crate) log: Locked<VecDeque<Logged>>,
 }
 
 impl Scim {
     pub(crate) fn new(config: Config) -> Self {
         Self {
             config,
-            log: Mutex::new(VecDeque::new()),
+            log: Locked::default(),
         }
     }
 
@@ -73,12 +72,8 @@ impl Scim {
         secret::matches(&self.config.token, given)
     }
 
-    pub(crate) fn log(&self) -> MutexGuard<'_, VecDeque<Logged>> {
-        self.log.lock().unwrap_or_else(|p| p.into_inner())
-    }
-
     pub(crate) fn record(&self, entry: Logged) {
-        let mut log = self.log();
+        let mut log = self.log.lock();
         if log.len() == KEPT {
             log.pop_front();
         }
@@ -100,16 +95,26 @@ impl Vendor for Scim {
     type World = World;
     type Refusal = Refusal;
 
-    fn routes() -> Router<Arc<App>> {
-        super::routes::routes()
+    /// Counted by its method and a path template below the base with ids left out, e.g.
+    /// `PATCH /Groups/{id}`.
+    fn endpoint(method: &Method, path: &str) -> String {
+        let rest = path.strip_prefix(BASE).unwrap_or("(unknown)");
+        let segments: Vec<&str> = rest.trim_end_matches('/').split('/').skip(1).collect();
+        let template = match segments.as_slice() {
+            [".search"] => "/.search".to_string(),
+            [r @ ("Users" | "Groups")] => format!("/{r}"),
+            [r @ ("Users" | "Groups"), ".search"] => format!("/{r}/.search"),
+            [r @ ("Users" | "Groups"), _] => format!("/{r}/{{id}}"),
+            [r @ ("ServiceProviderConfig" | "Schemas" | "ResourceTypes")] => format!("/{r}"),
+            [r @ ("Schemas" | "ResourceTypes"), _] => format!("/{r}/{{id}}"),
+            _ => "(unknown)".to_string(),
+        };
+        format!("{method} {template}")
     }
 
-    /// Counted by method and path template; every method but GET and HEAD writes, except a
-    /// search.
-    fn call(method: &Method, path: &str) -> Call {
-        let key = endpoint_key(method, path);
-        let write = !matches!(*method, Method::GET | Method::HEAD) && !key.ends_with(".search");
-        Call { key, write }
+    /// Every method but GET and HEAD writes, except a search.
+    fn writes(method: &Method, key: &str) -> bool {
+        changes_world(method) && !key.ends_with(".search")
     }
 
     fn failure(_key: &str, status: StatusCode, message: &str) -> Response {
@@ -122,25 +127,8 @@ impl Vendor for Scim {
 
     /// The log is forgotten with the counts.
     fn forget_requests(&self) {
-        self.log().clear();
+        self.log.lock().clear();
     }
-}
-
-/// The key a request is counted under: its method and a path template below the base with
-/// ids left out, e.g. `PATCH /Groups/{id}`.
-pub(crate) fn endpoint_key(method: &Method, path: &str) -> String {
-    let rest = path.strip_prefix(BASE).unwrap_or("(unknown)");
-    let segments: Vec<&str> = rest.trim_end_matches('/').split('/').skip(1).collect();
-    let template = match segments.as_slice() {
-        [".search"] => "/.search".to_string(),
-        [r @ ("Users" | "Groups")] => format!("/{r}"),
-        [r @ ("Users" | "Groups"), ".search"] => format!("/{r}/.search"),
-        [r @ ("Users" | "Groups"), _] => format!("/{r}/{{id}}"),
-        [r @ ("ServiceProviderConfig" | "Schemas" | "ResourceTypes")] => format!("/{r}"),
-        [r @ ("Schemas" | "ResourceTypes"), _] => format!("/{r}/{{id}}"),
-        _ => "(unknown)".to_string(),
-    };
-    format!("{method} {template}")
 }
 
 #[cfg(test)]
@@ -149,25 +137,22 @@ mod tests {
 
     #[test]
     fn endpoint_keys_leave_out_ids() {
-        let key = |m: Method, p: &str| endpoint_key(&m, p);
-        assert_eq!(key(Method::GET, "/scim/v2/Users"), "GET /Users");
-        assert_eq!(
-            key(Method::PATCH, "/scim/v2/Groups/abc"),
-            "PATCH /Groups/{id}"
-        );
-        assert_eq!(
-            key(Method::POST, "/scim/v2/Users/.search"),
-            "POST /Users/.search"
-        );
-        assert_eq!(
-            key(Method::GET, "/scim/v2/ServiceProviderConfig"),
-            "GET /ServiceProviderConfig"
-        );
-        assert_eq!(
-            key(Method::GET, "/scim/v2/Schemas/urn:x"),
-            "GET /Schemas/{id}"
-        );
-        assert_eq!(key(Method::GET, "/other"), "GET (unknown)");
-        assert_eq!(key(Method::GET, "/scim/v2/Robots"), "GET (unknown)");
+        let cases = [
+            ("GET /scim/v2/Users", "GET /Users"),
+            ("PATCH /scim/v2/Groups/abc", "PATCH /Groups/{id}"),
+            ("POST /scim/v2/Users/.search", "POST /Users/.search"),
+            (
+                "GET /scim/v2/ServiceProviderConfig",
+                "GET /ServiceProviderConfig",
+            ),
+            ("GET /scim/v2/Schemas/urn:x", "GET /Schemas/{id}"),
+            ("GET /other", "GET (unknown)"),
+            ("GET /scim/v2/Robots", "GET (unknown)"),
+        ];
+        for (request, want) in cases {
+            let (method, path) = request.split_once(' ').unwrap();
+            let method = Method::from_bytes(method.as_bytes()).unwrap();
+            assert_eq!(Scim::endpoint(&method, path), want, "{request}");
+        }
     }
 }

@@ -42,7 +42,7 @@ fn listed(app: &App, items: Vec<Json>) -> Response {
     handlers::reply(app, StatusCode::OK, render::list(n, 1, items))
 }
 
-fn by_id(app: &App, items: Vec<Json>, id: &str) -> Result<Response, Refusal> {
+fn find(app: &App, items: Vec<Json>, id: &str) -> Result<Response, Refusal> {
     items
         .into_iter()
         .find(|i| i["id"].as_str() == Some(id))
@@ -50,36 +50,46 @@ fn by_id(app: &App, items: Vec<Json>, id: &str) -> Result<Response, Refusal> {
         .ok_or_else(|| Refusal::not_found("schema or resource type", id))
 }
 
-/// `GET /Schemas`
-pub(crate) async fn schemas(State(app): State<Arc<App>>, headers: HeaderMap) -> Response {
-    let result = served(&app, &headers).map(|base| listed(&app, schema::schemas(&base)));
+/// A discovery list that also answers each of its documents alone by id.
+pub(crate) trait Catalogue {
+    /// The documents, with locations below `base`.
+    fn documents(base: &str) -> Vec<Json>;
+}
+
+/// `/Schemas`
+pub(crate) enum Schemas {}
+
+impl Catalogue for Schemas {
+    fn documents(base: &str) -> Vec<Json> {
+        schema::schemas(base)
+    }
+}
+
+/// `/ResourceTypes`
+pub(crate) enum ResourceTypes {}
+
+impl Catalogue for ResourceTypes {
+    fn documents(base: &str) -> Vec<Json> {
+        schema::resource_types(base)
+    }
+}
+
+/// `GET /Schemas` or `GET /ResourceTypes`
+pub(crate) async fn list<C: Catalogue>(
+    State(app): State<Arc<App>>,
+    headers: HeaderMap,
+) -> Response {
+    let result = served(&app, &headers).map(|base| listed(&app, C::documents(&base)));
     answer(&app, result)
 }
 
-/// `GET /Schemas/{id}`
-pub(crate) async fn schema_by_id(
+/// `GET /Schemas/{id}` or `GET /ResourceTypes/{id}`
+pub(crate) async fn by_id<C: Catalogue>(
     State(app): State<Arc<App>>,
     Path(id): Path<String>,
     headers: HeaderMap,
 ) -> Response {
-    let result = served(&app, &headers).and_then(|base| by_id(&app, schema::schemas(&base), &id));
-    answer(&app, result)
-}
-
-/// `GET /ResourceTypes`
-pub(crate) async fn resource_types(State(app): State<Arc<App>>, headers: HeaderMap) -> Response {
-    let result = served(&app, &headers).map(|base| listed(&app, schema::resource_types(&base)));
-    answer(&app, result)
-}
-
-/// `GET /ResourceTypes/{id}`
-pub(crate) async fn resource_type_by_id(
-    State(app): State<Arc<App>>,
-    Path(id): Path<String>,
-    headers: HeaderMap,
-) -> Response {
-    let result =
-        served(&app, &headers).and_then(|base| by_id(&app, schema::resource_types(&base), &id));
+    let result = served(&app, &headers).and_then(|base| find(&app, C::documents(&base), &id));
     answer(&app, result)
 }
 

@@ -10,16 +10,17 @@ use std::sync::Arc;
 use axum::body::Bytes;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
 use axum::response::Response;
 use serde_json::Value as Json;
 
-use super::app::{App, BASE, Logged, endpoint_key};
+use super::app::{App, BASE, Logged, Scim};
 use super::error::{self, Refusal};
 use super::ops::Precondition;
 use super::render::{self, Selection};
-use super::world::{Kind, Resource};
+use super::world::{Kind, Resource, World};
 use super::{patch, request};
+use crate::sim::vendor::Vendor as _;
 
 pub(crate) type Pairs = Result<Query<Vec<(String, String)>>, QueryRejection>;
 
@@ -43,6 +44,16 @@ pub(crate) fn authorise(app: &App, headers: &HeaderMap) -> Result<(), Refusal> {
             "invalid or missing bearer token",
         )),
     }
+}
+
+/// Checks the caller (see [`authorise`]), then answers the resource type `endpoint` names.
+pub(crate) fn authorised_kind(
+    app: &App,
+    headers: &HeaderMap,
+    endpoint: &str,
+) -> Result<Kind, Refusal> {
+    authorise(app, headers)?;
+    kind(endpoint)
 }
 
 /// The resource type an endpoint names.
@@ -86,7 +97,7 @@ fn selection(pairs: &[(String, String)]) -> Selection {
     )
 }
 
-fn json_body(body: &[u8]) -> Result<Json, Refusal> {
+pub(crate) fn json_body(body: &[u8]) -> Result<Json, Refusal> {
     serde_json::from_slice(body).map_err(|_| Refusal::bad("invalidSyntax", "the body is not JSON"))
 }
 
@@ -130,9 +141,9 @@ fn precondition<'a>(app: &App, headers: &'a HeaderMap) -> Precondition<'a> {
 
 /// Logs a request for `GET /_sim/log`.
 pub(crate) fn record(app: &App, uri: &Uri, method: &str, headers: &HeaderMap, body: &[u8]) {
-    let method = method.parse().unwrap_or(axum::http::Method::GET);
+    let method = method.parse().unwrap_or(Method::GET);
     app.vendor.record(Logged {
-        endpoint: endpoint_key(&method, uri.path()),
+        endpoint: Scim::endpoint(&method, uri.path()),
         query: uri.query().map(str::to_string),
         if_match: headers
             .get(header::IF_MATCH)
@@ -150,8 +161,7 @@ pub(crate) async fn get_one(
     q: Pairs,
 ) -> Response {
     let result = async {
-        authorise(&app, &headers)?;
-        let kind = kind(&endpoint)?;
+        let kind = authorised_kind(&app, &headers, &endpoint)?;
         let pairs = query(q)?;
         let found = app.world.read(|w| w.get(kind, &id).cloned()).await;
         let r = found.ok_or_else(|| Refusal::not_found(kind.name(), &id))?;
@@ -169,8 +179,7 @@ pub(crate) async fn create(
     body: Bytes,
 ) -> Response {
     let result = async {
-        authorise(&app, &headers)?;
-        let kind = kind(&endpoint)?;
+        let kind = authorised_kind(&app, &headers, &endpoint)?;
         let pairs = query(q)?;
         record(&app, &uri, "POST", &headers, &body);
         let attrs = request::resource(kind, &json_body(&body)?)?;
@@ -180,52 +189,36 @@ pub(crate) async fn create(
     answer(&app, result.await)
 }
 
-/// `PUT /{endpoint}/{id}`
-pub(crate) async fn replace(
+/// `PUT /{endpoint}/{id}` and `PATCH /{endpoint}/{id}` (a PATCH answers 501 when the
+/// simulator plays a server without PATCH).
+pub(crate) async fn change(
     State(app): State<Arc<App>>,
     Path((endpoint, id)): Path<(String, String)>,
-    (uri, headers): (Uri, HeaderMap),
+    (method, uri, headers): (Method, Uri, HeaderMap),
     q: Pairs,
     body: Bytes,
 ) -> Response {
+    let patching = method == Method::PATCH;
     let result = async {
-        authorise(&app, &headers)?;
-        let kind = kind(&endpoint)?;
-        let pairs = query(q)?;
-        record(&app, &uri, "PUT", &headers, &body);
-        let attrs = request::resource(kind, &json_body(&body)?)?;
-        let pre = precondition(&app, &headers);
-        let r = app
-            .world
-            .write(|w| w.replace(kind, &id, attrs, pre))
-            .await?;
-        Ok(one(&app, StatusCode::OK, kind, &r, (&headers, &pairs)).await)
-    };
-    answer(&app, result.await)
-}
-
-/// `PATCH /{endpoint}/{id}`: 501 when the simulator plays a server without PATCH.
-pub(crate) async fn patch(
-    State(app): State<Arc<App>>,
-    Path((endpoint, id)): Path<(String, String)>,
-    (uri, headers): (Uri, HeaderMap),
-    q: Pairs,
-    body: Bytes,
-) -> Response {
-    let result = async {
-        authorise(&app, &headers)?;
-        let kind = kind(&endpoint)?;
-        if !app.vendor.config.patch {
+        let kind = authorised_kind(&app, &headers, &endpoint)?;
+        if patching && !app.vendor.config.patch {
             return Err(Refusal::new(
                 StatusCode::NOT_IMPLEMENTED,
                 "PATCH is not supported",
             ));
         }
         let pairs = query(q)?;
-        record(&app, &uri, "PATCH", &headers, &body);
-        let ops = patch::operations(&json_body(&body)?)?;
+        record(&app, &uri, method.as_str(), &headers, &body);
+        let json = json_body(&body)?;
         let pre = precondition(&app, &headers);
-        let r = app.world.write(|w| w.patch(kind, &id, &ops, pre)).await?;
+        let r = if patching {
+            let ops = patch::operations(&json)?;
+            app.world.write(|w| w.patch(kind, &id, &ops, pre)).await?
+        } else {
+            let attrs = request::resource(kind, &json)?;
+            let replace = |w: &mut World| w.replace(kind, &id, attrs, pre);
+            app.world.write(replace).await?
+        };
         Ok(one(&app, StatusCode::OK, kind, &r, (&headers, &pairs)).await)
     };
     answer(&app, result.await)
@@ -238,8 +231,7 @@ pub(crate) async fn delete(
     (uri, headers): (Uri, HeaderMap),
 ) -> Response {
     let result = async {
-        authorise(&app, &headers)?;
-        let kind = kind(&endpoint)?;
+        let kind = authorised_kind(&app, &headers, &endpoint)?;
         record(&app, &uri, "DELETE", &headers, b"");
         let pre = precondition(&app, &headers);
         app.world.write(|w| w.delete(kind, &id, pre)).await?;

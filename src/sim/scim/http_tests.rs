@@ -5,7 +5,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
 use super::{Args, start};
-use crate::sim::test_sim::TestSim;
+use crate::sim::test_sim::{TestSim, texts};
 
 const TOKEN: &str = "test-scim-token";
 const BASE: &str = "/scim/v2";
@@ -29,6 +29,11 @@ fn args(configure: impl FnOnce(&mut Args)) -> Args {
     args.vendor.token = TOKEN.to_owned();
     configure(&mut args);
     args
+}
+
+/// The status of an answer and the `scimType` of its error message.
+fn scim_type((status, error): &(StatusCode, Value)) -> (StatusCode, Option<&str>) {
+    (*status, error["scimType"].as_str())
 }
 
 impl TestSim<Scim> {
@@ -127,11 +132,9 @@ async fn filters_paging_and_attribute_selection() {
         .get("/Users?filter=userName%20eq%20%22bo@example.com%22%20and%20externalId%20eq%20%22HR-2%22")
         .await;
     assert_eq!(both["totalResults"], 1);
-    let (status, e) = sim.get("/Users?filter=title%20co%20%22B%22").await;
-    assert_eq!(
-        (status, &e["scimType"]),
-        (StatusCode::BAD_REQUEST, &json!("invalidFilter"))
-    );
+    let refused = sim.get("/Users?filter=title%20co%20%22B%22").await;
+    let want = (StatusCode::BAD_REQUEST, Some("invalidFilter"));
+    assert_eq!(scim_type(&refused), want);
     sim.stop().await;
 }
 
@@ -167,16 +170,11 @@ async fn etags_if_match_and_uniqueness() {
         StatusCode::PRECONDITION_FAILED
     );
     assert_eq!(put(Some("W/\"1\"")).await.unwrap().status(), StatusCode::OK);
-    let (status, e) = sim
-        .call(
-            Method::POST,
-            "/Users",
-            Some(json!({"userName": "ANA@example.com"})),
-        )
-        .await;
+    let twin = json!({"userName": "ANA@example.com"});
+    let refused = sim.call(Method::POST, "/Users", Some(twin)).await;
     assert_eq!(
-        (status, &e["scimType"]),
-        (StatusCode::CONFLICT, &json!("uniqueness"))
+        scim_type(&refused),
+        (StatusCode::CONFLICT, Some("uniqueness"))
     );
     sim.stop().await;
 }
@@ -198,12 +196,7 @@ async fn patch_members_and_deletes_and_the_log() {
         .call(Method::PATCH, &format!("/Groups/{gid}"), Some(ops))
         .await;
     assert_eq!(status, StatusCode::OK, "{g}");
-    let members: Vec<&str> = g["members"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|m| m["value"].as_str().unwrap())
-        .collect();
+    let members = texts(&g["members"], "value");
     assert_eq!(members.len(), 2);
     assert!(members.contains(&cy.as_str()) && !members.contains(&ana.as_str()));
     let (status, _) = sim
@@ -224,12 +217,7 @@ async fn patch_members_and_deletes_and_the_log() {
         "a deleted user leaves its groups"
     );
     let log = sim.sim("/_sim/log").await;
-    let endpoints: Vec<&str> = log
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|l| l["endpoint"].as_str().unwrap())
-        .collect();
+    let endpoints = texts(&log, "endpoint");
     assert_eq!(
         endpoints,
         [

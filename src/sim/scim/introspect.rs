@@ -14,6 +14,6 @@ use super::app::App;
 
 /// `GET /_sim/log`
 pub(crate) async fn log(State(app): State<Arc<App>>) -> Response {
-    let log: Vec<_> = app.vendor.log().iter().cloned().collect();
+    let log: Vec<_> = app.vendor.log.lock().iter().cloned().collect();
     Json(log).into_response()
 }

@@ -169,10 +169,8 @@ pub(crate) async fn post_item(
         return handlers::wrong_method(State(app)).await;
     }
     let result = async {
-        authorise(&app, &headers)?;
-        let kind = handlers::kind(&endpoint)?;
-        let request: Json = serde_json::from_slice(&body)
-            .map_err(|_| Refusal::bad("invalidSyntax", "the body is not JSON"))?;
+        let kind = handlers::authorised_kind(&app, &headers, &endpoint)?;
+        let request = handlers::json_body(&body)?;
         let only = text_of(field(&request, "attributes"));
         let except = text_of(field(&request, "excludedAttributes"));
         let ask = Ask {

@@ -54,31 +54,17 @@ fn user_names_are_unique_whatever_their_case() {
 fn versions_count_changes_and_if_match_must_name_the_current_one() {
     let mut w = world();
     let ana = w.users[0].id.clone();
-    let stale = Precondition {
-        if_match: Some("W/\"0\""),
-        required: false,
+    let mut put_if_match = |tag| {
+        let pre = Precondition {
+            if_match: Some(tag),
+            required: false,
+        };
+        let body = attrs(json!({"userName": "ana@example.com"}));
+        w.replace(Kind::User, &ana, body, pre)
     };
-    let e = w
-        .replace(
-            Kind::User,
-            &ana,
-            attrs(json!({"userName": "ana@example.com"})),
-            stale,
-        )
-        .unwrap_err();
+    let e = put_if_match("W/\"0\"").unwrap_err();
     assert_eq!(e.status, StatusCode::PRECONDITION_FAILED);
-    let current = Precondition {
-        if_match: Some("W/\"1\""),
-        required: false,
-    };
-    let r = w
-        .replace(
-            Kind::User,
-            &ana,
-            attrs(json!({"userName": "ana@example.com"})),
-            current,
-        )
-        .unwrap();
+    let r = put_if_match("W/\"1\"").unwrap();
     assert_eq!(r.etag(), "W/\"2\"");
     let missing = Precondition {
         if_match: None,

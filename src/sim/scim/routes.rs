@@ -10,22 +10,26 @@ use axum::Router;
 use axum::routing::{MethodRouter, get, post};
 
 use super::app::{App, BASE};
+use super::discovery::{ResourceTypes, Schemas};
 use super::{discovery, handlers, introspect, listing};
 
 pub(crate) fn routes() -> Router<Arc<App>> {
     let routes: Vec<(&str, MethodRouter<Arc<App>>)> = vec![
         ("/ServiceProviderConfig", get(discovery::config)),
-        ("/Schemas", get(discovery::schemas)),
-        ("/Schemas/{id}", get(discovery::schema_by_id)),
-        ("/ResourceTypes", get(discovery::resource_types)),
-        ("/ResourceTypes/{id}", get(discovery::resource_type_by_id)),
+        ("/Schemas", get(discovery::list::<Schemas>)),
+        ("/Schemas/{id}", get(discovery::by_id::<Schemas>)),
+        ("/ResourceTypes", get(discovery::list::<ResourceTypes>)),
+        (
+            "/ResourceTypes/{id}",
+            get(discovery::by_id::<ResourceTypes>),
+        ),
         ("/.search", post(discovery::search_all)),
         ("/{endpoint}", get(listing::get_list).post(handlers::create)),
         (
             "/{endpoint}/{id}",
             get(handlers::get_one)
-                .put(handlers::replace)
-                .patch(handlers::patch)
+                .put(handlers::change)
+                .patch(handlers::change)
                 .delete(handlers::delete)
                 .post(listing::post_item),
         ),

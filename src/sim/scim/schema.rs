@@ -82,6 +82,20 @@ const fn read_only(a: Attr) -> Attr {
     }
 }
 
+const fn immutable(a: Attr) -> Attr {
+    Attr {
+        mutability: Mutability::Immutable,
+        ..a
+    }
+}
+
+const fn required(a: Attr) -> Attr {
+    Attr {
+        required: true,
+        ..a
+    }
+}
+
 const NAME: &[Attr] = &[text("formatted"), text("familyName"), text("givenName")];
 const MULTI: &[Attr] = &[
     text("value"),
@@ -97,10 +111,7 @@ const USER_GROUPS: &[Attr] = &[
 ];
 
 pub(crate) const USER: &[Attr] = &[
-    Attr {
-        required: true,
-        ..text("userName")
-    },
+    required(text("userName")),
     complex("name", false, NAME),
     text("displayName"),
     text("nickName"),
@@ -133,26 +144,14 @@ pub(crate) const ENTERPRISE: &[Attr] = &[
 ];
 
 const MEMBERS: &[Attr] = &[
-    Attr {
-        mutability: Mutability::Immutable,
-        ..text("value")
-    },
-    Attr {
-        mutability: Mutability::Immutable,
-        ..reference("$ref", &["User", "Group"])
-    },
-    Attr {
-        mutability: Mutability::Immutable,
-        ..text("type")
-    },
+    immutable(text("value")),
+    immutable(reference("$ref", &["User", "Group"])),
+    immutable(text("type")),
     read_only(text("display")),
 ];
 
 pub(crate) const GROUP: &[Attr] = &[
-    Attr {
-        required: true,
-        ..text("displayName")
-    },
+    required(text("displayName")),
     complex("members", true, MEMBERS),
 ];
 

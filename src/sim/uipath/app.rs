@@ -4,10 +4,8 @@
 //!
 //! It knows no world operation and no request body.
 
-use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
-use axum::Router;
 use axum::http::{Method, StatusCode};
 use axum::response::Response;
 use tokio::time::Instant;
@@ -16,7 +14,8 @@ use super::Deployment;
 use super::auth::{Client, TokenError, TokenRequest, Tokens};
 use super::reply::{self, Refusal};
 use super::world::World;
-use crate::sim::vendor::{Call, Vendor};
+use crate::sim::lock::Locked;
+use crate::sim::vendor::{Vendor, changes_world};
 
 /// The state every handler reaches through `State`.
 pub(crate) type App = crate::sim::app::App<UiPath>;
@@ -39,7 +38,7 @@ pub(crate) struct Config {
 #[derive(Debug)]
 pub(crate) struct UiPath {
     pub(crate) config: Config,
-    tokens: Mutex<Tokens>,
+    pub(crate) tokens: Locked<Tokens>,
 }
 
 /// A token handed out: the token, its scopes, and its lifetime in seconds.
@@ -54,7 +53,7 @@ impl UiPath {
     pub(crate) fn new(config: Config) -> Self {
         Self {
             config,
-            tokens: Mutex::new(Tokens::default()),
+            tokens: Locked::default(),
         }
     }
 
@@ -62,18 +61,15 @@ impl UiPath {
     pub(crate) fn grant(&self, request: &TokenRequest<'_>) -> Result<Grant, TokenError> {
         let scopes = self.config.client.decide(request)?;
         let ttl = self.config.token_ttl;
-        let token = self.tokens().issue(scopes.clone(), ttl, Instant::now());
+        let token = self
+            .tokens
+            .lock()
+            .issue(scopes.clone(), ttl, Instant::now());
         Ok(Grant {
             token,
             scopes,
             expires_in: ttl.as_secs(),
         })
-    }
-
-    pub(crate) fn tokens(&self) -> MutexGuard<'_, Tokens> {
-        self.tokens
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }
 
@@ -82,16 +78,27 @@ impl Vendor for UiPath {
     type World = World;
     type Refusal = Refusal;
 
-    fn routes() -> Router<Arc<App>> {
-        super::routes::routes()
+    /// Counted by its method and a path template with the organisation and ids left out,
+    /// e.g. `PUT /api/User/{id}` or `POST /connect/token`.
+    fn endpoint(method: &Method, path: &str) -> String {
+        let segments: Vec<&str> = path.trim_end_matches('/').split('/').skip(1).collect();
+        let template = match segments.as_slice() {
+            ["identity_", "connect", "token"] => "/connect/token",
+            [_, "identity_", "api", rest @ ..] => match rest {
+                ["User"] => "/api/User",
+                ["User", "users", _] => "/api/User/users/{pgid}",
+                ["User", _] => "/api/User/{id}",
+                ["Group", _] => "/api/Group/{pgid}",
+                _ => "(unknown)",
+            },
+            _ => "(unknown)",
+        };
+        format!("{method} {template}")
     }
 
-    /// Counted by method and path template (see [`endpoint_key`]); every method but GET and
-    /// HEAD writes, except a token request.
-    fn call(method: &Method, path: &str) -> Call {
-        let key = endpoint_key(method, path);
-        let write = !matches!(*method, Method::GET | Method::HEAD) && key != TOKEN_KEY;
-        Call { key, write }
+    /// Every method but GET and HEAD writes, except a token request.
+    fn writes(method: &Method, key: &str) -> bool {
+        changes_world(method) && key != TOKEN_KEY
     }
 
     /// ASP.NET writes its own title for a status; the message is not shown.
@@ -102,24 +109,6 @@ impl Vendor for UiPath {
     fn malformed(_key: &str, variant: u64) -> Response {
         reply::malformed(variant)
     }
-}
-
-/// The key a request is counted under: its method and a path template with the
-/// organisation and ids left out, e.g. `PUT /api/User/{id}` or `POST /connect/token`.
-pub(crate) fn endpoint_key(method: &Method, path: &str) -> String {
-    let segments: Vec<&str> = path.trim_end_matches('/').split('/').skip(1).collect();
-    let template = match segments.as_slice() {
-        ["identity_", "connect", "token"] => "/connect/token",
-        [_, "identity_", "api", rest @ ..] => match rest {
-            ["User"] => "/api/User",
-            ["User", "users", _] => "/api/User/users/{pgid}",
-            ["User", _] => "/api/User/{id}",
-            ["Group", _] => "/api/Group/{pgid}",
-            _ => "(unknown)",
-        },
-        _ => "(unknown)",
-    };
-    format!("{method} {template}")
 }
 
 #[cfg(test)]
@@ -160,7 +149,7 @@ mod tests {
             (Method::GET, "/", "GET (unknown)"),
         ];
         for (method, path, want) in cases {
-            assert_eq!(endpoint_key(&method, path), want);
+            assert_eq!(UiPath::endpoint(&method, path), want);
         }
     }
 }

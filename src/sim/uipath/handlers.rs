@@ -69,7 +69,7 @@ impl Call {
             .headers
             .get(header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok());
-        let tokens = app.vendor.tokens();
+        let tokens = app.vendor.tokens.lock();
         let scopes = tokens
             .check(authorization, Instant::now())
             .map_err(Refusal::Unauthorized)?;

@@ -36,13 +36,10 @@ impl store::World for World {
             let Some(name) = group.name.as_deref() else {
                 continue;
             };
-            let twin = names.earlier(fold(name), i);
-            if name.trim().is_empty() {
-                out.push(at, "group name is empty");
-            } else if let Some(first) = twin {
-                let message = format!("duplicate group name {name}");
-                out.twin(at, message, Subject::Group(first));
-            }
+            let twin = names.earlier(fold(name), i).map(Subject::Group);
+            let empty = name.trim().is_empty();
+            let invalid = empty.then(|| "group name is empty".to_owned());
+            out.unique(at, invalid, twin, || format!("duplicate group name {name}"));
         }
         let (mut ids, mut user_names, mut emails) = Default::default();
         for (i, user) in self.users.iter().enumerate() {
@@ -51,21 +48,17 @@ impl store::World for World {
                 let message = format!("duplicate user id {}", user.id);
                 out.twin(at, message, Subject::User(first));
             }
-            let twin = FirstSeen::earlier(&mut user_names, fold(&user.user_name), i);
-            if let Some(why) = world::user_name_problem(&user.user_name) {
-                out.push(at, format!("user name {why}: {:?}", user.user_name));
-            } else if let Some(first) = twin {
-                let message = format!("duplicate user name {}", user.user_name);
-                out.twin(at, message, Subject::User(first));
-            }
+            let name = &user.user_name;
+            let twin = FirstSeen::earlier(&mut user_names, fold(name), i).map(Subject::User);
+            let why = world::user_name_problem(name);
+            let invalid = why.map(|why| format!("user name {why}: {name:?}"));
+            out.unique(at, invalid, twin, || format!("duplicate user name {name}"));
             if let Some(email) = user.address() {
-                let twin = FirstSeen::earlier(&mut emails, fold(email), i);
-                if let Some(why) = world::email_problem(email) {
-                    out.push(at, format!("email address {why}: {email}"));
-                } else if let Some(first) = twin {
-                    let message = format!("duplicate email address {email}");
-                    out.twin(at, message, Subject::User(first));
-                }
+                let twin = FirstSeen::earlier(&mut emails, fold(email), i).map(Subject::User);
+                let why = world::email_problem(email);
+                let invalid = why.map(|why| format!("email address {why}: {email}"));
+                let duplicate = || format!("duplicate email address {email}");
+                out.unique(at, invalid, twin, duplicate);
             }
             for group in &user.group_ids {
                 if self.group(*group).is_none() {

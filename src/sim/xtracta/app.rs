@@ -4,11 +4,9 @@
 //!
 //! It knows no world operation and no form parameter.
 
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use axum::Router;
 use axum::http::{Method, StatusCode};
 use axum::response::Response;
 
@@ -18,7 +16,7 @@ use super::world::World;
 use super::xml::{self, LoginToken, Root};
 use crate::sim::faults::mix;
 use crate::sim::secret;
-use crate::sim::vendor::{Call, Vendor};
+use crate::sim::vendor::Vendor;
 
 /// The state every handler reaches through `State`.
 pub(crate) type App = crate::sim::app::App<Xtracta>;
@@ -72,16 +70,13 @@ impl Vendor for Xtracta {
     type World = World;
     type Refusal = Refusal;
 
-    fn routes() -> Router<Arc<App>> {
-        super::routes::routes()
+    /// Counted by path, as the form API has one method.
+    fn endpoint(_method: &Method, path: &str) -> String {
+        path.to_owned()
     }
 
-    /// Counted by path, as the form API has one method.
-    fn call(_method: &Method, path: &str) -> Call {
-        Call {
-            key: path.to_owned(),
-            write: WRITES.contains(&path),
-        }
+    fn writes(_method: &Method, key: &str) -> bool {
+        WRITES.contains(&key)
     }
 
     fn failure(key: &str, status: StatusCode, message: &str) -> Response {

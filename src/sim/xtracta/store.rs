@@ -48,13 +48,12 @@ impl store::World for World {
             if let Some(why) = world::name_problem(&user.name) {
                 out.push(at, format!("name {why}"));
             }
-            let twin = emails.earlier(world::email_key(&user.email_address), i);
-            if let Some(why) = world::email_problem(&user.email_address) {
-                out.push(at, format!("email address {why}: {}", user.email_address));
-            } else if let Some(first) = twin {
-                let message = format!("duplicate email address {}", user.email_address);
-                out.twin(at, message, Subject::User(first));
-            }
+            let email = &user.email_address;
+            let twin = emails.earlier(world::email_key(email), i);
+            let why = world::email_problem(email);
+            let invalid = why.map(|why| format!("email address {why}: {email}"));
+            let duplicate = || format!("duplicate email address {email}");
+            out.unique(at, invalid, twin.map(Subject::User), duplicate);
             if !self.has_group(user.primary_group_id) {
                 out.push(at, format!("unknown group {}", user.primary_group_id));
             }

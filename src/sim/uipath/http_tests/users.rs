@@ -5,7 +5,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
 use super::{GRYFF, PGID, Sim, args, seed};
-use crate::sim::test_sim::{assert_content_type, json, text};
+use crate::sim::test_sim::{assert_content_type, json, text, texts};
 use crate::sim::uipath::Deployment;
 
 #[tokio::test]
@@ -58,12 +58,7 @@ async fn token_list_create_update_delete() {
 
     let (status, groups) = json(sim.call(Method::GET, &format!("/Group/{PGID}"), &token)).await;
     assert_eq!(status, StatusCode::OK);
-    let names: Vec<&str> = groups
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|g| g["name"].as_str().unwrap())
-        .collect();
+    let names = texts(&groups, "name");
     assert_eq!(names, ["Everyone", "Administrators", "gryff-01"]);
     assert_eq!(groups[2]["type"], 1);
     assert_eq!(groups[2]["members"], Value::Null);
