@@ -260,3 +260,74 @@ fn a_stop_before_sending_is_not_started_after_is_interrupted() {
     );
     assert_eq!(outcome(Ok(Applied::Confirmed)).0, Outcome::Done);
 }
+
+/// Allows `allow` proofs, each valid for `valid`, then refuses as a lost ownership would.
+struct Counted {
+    proofs: AtomicUsize,
+    allow: usize,
+    valid: Duration,
+}
+
+impl Permit for Counted {
+    fn prove(&self) -> crate::coordination::permit::Proof<'_> {
+        let n = self.proofs.fetch_add(1, Ordering::SeqCst);
+        let (allow, valid) = (self.allow, self.valid);
+        Box::pin(async move {
+            if n < allow {
+                Ok(Instant::now() + valid)
+            } else {
+                Err(Denied::Lost {
+                    target: "acme".into(),
+                    reason: "now owned by someone else".into(),
+                })
+            }
+        })
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn every_batch_is_proved_first_and_a_refusal_stops_all_writing() {
+    let creates = (0..20).map(|i| create(&format!("c{i}@x"), &[])).collect();
+    let plan = plan_of(Vec::new(), creates, Vec::new());
+    let fake = Fake::new(fixed);
+    let permit = Counted {
+        proofs: AtomicUsize::new(0),
+        allow: 2,
+        valid: Duration::from_secs(3600),
+    };
+    let o = Options {
+        permit: &permit,
+        ..opts(4, Stop::default())
+    };
+    let report = apply(&fake, &plan, &o).await;
+    // Two batches of four proved and sent; the third proof refused: nothing more was sent.
+    assert_eq!(fake.count(), 8);
+    assert_eq!(report.done(), 8);
+    assert_eq!(report.not_started(), 12);
+    assert_eq!(permit.proofs.load(Ordering::SeqCst), 3);
+    assert!(
+        matches!(&report.denied, Some(Denied::Lost { target, .. }) if target == "acme"),
+        "{:?}",
+        report.denied
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_proof_that_runs_out_is_made_again_before_the_next_write() {
+    let creates = (0..6).map(|i| create(&format!("c{i}@x"), &[])).collect();
+    let plan = plan_of(Vec::new(), creates, Vec::new());
+    let fake = Fake::new(fixed);
+    // Each proof lasts less than one request: every start needs a new one.
+    let permit = Counted {
+        proofs: AtomicUsize::new(0),
+        allow: usize::MAX,
+        valid: fake::LATENCY / 2,
+    };
+    let o = Options {
+        permit: &permit,
+        ..opts(1, Stop::default())
+    };
+    let report = apply(&fake, &plan, &o).await;
+    assert!(report.ok() && report.denied.is_none(), "{report:?}");
+    assert_eq!(permit.proofs.load(Ordering::SeqCst), 6);
+}

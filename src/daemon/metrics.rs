@@ -1,7 +1,8 @@
 //! Health and metrics: the numbers the daemon keeps, and the HTTP endpoints that show them
 //! (`/healthz`, `/readyz`, `/metrics` in Prometheus text format).
 //!
-//! `/readyz` is ready while at least one target reconciles against its current manifests.
+//! `/readyz` is ready while at least one target reconciles against its current manifests;
+//! with etcd, while etcd answers and one owned target is ready (or none is owned).
 //! Only records and serves; it never reconciles.
 
 use std::net::SocketAddr;
@@ -86,6 +87,8 @@ pub struct Metrics {
     pub guards_tripped: Family<TargetLabel, Counter>,
     /// Each target's health, for `/readyz`.
     pub health: Health,
+    /// Ownership through etcd (unused without `coordination.etcd`).
+    pub ownership: super::owners::gauges::Gauges,
 }
 
 impl Metrics {
@@ -166,6 +169,7 @@ impl Metrics {
             "Mass-change guards tripped",
             guards_tripped.clone(),
         );
+        let ownership = super::owners::gauges::Gauges::register(&mut r);
         Arc::new(Metrics {
             registry: r,
             reconciles,
@@ -182,6 +186,7 @@ impl Metrics {
             manifests_valid,
             guards_tripped,
             health: Health::default(),
+            ownership,
         })
     }
 
@@ -215,12 +220,16 @@ async fn healthz() -> &'static str {
 }
 
 async fn readyz(State(m): State<Arc<Metrics>>) -> impl IntoResponse {
-    let code = if m.health.ready() {
+    let (ready, body) = m
+        .ownership
+        .readiness(&m.health)
+        .unwrap_or_else(|| (m.health.ready(), m.health.describe()));
+    let code = if ready {
         StatusCode::OK
     } else {
         StatusCode::SERVICE_UNAVAILABLE
     };
-    (code, m.health.describe())
+    (code, body)
 }
 
 async fn metrics(State(m): State<Arc<Metrics>>) -> impl IntoResponse {

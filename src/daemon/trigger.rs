@@ -10,6 +10,8 @@ pub enum Trigger {
     Schedule,
     Signal,
     Retry,
+    /// This daemon just claimed the target (etcd): reconcile it now.
+    Claim,
 }
 
 impl Trigger {
@@ -20,6 +22,7 @@ impl Trigger {
             Trigger::Schedule => "schedule",
             Trigger::Signal => "SIGHUP",
             Trigger::Retry => "retry",
+            Trigger::Claim => "claim",
         }
     }
 }

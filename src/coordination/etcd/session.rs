@@ -135,7 +135,7 @@ impl Session {
 
     /// Gives the lease back, so that everything it held is free at once rather than after the
     /// TTL. Best effort: when etcd cannot be reached, the lease expires by itself.
-    pub async fn close(self) {
+    pub async fn close(&self) {
         self.keeper.abort();
         let mut lease = self.etcd.client.lease_client();
         let _ = call::once(
