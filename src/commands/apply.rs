@@ -53,30 +53,47 @@ pub async fn run(cx: &Ctx, args: Args<'_>) -> anyhow::Result<u8> {
     let parallel = args.parallel.unwrap_or(loaded.config.parallel_targets);
     // Every target is taken before planning, so that nobody else applies it meanwhile; one
     // held by another process fails alone.
-    let mut owned = own::Owned::take(&loaded.config, &names).await?;
-    let code = apply_owned(cx, args, &loaded, &names, why, saved, parallel, &mut owned).await;
+    // Made before planning: the providers built then obey it while applying.
+    let stop = Stop::default();
+    let mut owned = own::Owned::take(&loaded.config, &names, &stop).await?;
+    let run = Run {
+        loaded: &loaded,
+        names: &names,
+        why,
+        parallel,
+        stop: &stop,
+    };
+    let code = apply_owned(cx, args, &run, saved, &mut owned).await;
     owned.finish().await;
     code
 }
 
+/// What one run selected.
+struct Run<'a> {
+    loaded: &'a Arc<Loaded>,
+    names: &'a [String],
+    /// Why the targets not selected are skipped.
+    why: &'a str,
+    parallel: usize,
+    stop: &'a Stop,
+}
+
 /// Plans and applies the targets `owned` holds.
-#[expect(
-    clippy::too_many_arguments,
-    reason = "one caller, the steps of one run"
-)]
 async fn apply_owned(
     cx: &Ctx,
     args: Args<'_>,
-    loaded: &Arc<Loaded>,
-    names: &[String],
-    why: &str,
+    run: &Run<'_>,
     saved: Option<crate::saved::SavedPlan>,
-    parallel: usize,
     owned: &mut own::Owned,
 ) -> anyhow::Result<u8> {
-    // Made before planning: the providers built then obey it while applying.
-    let stop = Stop::default();
-    let mut planned = plan(loaded, &owned.names, parallel, &stop).await;
+    let Run {
+        loaded,
+        names,
+        why,
+        parallel,
+        stop,
+    } = *run;
+    let mut planned = plan(loaded, &owned.names, parallel, stop).await;
     planned.skipped = reconcile::run::skipped(&loaded.config, names, why);
     for f in std::mem::take(&mut owned.failed) {
         planned.refuse(&f.target.clone(), f);
@@ -144,7 +161,9 @@ async fn apply_owned(
     for denied in reports.iter().filter_map(|r| r.denied.as_ref()) {
         eprintln!("error: {denied}; the changes not started are listed above");
     }
-    if stop.requested() {
+    if owned.lost() {
+        eprintln!("stopped: this run's etcd lease was lost; changes not started are listed above");
+    } else if stop.requested() {
         eprintln!(
             "stopped by a signal: changes not started are listed above; run apply again to finish"
         );

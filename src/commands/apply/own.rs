@@ -8,6 +8,7 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+use crate::apply::Stop;
 use crate::config::Config;
 use crate::coordination::Permit;
 use crate::coordination::local::{LocalLocks, LocalOwnership};
@@ -33,11 +34,18 @@ enum Keep {
 
 impl Owned {
     /// Takes each of `names` (targets of `config`) from the configured backend.
-    pub(super) async fn take(config: &Config, names: &[String]) -> anyhow::Result<Owned> {
+    /// With etcd, `stop` is requested when the session's lease is lost, so that no request
+    /// waiting to be sent (or retried) goes out after the deadline.
+    pub(super) async fn take(
+        config: &Config,
+        names: &[String],
+        stop: &Stop,
+    ) -> anyhow::Result<Owned> {
         #[cfg(feature = "etcd")]
         if let Some(c) = &config.coordination {
-            return from_etcd(config, &c.etcd, names).await;
+            return from_etcd(config, &c.etcd, names, stop).await;
         }
+        let _ = stop;
         let locks = LocalLocks::new(&config.state_dir);
         let (owned, failed) = reconcile::run::own(&locks, config, names).await;
         Ok(Owned {
@@ -46,6 +54,15 @@ impl Owned {
             permits: BTreeMap::new(),
             keep: Keep::Locks(owned.into_iter().map(|(_, o)| o).collect()),
         })
+    }
+
+    /// Whether the ownership was lost during the run (the etcd lease lapsed).
+    pub(super) fn lost(&self) -> bool {
+        match &self.keep {
+            Keep::Locks(_) => false,
+            #[cfg(feature = "etcd")]
+            Keep::Etcd(session) => session.as_ref().is_some_and(|s| !s.is_alive()),
+        }
     }
 
     /// Gives every ownership up (an etcd session's lease is revoked, so its claims free at
@@ -69,6 +86,7 @@ async fn from_etcd(
     config: &Config,
     etcd: &crate::config::coordination::EtcdConfig,
     names: &[String],
+    stop: &Stop,
 ) -> anyhow::Result<Owned> {
     use crate::config::Target;
     use crate::coordination::CoordinationError;
@@ -98,6 +116,12 @@ async fn from_etcd(
     let claims = Claims {
         session: session.clone(),
     };
+    let (watched, stop) = (session.clone(), stop.clone());
+    tokio::spawn(async move {
+        let why = watched.lost().await;
+        tracing::error!("etcd lease lost ({why}): stopping every write");
+        stop.request();
+    });
     let (owned, failed) = reconcile::run::own(&claims, config, names).await;
     Ok(Owned {
         names: owned.iter().map(|(n, _)| n.clone()).collect(),
