@@ -134,3 +134,50 @@ impl Grants {
             .collect()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct Fake;
+
+    impl Permit for Fake {
+        fn prove(&self) -> crate::coordination::permit::Proof<'_> {
+            Box::pin(async { Ok(tokio::time::Instant::now()) })
+        }
+    }
+
+    impl Owner for Fake {
+        fn publish<'a>(
+            &'a self,
+            _: &'a str,
+            _: &'a str,
+            _: &'a str,
+        ) -> std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send + 'a>> {
+            Box::pin(async {})
+        }
+    }
+
+    #[test]
+    fn a_grant_wakes_its_worker_and_a_revoke_or_a_new_grant_stops_the_old_one() {
+        let grants = Grants::default();
+        let (queue, mut rx) = Queue::new();
+        grants.register("a", queue);
+        assert_eq!(grants.targets(), ["a"]);
+        grants.grant("a", Grant::new(Arc::new(Fake)));
+        assert_eq!(rx.try_recv().unwrap(), Trigger::Claim, "reconcile at once");
+        let first = grants.get("a").unwrap();
+        grants.grant("a", Grant::new(Arc::new(Fake)));
+        assert!(
+            first.revoked.requested(),
+            "a new claim replaces the old one"
+        );
+        let second = grants.get("a").unwrap();
+        assert!(!second.revoked.requested());
+        assert!(grants.revoke("a").is_some());
+        assert!(second.revoked.requested());
+        assert!(grants.get("a").is_none() && grants.revoke("a").is_none());
+        grants.unregister("a");
+        assert!(grants.targets().is_empty());
+    }
+}

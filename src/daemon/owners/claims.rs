@@ -45,9 +45,10 @@ pub(crate) async fn run(
     let mut changes = None;
     let mut down: Option<String> = None;
     let gauges = &metrics.ownership;
-    gauges.set(BTreeSet::new(), Some("not connected yet".into()));
+    gauges.set(&[], BTreeSet::new(), Some("not connected yet".into()));
     loop {
-        let step = c.step(&grants.targets()).await;
+        let targets = grants.targets();
+        let step = c.step(&targets).await;
         for (target, why) in &step.lost {
             tracing::warn!(target = %target, "lost target {target}: {why}; writing nothing more to it");
             grants.revoke(target);
@@ -78,7 +79,11 @@ pub(crate) async fn run(
             _ => {}
         }
         down = now_down;
-        gauges.set(c.owned().map(String::from).collect(), down.clone());
+        gauges.set(
+            &targets,
+            c.owned().map(String::from).collect(),
+            down.clone(),
+        );
         if c.session().is_none() {
             changes = None;
         } else if changes.is_none()
@@ -117,7 +122,7 @@ pub(crate) async fn run(
         let _ = g.busy.lock().await;
     }
     c.shutdown().await;
-    gauges.set(BTreeSet::new(), Some("stopped".into()));
+    gauges.set(&[], BTreeSet::new(), Some("stopped".into()));
 }
 
 /// Releases each target whose worker is no longer working on it.

@@ -16,6 +16,11 @@ use prometheus_client::registry::Registry;
 use super::super::health::Health;
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct TargetLabel {
+    pub target: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct ChangeLabel {
     /// `claim`, `release` or `loss`.
     pub change: String,
@@ -25,6 +30,8 @@ pub struct ChangeLabel {
 #[derive(Debug, Default)]
 pub struct Gauges {
     pub owned: Gauge,
+    /// 1 for each target this daemon owns, 0 for the others it could claim.
+    pub target_owned: Family<TargetLabel, Gauge>,
     pub changes: Family<ChangeLabel, Counter>,
     pub etcd_up: Gauge,
     /// `None` without `coordination.etcd`.
@@ -45,6 +52,11 @@ impl Gauges {
             "owned_targets",
             "Targets this daemon owns through etcd",
             g.owned.clone(),
+        );
+        r.register(
+            "target_owned",
+            "1 while this daemon owns the target through etcd",
+            g.target_owned.clone(),
         );
         r.register(
             "ownership_changes",
@@ -72,8 +84,16 @@ impl Gauges {
             .inc();
     }
 
-    /// The claim loop's latest view: what it owns, and why etcd cannot be used, if so.
-    pub fn set(&self, owned: BTreeSet<String>, down: Option<String>) {
+    /// The claim loop's latest view: which of `targets` it owns, and why etcd cannot be used,
+    /// if so.
+    pub fn set(&self, targets: &[String], owned: BTreeSet<String>, down: Option<String>) {
+        self.target_owned.clear();
+        for t in targets.iter().chain(&owned) {
+            let label = TargetLabel { target: t.clone() };
+            self.target_owned
+                .get_or_create(&label)
+                .set(i64::from(owned.contains(t)));
+        }
         self.owned.set(owned.len() as i64);
         self.etcd_up.set(i64::from(down.is_none()));
         *self.lock() = Some(State { down, owned });
@@ -117,11 +137,21 @@ mod tests {
         let h = Health::default();
         assert_eq!(g.readiness(&h), None, "no etcd: the targets decide");
         assert!(g.owns("a"));
-        g.set(BTreeSet::new(), None);
+        g.set(&[], BTreeSet::new(), None);
         assert!(g.readiness(&h).unwrap().0, "owning nothing, etcd fine");
         assert!(!g.owns("a"));
-        g.set(BTreeSet::from(["a".to_string()]), None);
+        g.set(
+            &["a".into(), "b".into()],
+            BTreeSet::from(["a".to_string()]),
+            None,
+        );
         assert!(!g.readiness(&h).unwrap().0, "a not reconciled yet");
+        let owned = |t: &str| {
+            g.target_owned
+                .get_or_create(&TargetLabel { target: t.into() })
+                .get()
+        };
+        assert_eq!((owned("a"), owned("b")), (1, 0));
         let ok = TargetHealth {
             last_ok: true,
             current: true,
@@ -129,7 +159,11 @@ mod tests {
         };
         h.set("a", ok);
         assert!(g.readiness(&h).unwrap().0);
-        g.set(BTreeSet::from(["a".to_string()]), Some("no leader".into()));
+        g.set(
+            &[],
+            BTreeSet::from(["a".to_string()]),
+            Some("no leader".into()),
+        );
         let (ready, body) = g.readiness(&h).unwrap();
         assert!(!ready);
         assert!(body.starts_with("etcd: unavailable"), "{body}");
