@@ -6,10 +6,11 @@
 //! A reconcile takes the target's lock (apply mode), fetches, checks and plans with guarded
 //! removals held back, and applies. With etcd it runs only while the daemon holds the target's
 //! grant (see `owners`), which replaces the lock, is proved before every write batch, and
-//! stops the reconcile's requests at once when revoked; the result is published to etcd. The worker beats its own heartbeat on every vendor answer
-//! and finished change, so that the watchdog sees a stuck target. [`wake_at`] is the one way
-//! to reconcile this target later: retries use it, and so can any per-target wake-up (keep its
-//! handle in a slot of its own, as `Worker::wake` keeps the retry's).
+//! stops the reconcile's requests at once when revoked; the result is published to etcd. The
+//! worker beats its own heartbeat on every vendor answer and finished change, so that the
+//! watchdog sees a stuck target. [`wake_at`] is the one way to reconcile this target later:
+//! retries use it, and so can any per-target wake-up (keep its handle in a slot of its own, as
+//! `Worker::wake` keeps the retry's).
 //!
 //! Must not: read the config or manifests (the daemon hands it [`Snapshot`]s), or touch
 //! another target.
@@ -247,7 +248,8 @@ impl Worker {
                 Some(g) => Some(g.busy.clone().lock_owned().await),
                 None => None,
             };
-            if grant.as_ref().is_some_and(|g| g.revoked.requested()) {
+            let revoked = || grant.as_ref().is_some_and(|g| g.revoked.requested());
+            if revoked() {
                 continue;
             }
             let permits = self.shared.permits.clone();
@@ -255,6 +257,10 @@ impl Worker {
                 p = permits.acquire_owned() => p,
                 () = self.shared.stop.wait() => break,
             };
+            // Given up while waiting for a turn: the claim loop releases it once we let go.
+            if revoked() {
+                continue;
+            }
             self.reconcile(trigger, grant.as_ref()).await;
             drop(permit);
             drop(busy);
