@@ -1,6 +1,7 @@
 //! The executor's side of a [`Permit`]: before a write batch starts, the permit proves the
-//! right to write again; a batch is up to `width` changes, and never starts after the last
-//! proof's `until`. Once denied, nothing more starts.
+//! right to write again; a batch is up to `width` changes, and no change of it starts after
+//! the last proof's `until` or once the permit says the proof is no longer valid. Once
+//! denied, nothing more starts.
 //!
 //! Decides only whether the next change may start; knows no backend.
 
@@ -36,7 +37,7 @@ impl<'a> Gate<'a> {
         if self.denied.is_some() {
             return false;
         }
-        let stale = self.until.is_none_or(|u| Instant::now() >= u);
+        let stale = self.until.is_none_or(|u| Instant::now() >= u) || !self.permit.valid();
         if stale || self.started >= self.width {
             let proof = self.permit.prove().await;
             let denied = match proof {

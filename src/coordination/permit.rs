@@ -21,6 +21,13 @@ pub trait Permit: Send + Sync {
     /// Proves the right to write now: `Ok(until)` lets write requests start until `until`
     /// without asking again; an error means nothing more may be written.
     fn prove(&self) -> Proof<'_>;
+
+    /// Whether the last proof may still be trusted, asked before every single change (cheap,
+    /// no I/O): `false` makes the executor prove again first. An etcd claim answers from its
+    /// lease's local deadline, which also sees time the host spent suspended.
+    fn valid(&self) -> bool {
+        true
+    }
 }
 
 /// Why writing must stop (typed, so that the caller can tell a loss from a pause).

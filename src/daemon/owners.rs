@@ -45,7 +45,7 @@ pub(crate) struct Grant {
 }
 
 #[cfg_attr(
-    not(feature = "etcd"),
+    all(not(feature = "etcd"), not(test)),
     expect(dead_code, reason = "only the etcd claim loop grants")
 )]
 impl Grant {

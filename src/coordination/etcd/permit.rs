@@ -56,6 +56,10 @@ impl Permit for ClaimPermit {
     fn prove(&self) -> Proof<'_> {
         Box::pin(async move { self.fence().await.map_err(denied) })
     }
+
+    fn valid(&self) -> bool {
+        self.session.is_alive()
+    }
 }
 
 /// The executor's wording of a failed fence.
