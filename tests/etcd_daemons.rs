@@ -1,6 +1,7 @@
 //! Daemons and one-shot runs sharing targets through a real etcd (issue 16), driving the real
 //! binary against the Xtracta simulator: two daemons split four targets, `kill -9` of one in
 //! the middle of 200 creates (the survivor takes over and every user is created once), a
+//! daemon joining in the middle of applies (the targets rebalance, nothing is done twice), a
 //! three-member etcd losing one member (nothing changes) and two (applies stop, then resume),
 //! a daemon paused past its lease (it notices, writes nothing more, gives its target up), and
 //! `roster apply` refused while a daemon owns the target.
@@ -180,6 +181,43 @@ fn two_daemons_split_four_targets_and_the_survivor_of_a_kill_9_creates_every_use
     );
     let changes = survivor.metric("roster_ownership_changes_total", "change=\"claim\"");
     assert_eq!(changes, 4.0, "two at the split, two at the takeover");
+}
+
+#[test]
+fn a_daemon_joining_in_the_middle_of_applies_takes_its_share_and_nothing_is_done_twice() {
+    let Some(cluster) = Cluster::single() else {
+        return;
+    };
+    let sim = Sim::xtracta(SEED, &["--latency", "20"]);
+    let ws = Workspace::new(&config(&sim, &cluster, "/roster/join", &[1, 2, 3, 4], 1));
+    for i in 1..=4 {
+        manifest(&ws, i, 60);
+    }
+    let a = Daemon::start(&ws, &[]);
+    wait("a applying all four", 15, &[&a], || {
+        owned(&a) == 4.0 && (1..=4).all(|i| in_group(&sim, i) >= 2)
+    });
+    let b = Daemon::start(&ws, &[]);
+    wait("a 2/2 split", 15, &[&a, &b], || {
+        owned(&a) == 2.0 && owned(&b) == 2.0
+    });
+    assert!(
+        (1..=4).any(|i| in_group(&sim, i) < 60),
+        "the split came in the middle of the applies"
+    );
+    wait("every target converged", 30, &[&a, &b], || {
+        (1..=4).all(|i| in_group(&sim, i) == 60)
+    });
+    assert_eq!(adds(&sim), (240, 0), "every user created exactly once");
+    assert!(a.log().contains("releasing target"), "{}", a.log());
+    assert_eq!(
+        a.metric("roster_ownership_changes_total", "change=\"release\""),
+        2.0
+    );
+    assert_eq!(
+        b.metric("roster_ownership_changes_total", "change=\"claim\""),
+        2.0
+    );
 }
 
 #[test]
