@@ -15,7 +15,9 @@
 //! A [`Session`] is one process's lease, kept alive in the background, with a local deadline
 //! that expires before etcd can expire the lease. A [`Coordinator`] is a daemon's claim loop:
 //! membership, fair share, claims, releases and losses. `roster apply` uses a [`Session`]
-//! without membership; `roster status` only a [`Etcd`] connection.
+//! without membership (through [`Claims`]); `roster status` only a [`Etcd`] connection. A
+//! [`ClaimPermit`] is one claim as the executor's permit: proved by a fence before every write
+//! batch, trusted no longer than the local deadline.
 //!
 //! This module must not know about vendors, plans or the daemon loop: it answers "may I
 //! write to this target now?" and nothing else.
