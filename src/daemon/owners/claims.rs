@@ -115,7 +115,11 @@ pub(crate) async fn run(
             () = tokio::time::sleep(pause) => {}
             () = grants.poke.notified() => {}
             () = lost => {}
-            ok = changed => if !ok { changes = None },
+            ok = changed => if !ok {
+                // A watch that ends at once must not make the loop spin: pause before the next.
+                changes = None;
+                tokio::time::sleep(Duration::from_millis(200)).await;
+            },
         }
     }
     for g in grants.revoke_all() {
