@@ -23,6 +23,7 @@ use std::time::Duration;
 use futures_util::StreamExt;
 use futures_util::stream::FuturesUnordered;
 
+use crate::coordination::{Denied, Permit};
 use crate::plan::{Create, TargetPlan};
 use crate::vendor::http::{ceiling, random_unit};
 use crate::vendor::{Applied, Client, ProviderError};
@@ -31,6 +32,7 @@ use order::Order;
 
 pub use crate::vendor::stop::Stop;
 
+mod gate;
 mod order;
 
 /// How one change ended.
@@ -86,6 +88,11 @@ pub struct Step {
 pub struct Report {
     pub target: String,
     pub steps: Vec<Step>,
+    /// Why writing stopped before every change was started, when the permit was refused (the
+    /// changes left are `not_started`; not in JSON: the caller reports it).
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub denied: Option<Denied>,
 }
 
 impl Report {
@@ -138,6 +145,8 @@ pub struct Options<'a> {
     pub stop: Stop,
     /// Called after each change ends (e.g. to move a progress bar).
     pub progress: Option<Arc<dyn Fn() + Send + Sync>>,
+    /// Proves the right to write before every batch of up to `concurrency` changes.
+    pub permit: &'a dyn Permit,
 }
 
 type Job<'a> = (
@@ -168,8 +177,14 @@ fn outcome(result: Result<Applied, ProviderError>) -> Ended {
 }
 
 /// Runs every job, at most `concurrency` at once, each as soon as the jobs it waits for have
-/// ended (however they ended), the one heading the longest chain first. Returns each job's step.
-async fn run<'a>(mut jobs: Vec<Option<Job<'a>>>, order: &Order, opts: &Options<'_>) -> Vec<Step> {
+/// ended (however they ended), the one heading the longest chain first, each once the permit
+/// allows it. Returns each job's step, and why the permit stopped the writes.
+async fn run<'a>(
+    mut jobs: Vec<Option<Job<'a>>>,
+    order: &Order,
+    opts: &Options<'_>,
+    target: &str,
+) -> (Vec<Step>, Option<Denied>) {
     let mut waits = order.waits.clone();
     let mut ready: BinaryHeap<(u32, Reverse<usize>)> = BinaryHeap::new();
     let mut released = |i: usize, ready: &mut BinaryHeap<(u32, Reverse<usize>)>| {
@@ -186,6 +201,7 @@ async fn run<'a>(mut jobs: Vec<Option<Job<'a>>>, order: &Order, opts: &Options<'
     let mut steps: Vec<Option<Step>> = (0..jobs.len()).map(|_| None).collect();
     let mut running = FuturesUnordered::new();
     let width = opts.concurrency.max(1);
+    let mut gate = gate::Gate::new(opts.permit, width, target);
     loop {
         while running.len() < width {
             let Some((_, Reverse(i))) = ready.pop() else {
@@ -196,7 +212,7 @@ async fn run<'a>(mut jobs: Vec<Option<Job<'a>>>, order: &Order, opts: &Options<'
                 continue;
             };
             let tick = Tick(opts.progress.clone());
-            if opts.stop.requested() {
+            if opts.stop.requested() || !gate.admit().await {
                 steps[i] = Some(Step {
                     change,
                     kind,
@@ -226,7 +242,7 @@ async fn run<'a>(mut jobs: Vec<Option<Job<'a>>>, order: &Order, opts: &Options<'
         released(i, &mut ready);
     }
     // Every job is reached (each waits only for earlier ones); this only keeps the report whole.
-    steps
+    let steps = steps
         .into_iter()
         .zip(jobs)
         .filter_map(|(step, job)| {
@@ -239,7 +255,8 @@ async fn run<'a>(mut jobs: Vec<Option<Job<'a>>>, order: &Order, opts: &Options<'
                 })
             })
         })
-        .collect()
+        .collect();
+    (steps, gate.denied)
 }
 
 /// Executes `plan` and reports every change: removals, updates, creates, then membership
@@ -299,7 +316,8 @@ pub async fn apply(provider: &dyn Client, plan: &TargetPlan, opts: &Options<'_>)
         plan.creates.len(),
         plan.memberships.len(),
     ];
-    let mut steps = run(jobs, &order, opts).await.into_iter();
+    let (steps, denied) = run(jobs, &order, opts, &plan.target).await;
+    let mut steps = steps.into_iter();
     let mut report = Vec::with_capacity(steps.len());
     for n in kinds {
         let mut kind: Vec<Step> = steps.by_ref().take(n).collect();
@@ -309,6 +327,7 @@ pub async fn apply(provider: &dyn Client, plan: &TargetPlan, opts: &Options<'_>)
     Report {
         target: plan.target.clone(),
         steps: report,
+        denied,
     }
 }
 

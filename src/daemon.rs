@@ -9,11 +9,16 @@
 //! the config holds back every target. Targets reconcile concurrently, `parallel_targets` at a
 //! time; a failing target retries on its own backoff and never delays the others. A tripped
 //! mass-change guard holds the guarded removals back and applies the rest. SIGTERM/SIGINT let
-//! in-flight requests finish, then exit 0.
+//! in-flight requests finish, then exit 0 (with etcd: after releasing every target).
+//!
+//! With `coordination.etcd` (read at start; a reload does not change it), the claim loop of
+//! [`owners`] shares the targets with the other daemons and each worker reconciles only the
+//! targets this daemon owns.
 
 pub mod expiry;
 pub mod health;
 pub mod metrics;
+pub mod owners;
 pub mod schedule;
 pub mod systemd;
 pub mod trigger;
@@ -104,6 +109,7 @@ pub async fn run(config_path: &Path) -> anyhow::Result<u8> {
 
     let ends = expiry::Ends::start(schedule::SystemClock, queue.clone(), metrics.clone());
     let parallel = first.loaded.config.parallel_targets;
+    let (grants, claims) = coordinate(&first.loaded.config, &metrics, &stop)?;
     let mut d = Daemon {
         config_path: config_path.to_path_buf(),
         queue,
@@ -112,6 +118,7 @@ pub async fn run(config_path: &Path) -> anyhow::Result<u8> {
             stop,
             permits: Arc::new(Semaphore::new(parallel)),
             beat_every,
+            grants,
         }),
         workers: BTreeMap::new(),
         watch: None,
@@ -154,9 +161,45 @@ pub async fn run(config_path: &Path) -> anyhow::Result<u8> {
     for (_, w) in std::mem::take(&mut d.workers) {
         w.stop().await;
     }
+    if let Some(claims) = claims {
+        // Releases every target and revokes the lease, so that the others take over at once.
+        let _ = tokio::time::timeout(Duration::from_secs(10), claims).await;
+    }
     systemd::stopping();
     tracing::info!("daemon stopped");
     Ok(exit::OK)
+}
+
+type Coordinated = (
+    Option<Arc<owners::Grants>>,
+    Option<tokio::task::JoinHandle<()>>,
+);
+
+/// With `coordination.etcd` (read once, at start): the grants the workers need, and the claim
+/// loop that hands them out.
+fn coordinate(config: &Config, metrics: &Arc<Metrics>, stop: &Stop) -> anyhow::Result<Coordinated> {
+    let Some(c) = &config.coordination else {
+        return Ok((None, None));
+    };
+    #[cfg(feature = "etcd")]
+    {
+        let settings =
+            crate::coordination::etcd::EtcdSettings::from_config(&c.etcd, &config.base_dir)?;
+        let grants = Arc::new(owners::Grants::default());
+        tracing::info!(prefix = %settings.prefix, "sharing the targets with other daemons through etcd");
+        let task = tokio::spawn(owners::claims::run(
+            settings,
+            grants.clone(),
+            metrics.clone(),
+            stop.clone(),
+        ));
+        Ok((Some(grants), Some(task)))
+    }
+    #[cfg(not(feature = "etcd"))]
+    {
+        let _ = (c, metrics, stop);
+        anyhow::bail!("coordination: this roster was built without etcd (cargo feature `etcd`)")
+    }
 }
 
 async fn signals(queue: Queue, stop: Stop, shutdown: tokio::sync::watch::Sender<bool>) {

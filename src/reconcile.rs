@@ -193,6 +193,7 @@ pub async fn apply(loaded: &Loaded, planned: &Planned, stop: &Stop) -> Vec<Repor
         stop: stop.clone(),
         progress: None,
         parallel: loaded.config.parallel_targets,
+        permits: Default::default(),
     };
     run::apply_targets(loaded, planned, &cx).await
 }

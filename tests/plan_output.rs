@@ -591,6 +591,7 @@ fn control_characters_never_reach_the_output_raw() {
             outcome: Outcome::Failed(format!("vendor said {esc}\n```")),
             error: None,
         }],
+        denied: None,
     };
     let text = render::report(&report, &st());
     assert!(!raw(&text), "{text:?}");

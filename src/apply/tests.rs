@@ -260,3 +260,108 @@ fn a_stop_before_sending_is_not_started_after_is_interrupted() {
     );
     assert_eq!(outcome(Ok(Applied::Confirmed)).0, Outcome::Done);
 }
+
+/// Allows `allow` proofs, each valid for `valid`, then refuses as a lost ownership would;
+/// says its proofs stay valid while `trusted` is above zero (counting down per question).
+struct Counted {
+    proofs: AtomicUsize,
+    allow: usize,
+    valid: Duration,
+    trusted: AtomicUsize,
+}
+
+impl Permit for Counted {
+    fn prove(&self) -> crate::coordination::permit::Proof<'_> {
+        let n = self.proofs.fetch_add(1, Ordering::SeqCst);
+        let (allow, valid) = (self.allow, self.valid);
+        Box::pin(async move {
+            if n < allow {
+                Ok(Instant::now() + valid)
+            } else {
+                Err(Denied::Lost {
+                    target: "acme".into(),
+                    reason: "now owned by someone else".into(),
+                })
+            }
+        })
+    }
+
+    fn valid(&self) -> bool {
+        self.trusted
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+            .is_ok()
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn every_batch_is_proved_first_and_a_refusal_stops_all_writing() {
+    let creates = (0..20).map(|i| create(&format!("c{i}@x"), &[])).collect();
+    let plan = plan_of(Vec::new(), creates, Vec::new());
+    let fake = Fake::new(fixed);
+    let permit = Counted {
+        proofs: AtomicUsize::new(0),
+        allow: 2,
+        valid: Duration::from_secs(3600),
+        trusted: AtomicUsize::new(usize::MAX),
+    };
+    let o = Options {
+        permit: &permit,
+        ..opts(4, Stop::default())
+    };
+    let report = apply(&fake, &plan, &o).await;
+    // Two batches of four proved and sent; the third proof refused: nothing more was sent.
+    assert_eq!(fake.count(), 8);
+    assert_eq!(report.done(), 8);
+    assert_eq!(report.not_started(), 12);
+    assert_eq!(permit.proofs.load(Ordering::SeqCst), 3);
+    assert!(
+        matches!(&report.denied, Some(Denied::Lost { target, .. }) if target == "acme"),
+        "{:?}",
+        report.denied
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_proof_that_runs_out_is_made_again_before_the_next_write() {
+    let creates = (0..6).map(|i| create(&format!("c{i}@x"), &[])).collect();
+    let plan = plan_of(Vec::new(), creates, Vec::new());
+    let fake = Fake::new(fixed);
+    // Each proof lasts less than one request: every start needs a new one.
+    let permit = Counted {
+        proofs: AtomicUsize::new(0),
+        allow: usize::MAX,
+        valid: fake::LATENCY / 2,
+        trusted: AtomicUsize::new(usize::MAX),
+    };
+    let o = Options {
+        permit: &permit,
+        ..opts(1, Stop::default())
+    };
+    let report = apply(&fake, &plan, &o).await;
+    assert!(report.ok() && report.denied.is_none(), "{report:?}");
+    assert_eq!(permit.proofs.load(Ordering::SeqCst), 6);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_proof_the_permit_no_longer_trusts_is_made_again_before_the_next_write() {
+    let creates = (0..8).map(|i| create(&format!("c{i}@x"), &[])).collect();
+    let plan = plan_of(Vec::new(), creates, Vec::new());
+    let fake = Fake::new(fixed);
+    // One proof allowed, then trusted for four questions (asked from the second change on):
+    // the sixth change needs a new proof, which is refused, inside a batch of eight.
+    let permit = Counted {
+        proofs: AtomicUsize::new(0),
+        allow: 1,
+        valid: Duration::from_secs(3600),
+        trusted: AtomicUsize::new(4),
+    };
+    let o = Options {
+        permit: &permit,
+        ..opts(8, Stop::default())
+    };
+    let report = apply(&fake, &plan, &o).await;
+    assert_eq!(fake.count(), 5, "{report:?}");
+    assert_eq!(report.not_started(), 3);
+    assert_eq!(permit.proofs.load(Ordering::SeqCst), 2);
+    assert!(report.denied.is_some());
+}

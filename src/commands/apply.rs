@@ -5,6 +5,7 @@
 //! whose lock is held, whose vendor fails, or whose plan a guard refuses is reported failed and
 //! the others are applied. The exit code is 1 when any target failed or any change did.
 
+mod own;
 mod prompt;
 mod saved;
 
@@ -12,8 +13,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use crate::apply::{Report, Stop};
-use crate::coordination::Ownership;
-use crate::coordination::local::LocalLocks;
+use crate::coordination::Unfenced;
 use crate::exit;
 use crate::plan::Guards;
 use crate::reconcile::{self, ApplyCx, Failure, Loaded, PlanCx, Planned};
@@ -53,14 +53,49 @@ pub async fn run(cx: &Ctx, args: Args<'_>) -> anyhow::Result<u8> {
     let parallel = args.parallel.unwrap_or(loaded.config.parallel_targets);
     // Every target is taken before planning, so that nobody else applies it meanwhile; one
     // held by another process fails alone.
-    let locks = LocalLocks::new(&loaded.config.state_dir);
-    let (owned, lock_failed) = reconcile::run::own(&locks, &loaded.config, &names).await;
-    let owned_names: Vec<String> = owned.iter().map(|(n, _)| n.clone()).collect();
     // Made before planning: the providers built then obey it while applying.
     let stop = Stop::default();
-    let mut planned = plan(&loaded, &owned_names, parallel, &stop).await;
-    planned.skipped = reconcile::run::skipped(&loaded.config, &names, why);
-    for f in lock_failed {
+    let mut owned = own::Owned::take(&loaded.config, &names, &stop).await?;
+    let run = Run {
+        loaded: &loaded,
+        names: &names,
+        why,
+        parallel,
+        stop: &stop,
+    };
+    let code = apply_owned(cx, args, &run, saved, &mut owned).await;
+    owned.finish().await;
+    code
+}
+
+/// What one run selected.
+struct Run<'a> {
+    loaded: &'a Arc<Loaded>,
+    names: &'a [String],
+    /// Why the targets not selected are skipped.
+    why: &'a str,
+    parallel: usize,
+    stop: &'a Stop,
+}
+
+/// Plans and applies the targets `owned` holds.
+async fn apply_owned(
+    cx: &Ctx,
+    args: Args<'_>,
+    run: &Run<'_>,
+    saved: Option<crate::saved::SavedPlan>,
+    owned: &mut own::Owned,
+) -> anyhow::Result<u8> {
+    let Run {
+        loaded,
+        names,
+        why,
+        parallel,
+        stop,
+    } = *run;
+    let mut planned = plan(loaded, &owned.names, parallel, stop).await;
+    planned.skipped = reconcile::run::skipped(&loaded.config, names, why);
+    for f in std::mem::take(&mut owned.failed) {
         planned.refuse(&f.target.clone(), f);
     }
     if let (Some(saved), Some(path)) = (&saved, args.file)
@@ -94,11 +129,14 @@ pub async fn run(cx: &Ctx, args: Args<'_>) -> anyhow::Result<u8> {
     if args.file.is_none() && !args.yes && !prompt::confirm(planned.any_failed())? {
         return Ok(exit::ERROR);
     }
-    for (name, o) in &owned {
-        if let Err(e) = o.fence().await
-            && let Some(target) = loaded.config.targets.get(name)
-        {
-            let f = Failure::lock(target, &e);
+    for name in &owned.names {
+        let permit = owned.permits.get(name);
+        let proof = match permit {
+            Some(p) => p.prove().await,
+            None => crate::coordination::Permit::prove(&Unfenced).await,
+        };
+        if let (Err(e), Some(target)) = (proof, loaded.config.targets.get(name)) {
+            let f = Failure::denied(target, &e);
             eprintln!("error: {f}");
             planned.refuse(name, f);
         }
@@ -112,14 +150,20 @@ pub async fn run(cx: &Ctx, args: Args<'_>) -> anyhow::Result<u8> {
         stop: stop.clone(),
         progress: tick,
         parallel,
+        permits: owned.permits.clone(),
     };
-    let reports = reconcile::apply_with(&loaded, &planned, &apply_cx).await;
+    let reports = reconcile::apply_with(loaded, &planned, &apply_cx).await;
     if let Some(b) = bar {
         b.finish_and_clear();
     }
     watcher.abort();
     print_reports(cx, &planned, &reports);
-    if stop.requested() {
+    for denied in reports.iter().filter_map(|r| r.denied.as_ref()) {
+        eprintln!("error: {denied}; the changes not started are listed above");
+    }
+    if owned.lost() {
+        eprintln!("stopped: this run's etcd lease was lost; changes not started are listed above");
+    } else if stop.requested() {
         eprintln!(
             "stopped by a signal: changes not started are listed above; run apply again to finish"
         );

@@ -15,7 +15,9 @@
 //! A [`Session`] is one process's lease, kept alive in the background, with a local deadline
 //! that expires before etcd can expire the lease. A [`Coordinator`] is a daemon's claim loop:
 //! membership, fair share, claims, releases and losses. `roster apply` uses a [`Session`]
-//! without membership; `roster status` only a [`Etcd`] connection.
+//! without membership (through [`Claims`]); `roster status` only a [`Etcd`] connection. A
+//! [`ClaimPermit`] is one claim as the executor's permit: proved by a fence before every write
+//! batch, trusted no longer than the local deadline.
 //!
 //! This module must not know about vendors, plans or the daemon loop: it answers "may I
 //! write to this target now?" and nothing else.
@@ -28,6 +30,7 @@ pub mod identity;
 mod keys;
 mod lease;
 pub mod ownership;
+pub mod permit;
 pub mod session;
 pub mod settings;
 pub mod share;
@@ -38,6 +41,7 @@ pub use coordinator::{Coordinator, Step};
 pub use error::{ClaimError, EtcdError, FenceError, LostWhy};
 pub use identity::Holder;
 pub use ownership::{Claim, Fence};
+pub use permit::{ClaimPermit, Claims};
 pub use session::{Member, Session};
 pub use settings::{Etcd, EtcdSettings, TlsFiles};
 pub use share::{Share, ShareView, fair_share};

@@ -4,9 +4,8 @@
 //! A [`Coordinator`] hands out an [`Ownership`] of one target; the holder keeps it while it
 //! plans and applies and gives it up by dropping it. Before writing, the holder calls
 //! [`Ownership::fence`] to prove it still owns the target, so that a backend whose ownership can
-//! lapse (an etcd lease, issue 16) stops a process that lost it. Today `apply` and the daemon
-//! fence once before an apply starts; a lapsing backend should also fence inside the executor
-//! before each write batch (`apply::Options` would carry the ownership).
+//! lapse (an etcd lease) stops a process that lost it; inside the executor, a [`Permit`]
+//! proves it again before every write batch.
 //!
 //! The backends: [`local`], an advisory file lock in the config's `state_dir`, shared by every
 //! process that reads the same config and never dependent on its environment; and [`etcd`]
@@ -17,6 +16,9 @@
 #[cfg(feature = "etcd")]
 pub mod etcd;
 pub(crate) mod local;
+pub mod permit;
+
+pub use permit::{Denied, Permit, Unfenced};
 
 use std::fmt;
 use std::future::Future;
@@ -66,4 +68,10 @@ pub enum CoordinationError {
     StateDir { path: String, reason: String },
     #[error("lock {path}: {reason}")]
     Io { path: String, reason: String },
+    /// The coordination service could not be asked (etcd down, no quorum): retrying can help.
+    #[error("target {target}: cannot take ownership: {reason}")]
+    Unavailable { target: String, reason: String },
+    /// The ownership was taken but is gone now (the lease lapsed, another process owns it).
+    #[error("target {target}: ownership lost: {reason}")]
+    Lost { target: String, reason: String },
 }

@@ -1,7 +1,8 @@
 //! Health and metrics: the numbers the daemon keeps, and the HTTP endpoints that show them
 //! (`/healthz`, `/readyz`, `/metrics` in Prometheus text format).
 //!
-//! `/readyz` is ready while at least one target reconciles against its current manifests.
+//! `/readyz` is ready while at least one target reconciles against its current manifests;
+//! with etcd, while etcd answers and one owned target is ready (or none is owned).
 //! Only records and serves; it never reconciles.
 
 use std::net::SocketAddr;
@@ -88,6 +89,8 @@ pub struct Metrics {
     pub next_expiry: Family<TargetLabel, Gauge<f64, AtomicU64>>,
     /// Each target's health, for `/readyz`.
     pub health: Health,
+    /// Ownership through etcd (unused without `coordination.etcd`).
+    pub ownership: super::owners::gauges::Gauges,
 }
 
 impl Metrics {
@@ -174,6 +177,7 @@ impl Metrics {
             "Unix time of the next expires instant still to come, per target",
             next_expiry.clone(),
         );
+        let ownership = super::owners::gauges::Gauges::register(&mut r);
         Arc::new(Metrics {
             registry: r,
             reconciles,
@@ -191,6 +195,7 @@ impl Metrics {
             guards_tripped,
             next_expiry,
             health: Health::default(),
+            ownership,
         })
     }
 
@@ -224,12 +229,16 @@ async fn healthz() -> &'static str {
 }
 
 async fn readyz(State(m): State<Arc<Metrics>>) -> impl IntoResponse {
-    let code = if m.health.ready() {
+    let (ready, body) = m
+        .ownership
+        .readiness(&m.health)
+        .unwrap_or_else(|| (m.health.ready(), m.health.describe()));
+    let code = if ready {
         StatusCode::OK
     } else {
         StatusCode::SERVICE_UNAVAILABLE
     };
-    (code, m.health.describe())
+    (code, body)
 }
 
 async fn metrics(State(m): State<Arc<Metrics>>) -> impl IntoResponse {

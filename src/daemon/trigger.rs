@@ -12,6 +12,8 @@ pub enum Trigger {
     Retry,
     /// An `expires` instant came (`daemon/expiry.rs`).
     Expiry,
+    /// This daemon just claimed the target (etcd): reconcile it now.
+    Claim,
 }
 
 impl Trigger {
@@ -23,6 +25,7 @@ impl Trigger {
             Trigger::Signal => "SIGHUP",
             Trigger::Retry => "retry",
             Trigger::Expiry => "expiry",
+            Trigger::Claim => "claim",
         }
     }
 }

@@ -4,10 +4,13 @@
 //! reconcile at once (a shared semaphore).
 //!
 //! A reconcile takes the target's lock (apply mode), fetches, checks and plans with guarded
-//! removals held back, and applies. The worker beats its own heartbeat on every vendor answer
-//! and finished change, so that the watchdog sees a stuck target. [`wake_at`] is the one way
-//! to reconcile this target later: retries use it, and so can any per-target wake-up (keep its
-//! handle in a slot of its own, as `Worker::wake` keeps the retry's).
+//! removals held back, and applies. With etcd it runs only while the daemon holds the target's
+//! grant (see `owners`), which replaces the lock, is proved before every write batch, and
+//! stops the reconcile's requests at once when revoked; the result is published to etcd. The
+//! worker beats its own heartbeat on every vendor answer and finished change, so that the
+//! watchdog sees a stuck target. [`wake_at`] is the one way to reconcile this target later:
+//! retries use it, and so can any per-target wake-up (keep its handle in a slot of its own, as
+//! `Worker::wake` keeps the retry's).
 //!
 //! Must not: read the config or manifests (the daemon hands it [`Snapshot`]s), or touch
 //! another target.
@@ -26,6 +29,7 @@ use crate::model::DesiredUser;
 use crate::vendor::http::{ceiling, random_unit};
 
 use super::metrics::{Metrics, ResultLabel, TargetHealth, TargetLabel};
+use super::owners::{Grant, Grants};
 use super::systemd::{self, Heartbeat};
 use super::trigger::{Queue, Trigger};
 
@@ -57,6 +61,8 @@ pub(crate) struct Shared {
     pub(crate) permits: Arc<Semaphore>,
     /// How often a reconcile looks at its progress (a quarter of `WatchdogSec=`).
     pub(crate) beat_every: Option<Duration>,
+    /// With `coordination.etcd`: a target is reconciled only while this daemon owns it.
+    pub(crate) grants: Option<Arc<Grants>>,
 }
 
 /// Whether a worker is reconciling, and when it last made progress.
@@ -73,6 +79,7 @@ pub(crate) struct Handle {
     state: watch::Sender<Snapshot>,
     progress: Arc<Progress>,
     metrics: Arc<Metrics>,
+    grants: Option<Arc<Grants>>,
     task: tokio::task::JoinHandle<()>,
 }
 
@@ -86,6 +93,10 @@ impl Handle {
             heartbeat: Heartbeat::new(),
         });
         let metrics = shared.metrics.clone();
+        let grants = shared.grants.clone();
+        if let Some(g) = &grants {
+            g.register(name, queue.clone());
+        }
         let worker = Worker {
             name: name.to_string(),
             shared,
@@ -106,6 +117,7 @@ impl Handle {
             state,
             progress,
             metrics,
+            grants,
             task,
         }
     }
@@ -148,10 +160,37 @@ impl Handle {
 
     /// Ends the worker once its reconcile in flight (if any) has finished.
     pub(crate) async fn stop(self) {
-        let Handle { state, task, .. } = self;
+        let Handle {
+            name,
+            state,
+            task,
+            grants,
+            ..
+        } = self;
+        if let Some(g) = grants {
+            g.unregister(&name);
+        }
         drop(state);
         let _ = task.await;
     }
+}
+
+/// The stop of one reconcile: the daemon's, or the grant's revocation (the target was lost or
+/// is being released), whichever comes first; abort the relay when the reconcile is done.
+fn stop_for(shared: &Stop, grant: Option<&Grant>) -> (Stop, tokio::task::JoinHandle<()>) {
+    let Some(g) = grant else {
+        return (shared.clone(), tokio::spawn(async {}));
+    };
+    let stop = Stop::default();
+    let (s, shared, revoked) = (stop.clone(), shared.clone(), g.revoked.clone());
+    let relay = tokio::spawn(async move {
+        tokio::select! {
+            () = shared.wait() => {}
+            () = revoked.wait() => {}
+        }
+        s.request();
+    });
+    (stop, relay)
 }
 
 /// Queues `trigger` on this target's queue at `at`; abort the handle to cancel.
@@ -195,26 +234,59 @@ impl Worker {
             if self.shared.stop.requested() {
                 break;
             }
+            let grant = match &self.shared.grants {
+                None => None,
+                Some(grants) => match grants.get(&self.name) {
+                    Some(g) => Some(g),
+                    None => {
+                        tracing::debug!(target = %self.name, trigger = trigger.as_str(), "not owned by this daemon; skipped");
+                        continue;
+                    }
+                },
+            };
+            let busy = match &grant {
+                Some(g) => Some(g.busy.clone().lock_owned().await),
+                None => None,
+            };
+            let revoked = || grant.as_ref().is_some_and(|g| g.revoked.requested());
+            if revoked() {
+                continue;
+            }
             let permits = self.shared.permits.clone();
             let permit = tokio::select! {
                 p = permits.acquire_owned() => p,
                 () = self.shared.stop.wait() => break,
             };
-            self.reconcile(trigger).await;
+            // Given up while waiting for a turn: the claim loop releases it once we let go.
+            if revoked() {
+                continue;
+            }
+            self.reconcile(trigger, grant.as_ref()).await;
             drop(permit);
+            drop(busy);
         }
         if let Some(w) = self.wake.take() {
             w.abort();
         }
     }
 
-    async fn reconcile(&mut self, trigger: Trigger) {
+    async fn reconcile(&mut self, trigger: Trigger, grant: Option<&Grant>) {
         let snapshot = self.state.borrow().clone();
         let started = Instant::now();
         self.progress.busy.store(true, Ordering::SeqCst);
         self.progress.heartbeat.beat();
         tracing::info!(target = %self.name, trigger = trigger.as_str(), "reconcile started");
-        let result = self.once(&snapshot).await;
+        let (stop, relay) = stop_for(&self.shared.stop, grant);
+        let result = self.once(&snapshot, &stop, grant).await;
+        relay.abort();
+        if let Some(g) = grant {
+            let finished = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+            let (word, text) = match &result {
+                Ok(summary) => ("ok", summary.as_str()),
+                Err(e) => ("failed", e.as_str()),
+            };
+            g.owner.publish(&finished, word, text).await;
+        }
         self.progress.heartbeat.beat();
         self.progress.busy.store(false, Ordering::SeqCst);
         let m = &self.shared.metrics;
@@ -268,7 +340,8 @@ impl Worker {
                     self.name,
                     wait.as_secs()
                 ));
-                if !self.shared.stop.requested() {
+                let revoked = grant.is_some_and(|g| g.revoked.requested());
+                if !self.shared.stop.requested() && !revoked {
                     let at = tokio::time::Instant::now() + wait;
                     if let Some(w) = self.wake.replace(wake_at(&self.queue, at, Trigger::Retry)) {
                         w.abort();

@@ -169,6 +169,11 @@ impl Failure {
         Failure::new(target, Stage::Lock, ErrorKind::Lock, e.to_string())
     }
 
+    /// The permit to write was refused (ownership lost or unproven) before the apply began.
+    pub fn denied(target: &Target, e: &crate::coordination::Denied) -> Self {
+        Failure::new(target, Stage::Lock, ErrorKind::Lock, e.to_string())
+    }
+
     /// `host:port` of the vendor, for messages.
     pub fn host_port(&self) -> String {
         match (&self.error.host, self.error.port) {

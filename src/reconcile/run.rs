@@ -15,7 +15,7 @@ use futures_util::StreamExt;
 
 use crate::apply::{self, Report, Stop};
 use crate::config::{Config, Target};
-use crate::coordination::Coordinator;
+use crate::coordination::{Coordinator, Permit, Unfenced};
 use crate::model::{ActualUser, DesiredUser};
 use crate::plan::{self, Guards, TargetPlan};
 use crate::vendor::Client;
@@ -151,6 +151,9 @@ pub struct ApplyCx {
     /// Called after each change (progress bars, the daemon's heartbeat).
     pub progress: Option<Arc<dyn Fn() + Send + Sync>>,
     pub parallel: usize,
+    /// Each target's permit to write, proved before every write batch; a target without one
+    /// is under a lock that cannot lapse (the file lock).
+    pub permits: BTreeMap<String, Arc<dyn Permit>>,
 }
 
 /// Applies one target's plan with its own `concurrency` and `max_attempts`.
@@ -167,6 +170,10 @@ pub async fn apply_target(
         secrets_base: &config.base_dir,
         stop: cx.stop.clone(),
         progress: cx.progress.clone(),
+        permit: cx
+            .permits
+            .get(&target.name)
+            .map_or(&Unfenced as &dyn Permit, |p| p.as_ref()),
     };
     apply::apply(provider, plan, &opts).await
 }

@@ -271,6 +271,7 @@ mod tests {
                     outcome: Outcome::Done,
                 },
             ],
+            denied: None,
         };
         let shown = super::report(&report, &plan);
         let text = format!("{shown:?}");

@@ -62,6 +62,7 @@ mod tests {
                 error: None,
                 outcome: Outcome::Failed("vendor said \u{1b}[2J".into()),
             }],
+            denied: None,
         };
         let text = report(&r, &Styles::colored(false));
         assert!(

@@ -245,6 +245,7 @@ fn case(
         secrets_base: Path::new("."),
         stop: Stop::default(),
         progress: None,
+        permit: &crate::coordination::Unfenced,
     };
     let runtime = tokio::runtime::Builder::new_current_thread()
         .build()

@@ -171,6 +171,7 @@ pub(super) fn opts(concurrency: usize, stop: Stop) -> Options<'static> {
         secrets_base: Path::new("."),
         stop,
         progress: None,
+        permit: &crate::coordination::Unfenced,
     }
 }
 

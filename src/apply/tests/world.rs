@@ -75,6 +75,7 @@ fn options(stop: Stop) -> Options<'static> {
         secrets_base: Path::new("."),
         stop,
         progress: None,
+        permit: &crate::coordination::Unfenced,
     }
 }
 

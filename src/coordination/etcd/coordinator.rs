@@ -14,11 +14,13 @@
 //! This module decides nothing about vendors and runs no timer of its own.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use tokio::time::Instant;
 
 use super::error::{ClaimError, EtcdError, FenceError, LostWhy};
 use super::ownership::{Claim, Fence};
+use super::permit::ClaimPermit;
 use super::session::Session;
 use super::settings::{Etcd, EtcdSettings};
 use super::share::{ShareView, fair_share};
@@ -27,7 +29,7 @@ use super::share::{ShareView, fair_share};
 pub struct Coordinator {
     settings: EtcdSettings,
     role: String,
-    session: Option<Session>,
+    session: Option<Arc<Session>>,
     owned: BTreeMap<String, Claim>,
     /// Leases of lost sessions, to revoke once etcd answers, until they would have expired.
     stale: Vec<(Etcd, i64, Instant)>,
@@ -59,7 +61,14 @@ impl Coordinator {
 
     /// The current session, if one is alive.
     pub fn session(&self) -> Option<&Session> {
-        self.session.as_ref().filter(|s| s.is_alive())
+        self.session.as_deref().filter(|s| s.is_alive())
+    }
+
+    /// `target`'s claim as a permit to write, while this daemon owns it.
+    pub fn permit(&self, target: &str) -> Option<ClaimPermit> {
+        let session = self.session.as_ref()?;
+        let claim = self.owned.get(target)?;
+        Some(ClaimPermit::new(session.clone(), claim.clone()))
     }
 
     /// The targets owned now, by name.
@@ -110,13 +119,13 @@ impl Coordinator {
     /// One turn of the claim loop for the configured `targets`.
     pub async fn step(&mut self, targets: &[String]) -> Step {
         let mut step = Step::default();
-        if let Some(Err(why)) = self.session.as_ref().map(Session::deadline) {
+        if let Some(Err(why)) = self.session.as_deref().map(Session::deadline) {
             self.drop_session(why, &mut step);
         }
         self.revoke_stale().await;
         if self.session.is_none() {
             match self.start().await {
-                Ok(session) => self.session = Some(session),
+                Ok(session) => self.session = Some(Arc::new(session)),
                 Err(e) => {
                     step.error = Some(e);
                     return step;

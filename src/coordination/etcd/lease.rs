@@ -6,6 +6,10 @@
 //! later than etcd's expiry, and the deadline `sent + ttl - margin` leaves the margin for a write
 //! that was started just before it. Passing the deadline is final for the session: a renewal
 //! that succeeds afterwards is ignored, so that "lost" never turns back into "held".
+//!
+//! The deadline is kept on two clocks: the monotonic one (what timers use) and, on Linux, the
+//! boot clock (read from `/proc/uptime`), which also runs while the host is suspended (a laptop asleep, a VM suspended),
+//! when the monotonic clock stands still and would make a stale lease look fresh on waking.
 //! This module only renews and keeps time; it writes no keys.
 
 use std::sync::{Arc, Mutex};
@@ -41,6 +45,36 @@ impl Timing {
     }
 }
 
+/// When a grant or a renewal was sent, on both clocks.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Sent {
+    pub(crate) at: Instant,
+    boot: Option<Duration>,
+}
+
+impl Sent {
+    /// Now; the boot clock is read first, so that it never reads later than the send.
+    pub(crate) fn now() -> Sent {
+        let boot = boot_clock();
+        Sent {
+            at: Instant::now(),
+            boot,
+        }
+    }
+}
+
+/// The time since boot, suspended time included: Linux's `/proc/uptime` (`CLOCK_BOOTTIME`, in
+/// hundredths of a second, read down, so never later than the truth). `None` where there is
+/// no such file; the monotonic deadline still holds then.
+fn boot_clock() -> Option<Duration> {
+    let text = std::fs::read_to_string("/proc/uptime").ok()?;
+    let first = text.split_whitespace().next()?;
+    let (secs, hundredths) = first.split_once('.').unwrap_or((first, "0"));
+    let secs: u64 = secs.parse().ok()?;
+    let hundredths: u32 = hundredths.get(..2).unwrap_or(hundredths).parse().ok()?;
+    Some(Duration::new(secs, hundredths.min(99) * 10_000_000))
+}
+
 /// Whether the lease may still be trusted, shared by the keeper and every user of the session.
 #[derive(Debug)]
 pub(crate) struct Liveness {
@@ -53,15 +87,18 @@ pub(crate) struct Liveness {
 #[derive(Debug)]
 struct State {
     deadline: Instant,
+    /// The same deadline on the boot clock, where there is one.
+    boot_deadline: Option<Duration>,
     lost: Option<LostWhy>,
 }
 
 impl Liveness {
-    /// A lease whose grant (or last renewal) was sent at `sent_at`.
-    pub(crate) fn new(sent_at: Instant, timing: Timing, lease: i64) -> Liveness {
+    /// A lease whose grant (or last renewal) was `sent`.
+    pub(crate) fn new(sent: Sent, timing: Timing, lease: i64) -> Liveness {
         Liveness {
             state: Mutex::new(State {
-                deadline: sent_at + timing.valid_for,
+                deadline: sent.at + timing.valid_for,
+                boot_deadline: sent.boot.map(|b| b + timing.valid_for),
                 lost: None,
             }),
             changed: watch::Sender::new(()),
@@ -76,11 +113,17 @@ impl Liveness {
 
     /// The deadline, or why the lease is lost; marks it lost when `now` is past the deadline.
     pub(crate) fn check(&self, now: Instant) -> Result<Instant, LostWhy> {
+        self.check_at(now, boot_clock())
+    }
+
+    /// As [`Liveness::check`], with the boot clock read as `boot`.
+    fn check_at(&self, now: Instant, boot: Option<Duration>) -> Result<Instant, LostWhy> {
         let mut state = self.state.lock().expect("liveness lock");
         if let Some(why) = &state.lost {
             return Err(why.clone());
         }
-        if now >= state.deadline {
+        let boot_passed = matches!((boot, state.boot_deadline), (Some(b), Some(d)) if b >= d);
+        if now >= state.deadline || boot_passed {
             let why = LostWhy::DeadlinePassed {
                 ttl_secs: i64::try_from(self.timing.ttl.as_secs()).unwrap_or(i64::MAX),
             };
@@ -92,11 +135,14 @@ impl Liveness {
         Ok(state.deadline)
     }
 
-    /// A renewal sent at `sent_at` succeeded; too late if the deadline passed meanwhile.
-    pub(crate) fn renewed(&self, sent_at: Instant) -> Result<Instant, LostWhy> {
+    /// A renewal `sent` then succeeded; too late if the deadline passed meanwhile.
+    pub(crate) fn renewed(&self, sent: Sent) -> Result<Instant, LostWhy> {
         self.check(Instant::now())?;
         let mut state = self.state.lock().expect("liveness lock");
-        state.deadline = state.deadline.max(sent_at + self.timing.valid_for);
+        state.deadline = state.deadline.max(sent.at + self.timing.valid_for);
+        if let (Some(b), Some(d)) = (sent.boot, state.boot_deadline) {
+            state.boot_deadline = Some(d.max(b + self.timing.valid_for));
+        }
         Ok(state.deadline)
     }
 
@@ -141,14 +187,15 @@ async fn keep(mut client: LeaseClient, live: Arc<Liveness>, request_timeout: Dur
     let mut next = Instant::now() + live.timing.renew_every;
     loop {
         tokio::time::sleep_until(next).await;
-        let sent_at = Instant::now();
+        let sent = Sent::now();
+        let sent_at = sent.at;
         let Ok(deadline) = live.check(sent_at) else {
             return;
         };
         let budget = (deadline - sent_at).min(request_timeout);
         match tokio::time::timeout(budget, renew(&mut client, lease, &mut stream)).await {
             Ok(Ok(true)) => {
-                if live.renewed(sent_at).is_err() {
+                if live.renewed(sent).is_err() {
                     return;
                 }
                 next = sent_at + live.timing.renew_every;
@@ -214,14 +261,51 @@ mod tests {
         assert!(t.renew_every * 2 < t.valid_for, "one renewal may fail");
     }
 
+    /// Sent at `at`, on the monotonic clock only.
+    fn sent(at: Instant) -> Sent {
+        Sent { at, boot: None }
+    }
+
+    #[test]
+    fn a_suspend_passes_the_deadline_on_the_boot_clock_alone() {
+        let timing = Timing::of(Duration::from_secs(4));
+        let at = Instant::now();
+        let boot = Duration::from_secs(1000);
+        let live = Liveness::new(
+            Sent {
+                at,
+                boot: Some(boot),
+            },
+            timing,
+            7,
+        );
+        // The monotonic clock stood still (suspended), the boot clock ran on.
+        assert!(
+            live.check_at(at, Some(boot + Duration::from_secs(2)))
+                .is_ok()
+        );
+        assert_eq!(
+            live.check_at(at, Some(boot + Duration::from_secs(3))),
+            Err(LostWhy::DeadlinePassed { ttl_secs: 4 })
+        );
+        assert!(live.check(at).is_err(), "lost for good");
+    }
+
+    #[test]
+    fn the_boot_clock_reads_and_moves_forward() {
+        if let (Some(a), Some(b)) = (boot_clock(), boot_clock()) {
+            assert!(a > Duration::ZERO && b >= a);
+        }
+    }
+
     #[tokio::test(start_paused = true)]
     async fn deadline_passes_without_renewal_and_stays_passed() {
         let timing = Timing::of(Duration::from_secs(4));
         let start = Instant::now();
-        let live = Liveness::new(start, timing, 7);
+        let live = Liveness::new(sent(start), timing, 7);
         assert_eq!(live.check(start), Ok(start + Duration::from_secs(3)));
         tokio::time::advance(Duration::from_secs(2)).await;
-        let deadline = live.renewed(Instant::now()).unwrap();
+        let deadline = live.renewed(sent(Instant::now())).unwrap();
         assert_eq!(deadline, start + Duration::from_secs(5));
         tokio::time::advance(Duration::from_secs(3)).await;
         assert_eq!(
@@ -229,13 +313,13 @@ mod tests {
             Err(LostWhy::DeadlinePassed { ttl_secs: 4 })
         );
         // A renewal answered after the deadline does not bring the lease back.
-        assert!(live.renewed(Instant::now()).is_err());
+        assert!(live.renewed(sent(Instant::now())).is_err());
     }
 
     #[tokio::test(start_paused = true)]
     async fn wait_lost_wakes_at_the_deadline_or_on_loss() {
         let timing = Timing::of(Duration::from_secs(4));
-        let live = Arc::new(Liveness::new(Instant::now(), timing, 7));
+        let live = Arc::new(Liveness::new(sent(Instant::now()), timing, 7));
         let start = Instant::now();
         assert!(matches!(
             live.wait_lost().await,
@@ -243,7 +327,7 @@ mod tests {
         ));
         assert_eq!(Instant::now() - start, Duration::from_secs(3));
 
-        let live = Arc::new(Liveness::new(Instant::now(), timing, 7));
+        let live = Arc::new(Liveness::new(sent(Instant::now()), timing, 7));
         let waiter = tokio::spawn({
             let live = live.clone();
             async move { live.wait_lost().await }

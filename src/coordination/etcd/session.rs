@@ -16,7 +16,7 @@ use super::call;
 use super::error::{EtcdError, LostWhy};
 use super::identity::Holder;
 use super::keys::DAEMONS;
-use super::lease::{Liveness, Timing, spawn_keeper};
+use super::lease::{Liveness, Sent, Timing, spawn_keeper};
 use super::settings::{Etcd, EtcdSettings};
 
 /// One process's lease and what hangs on it.
@@ -45,7 +45,8 @@ impl Session {
     /// Takes a lease of `ttl` on an existing connection, held by `holder`.
     pub async fn open(etcd: Etcd, ttl: Duration, holder: Holder) -> Result<Session, EtcdError> {
         let secs = i64::try_from(ttl.as_secs()).unwrap_or(i64::MAX);
-        let sent_at = Instant::now();
+        let sent = Sent::now();
+        let sent_at = sent.at;
         let lease_client = etcd.client.lease_client();
         let grant = call::until(
             "grant lease",
@@ -58,7 +59,7 @@ impl Session {
         )
         .await?;
         let lease = grant.id();
-        let live = Arc::new(Liveness::new(sent_at, Timing::of(ttl), lease));
+        let live = Arc::new(Liveness::new(sent, Timing::of(ttl), lease));
         let keeper = spawn_keeper(lease_client, live.clone(), etcd.request_timeout);
         let me = Holder {
             id: format!("{lease:016x}"),
@@ -135,7 +136,7 @@ impl Session {
 
     /// Gives the lease back, so that everything it held is free at once rather than after the
     /// TTL. Best effort: when etcd cannot be reached, the lease expires by itself.
-    pub async fn close(self) {
+    pub async fn close(&self) {
         self.keeper.abort();
         let mut lease = self.etcd.client.lease_client();
         let _ = call::once(

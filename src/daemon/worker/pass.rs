@@ -1,12 +1,13 @@
-//! One reconcile pass of one target: take its lock (apply mode), fetch, check and plan with
-//! guarded removals held back, prove the lock still holds, apply, and count it all in the
-//! target's metrics. Its caller keeps the loop, the retries and the health.
+//! One reconcile pass of one target: take its lock (apply mode; with etcd the grant replaces
+//! it), fetch, check and plan with guarded removals held back, prove the ownership still
+//! holds (and again before every write batch), apply, and count it all in the target's
+//! metrics. Its caller keeps the loop, the retries and the health.
 //!
 //! Must not: schedule anything or touch another target.
 
 use std::sync::Arc;
 
-use crate::apply::Outcome;
+use crate::apply::{Outcome, Stop};
 use crate::coordination::local::LocalLocks;
 use crate::coordination::{Coordinator, Ownership};
 use crate::plan::{Guards, Summary, TargetPlan};
@@ -14,16 +15,24 @@ use crate::reconcile::{self, ApplyCx, Failure, PlanCx};
 use crate::vendor::http::Stats;
 
 use super::super::metrics::{EndpointLabel, KindLabel, RequestLabel, TargetLabel};
+use super::super::owners::Grant;
 use super::super::systemd;
 use super::{Snapshot, Worker};
 
 impl Worker {
     /// Locks (apply mode), plans and applies the target once; a one-line summary, or why not.
-    pub(super) async fn once(&self, snap: &Snapshot) -> Result<String, String> {
+    /// With a `grant` (etcd), the grant replaces the file lock and is proved before every
+    /// write batch; `stop` ends the requests (a signal, or the grant revoked).
+    pub(super) async fn once(
+        &self,
+        snap: &Snapshot,
+        stop: &Stop,
+        grant: Option<&Grant>,
+    ) -> Result<String, String> {
         let Some(target) = snap.config.targets.get(&self.name) else {
             return Err(format!("target {} is not in the config", self.name));
         };
-        let owned = if snap.apply {
+        let owned = if snap.apply && grant.is_none() {
             let locks = LocalLocks::new(&snap.config.state_dir);
             match locks.acquire(&self.name).await {
                 Ok(o) => Some(o),
@@ -45,7 +54,7 @@ impl Worker {
         let answers = || stats.total() + stats.retries();
         let cx = PlanCx {
             stats: stats.clone(),
-            stop: self.shared.stop.clone(),
+            stop: stop.clone(),
             guards: Guards::Hold,
             now: chrono::Utc::now(),
         };
@@ -72,19 +81,32 @@ impl Worker {
             .get_or_create(&label)
             .set(plan.needs_person.len() as i64);
         let summary = Summary::of(std::slice::from_ref(plan)).counts();
-        let Some(owned) = owned else {
+        if !snap.apply {
             m.pending_drift.get_or_create(&label).set(changes_in(plan));
             return Ok(format!("plan mode, {summary}"));
-        };
-        owned
-            .fence()
-            .await
-            .map_err(|e| Failure::lock(target, &e).to_string())?;
+        }
+        let mut permits = std::collections::BTreeMap::new();
+        match (&owned, grant) {
+            (Some(o), _) => o
+                .fence()
+                .await
+                .map_err(|e| Failure::lock(target, &e).to_string())?,
+            (None, Some(g)) => {
+                let permit = g.permit();
+                permit
+                    .prove()
+                    .await
+                    .map_err(|e| Failure::denied(target, &e).to_string())?;
+                permits.insert(self.name.clone(), permit);
+            }
+            (None, None) => {}
+        }
         let heartbeat = self.progress.heartbeat.clone();
         let apply_cx = ApplyCx {
-            stop: self.shared.stop.clone(),
+            stop: stop.clone(),
             progress: Some(Arc::new(move || heartbeat.beat())),
             parallel: 1,
+            permits,
         };
         let report = self
             .beating(
@@ -112,6 +134,14 @@ impl Worker {
                 Outcome::Failed(why) => failed.push(format!("{}: {why}", s.change)),
                 Outcome::NotStarted => failed.push(format!("{}: not started", s.change)),
             }
+        }
+        if let Some(denied) = &report.denied {
+            if matches!(denied, crate::coordination::Denied::Lost { .. })
+                && let Some(g) = &self.shared.grants
+            {
+                g.poke.notify_one();
+            }
+            failed.insert(0, format!("stopped writing: {denied}"));
         }
         let pending = report.failed() + report.not_started() + plan.held.len();
         m.pending_drift.get_or_create(&label).set(pending as i64);
