@@ -4,126 +4,17 @@
 
 mod util;
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
-use std::process::{Child, Command, Stdio};
-use std::sync::{Arc, Mutex};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use util::daemon::Daemon;
 use util::{Sim, Workspace};
 
 const SEED: &str = "groups: [12345]\nworkflows: [{ id: 100, name: Invoices }]\nusers:\n  - { id: 7, name: Old, email: keep@example.com, group: 12345 }\n";
 
-struct Daemon {
-    child: Child,
-    addr: String,
-    log: Arc<Mutex<String>>,
-}
-
-impl Daemon {
-    fn start(ws: &Workspace) -> Daemon {
-        Daemon::start_env(ws, &[])
-    }
-
-    fn start_env(ws: &Workspace, env: &[(&str, &str)]) -> Daemon {
-        let mut child = Command::new(util::roster_bin())
-            .current_dir(ws.path())
-            .env("XTRACTA_API_KEY", util::API_KEY)
-            .envs(env.iter().copied())
-            .env("RUST_LOG", "info")
-            .args(["daemon"])
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let log = Arc::new(Mutex::new(String::new()));
-        let stderr = child.stderr.take().unwrap();
-        let sink = log.clone();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                let mut l = sink.lock().unwrap();
-                l.push_str(&line);
-                l.push('\n');
-            }
-        });
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        let addr = line
-            .trim()
-            .strip_prefix("listening on http://")
-            .unwrap_or_else(|| panic!("daemon said {line:?}; log:\n{}", log.lock().unwrap()))
-            .to_string();
-        Daemon { child, addr, log }
-    }
-
-    fn get(&self, path: &str) -> (u16, String) {
-        let mut s = TcpStream::connect(&self.addr).unwrap();
-        write!(
-            s,
-            "GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
-        )
-        .unwrap();
-        let mut resp = String::new();
-        s.read_to_string(&mut resp).unwrap();
-        let status = resp[9..12].parse().unwrap();
-        (
-            status,
-            resp.split_once("\r\n\r\n")
-                .map(|x| x.1.to_string())
-                .unwrap_or_default(),
-        )
-    }
-
-    /// A metric's value, summed over the series whose text contains `filter`.
-    fn metric(&self, name: &str, filter: &str) -> f64 {
-        self.get("/metrics")
-            .1
-            .lines()
-            .filter(|l| l.starts_with(name) && l.contains(filter))
-            .filter_map(|l| l.rsplit(' ').next()?.parse::<f64>().ok())
-            .sum()
-    }
-
-    fn successes(&self) -> f64 {
-        self.metric("roster_reconciles_total", "success")
-    }
-
-    fn log(&self) -> String {
-        self.log.lock().unwrap().clone()
-    }
-
-    fn signal(&self, sig: &str) {
-        assert!(
-            Command::new("kill")
-                .args([sig, &self.child.id().to_string()])
-                .status()
-                .unwrap()
-                .success()
-        );
-    }
-}
-
-impl Drop for Daemon {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 #[track_caller]
-fn wait_for(what: &str, d: &Daemon, mut cond: impl FnMut() -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while !cond() {
-        assert!(
-            Instant::now() < deadline,
-            "timed out waiting for {what}; daemon log:\n{}",
-            d.log()
-        );
-        std::thread::sleep(Duration::from_millis(25));
-    }
+fn wait_for(what: &str, d: &Daemon, cond: impl FnMut() -> bool) {
+    d.wait_for(what, 20, cond);
 }
 
 fn workspace(sim: &Sim, manifests: &str, extra_target: &str, daemon: &str) -> Workspace {
@@ -148,7 +39,7 @@ fn edits_reach_the_vendor_including_atomic_saves() {
     let sim = Sim::xtracta(SEED, &[]);
     let ws = workspace(&sim, "users", "", FAR);
     ws.write("users/keep.yaml", &user("keep@example.com", "Kept"));
-    let d = Daemon::start(&ws);
+    let d = Daemon::start(&ws, &[]);
     wait_for("start-up reconcile", &d, || {
         has(&sim, "keep@example.com", "Kept")
     });
@@ -195,7 +86,7 @@ fn configmap_symlink_swap_is_seen() {
     std::fs::write(cm.join("..v1/users.yaml"), user("keep@example.com", "V1")).unwrap();
     std::os::unix::fs::symlink("..v1", cm.join("..data")).unwrap();
     std::os::unix::fs::symlink("..data/users.yaml", cm.join("users.yaml")).unwrap();
-    let d = Daemon::start(&ws);
+    let d = Daemon::start(&ws, &[]);
     wait_for("v1", &d, || has(&sim, "keep@example.com", "V1"));
 
     std::fs::create_dir_all(cm.join("..v2")).unwrap();
@@ -215,7 +106,7 @@ fn a_swapped_manifest_folder_symlink_is_followed() {
     ws.write("releases/v1/users.yaml", &user("keep@example.com", "R1"));
     ws.write("releases/v2/users.yaml", &user("keep@example.com", "R2"));
     std::os::unix::fs::symlink("releases/v1", ws.path().join("current")).unwrap();
-    let d = Daemon::start(&ws);
+    let d = Daemon::start(&ws, &[]);
     wait_for("r1", &d, || has(&sim, "keep@example.com", "R1"));
     std::os::unix::fs::symlink("releases/v2", ws.path().join("current.tmp")).unwrap();
     std::fs::rename(ws.path().join("current.tmp"), ws.path().join("current")).unwrap();
@@ -292,7 +183,7 @@ fn a_burst_of_edits_gives_one_reconcile() {
     let sim = Sim::xtracta(SEED, &[]);
     let ws = workspace(&sim, "users", "", FAR);
     ws.write("users/keep.yaml", &user("keep@example.com", "Old"));
-    let d = Daemon::start(&ws);
+    let d = Daemon::start(&ws, &[]);
     wait_for("start-up", &d, || d.successes() >= 1.0);
     let before = d.successes();
     // Like a `git pull` touching many files at once.
@@ -313,7 +204,7 @@ fn an_invalid_edit_is_reported_not_applied_and_the_next_valid_one_is() {
     let sim = Sim::xtracta(SEED, &[]);
     let ws = workspace(&sim, "users", "", FAR);
     ws.write("users/keep.yaml", &user("keep@example.com", "Old"));
-    let d = Daemon::start(&ws);
+    let d = Daemon::start(&ws, &[]);
     wait_for("ready", &d, || d.get("/readyz").0 == 200);
     ws.write(
         "users/keep.yaml",
@@ -343,7 +234,7 @@ fn drift_is_corrected_by_the_schedule_and_by_sighup_and_sigterm_exits_cleanly() 
     let sim = Sim::xtracta(SEED, &[]);
     let ws = workspace(&sim, "users", "", "  schedule: \"*/1 * * * * *\"\n");
     ws.write("users/keep.yaml", &user("keep@example.com", "Managed"));
-    let d = Daemon::start(&ws);
+    let d = Daemon::start(&ws, &[]);
     wait_for("start-up", &d, || has(&sim, "keep@example.com", "Managed"));
     // Someone edits the user in the vendor's UI.
     let mut state = sim.state();
@@ -356,7 +247,7 @@ fn drift_is_corrected_by_the_schedule_and_by_sighup_and_sigterm_exits_cleanly() 
 
     let ws = workspace(&sim, "users", "", FAR);
     ws.write("users/keep.yaml", &user("keep@example.com", "Managed"));
-    let mut d = Daemon::start(&ws);
+    let mut d = Daemon::start(&ws, &[]);
     wait_for("ready", &d, || d.get("/readyz").0 == 200);
     let mut state = sim.state();
     state["users"][0]["name"] = "Edited again".into();
@@ -390,7 +281,7 @@ fn plan_mode_reports_drift_and_never_writes() {
     );
     ws.write("users/keep.yaml", &user("keep@example.com", "Wanted"));
     ws.write("users/new.yaml", &user("new@example.com", "New"));
-    let d = Daemon::start(&ws);
+    let d = Daemon::start(&ws, &[]);
     wait_for("drift to be measured", &d, || {
         d.metric("roster_pending_drift", "acme") == 2.0
     });
@@ -415,7 +306,7 @@ fn a_tripped_guard_holds_removals_applies_the_rest_and_keeps_running() {
     let sim = Sim::xtracta(&seed, &[]);
     let ws = workspace(&sim, "users", "    unmanaged: delete\n", FAR);
     ws.write("users/a.yaml", &user("fresh@example.com", "Fresh"));
-    let d = Daemon::start(&ws);
+    let d = Daemon::start(&ws, &[]);
     wait_for("the safe part (a create)", &d, || {
         has(&sim, "fresh@example.com", "Fresh")
     });
@@ -435,7 +326,7 @@ fn a_cli_apply_is_refused_while_the_daemon_holds_the_target_whatever_the_environ
     let ws = workspace(&sim, "users", "", FAR);
     ws.write("users/keep.yaml", &user("keep@example.com", "Kept"));
     let (a, b) = (ws.path().join("state-a"), ws.path().join("state-b"));
-    let d = Daemon::start_env(&ws, &[("STATE_DIRECTORY", a.to_str().unwrap())]);
+    let d = Daemon::start(&ws, &[("STATE_DIRECTORY", a.to_str().unwrap())]);
     let lock = ws.path().join(".roster/acme.lock");
     let pid = d.child.id().to_string();
     wait_for("the daemon to take the lock beside the config", &d, || {
@@ -474,7 +365,7 @@ fn a_tripped_guard_holds_mass_workflow_leaves_and_applies_the_rest() {
     let sim = Sim::xtracta(&seed, &[]);
     let ws = workspace(&sim, "users", "", FAR);
     ws.write("users/a.yaml", &manifest);
-    let d = Daemon::start(&ws);
+    let d = Daemon::start(&ws, &[]);
     wait_for("the safe part (a create)", &d, || {
         has(&sim, "fresh@example.com", "Fresh")
     });
@@ -538,7 +429,7 @@ fn the_watchdog_is_pinged_while_the_loop_progresses_and_not_while_a_reconcile_ha
     let ws = workspace(&sim, "users", "", FAR);
     ws.write("users/keep.yaml", &user("keep@example.com", "Kept"));
     let notify = Notify::bind(&ws, "idle.sock");
-    let d = Daemon::start_env(
+    let d = Daemon::start(
         &ws,
         &[
             ("NOTIFY_SOCKET", notify.path.to_str().unwrap()),
@@ -567,7 +458,7 @@ fn the_watchdog_is_pinged_while_the_loop_progresses_and_not_while_a_reconcile_ha
     let ws = workspace(&slow, "users", "", FAR);
     ws.write("users/keep.yaml", &user("keep@example.com", "Kept"));
     let notify = Notify::bind(&ws, "hung.sock");
-    let d = Daemon::start_env(
+    let d = Daemon::start(
         &ws,
         &[
             ("NOTIFY_SOCKET", notify.path.to_str().unwrap()),

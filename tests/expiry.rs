@@ -5,14 +5,9 @@
 
 mod util;
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
-use std::process::{Child, Command, Stdio};
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
-
 use chrono::{SecondsFormat, TimeZone, Utc};
 use serde_json::Value;
+use util::daemon::Daemon;
 use util::{Sim, UIPATH_PGID, Workspace};
 
 const XTRACTA_SEED: &str = "\
@@ -378,84 +373,6 @@ fn validate_refuses_what_is_not_a_date_and_bad_settings() {
 }
 
 /// `roster daemon` in `ws`, its log collected.
-struct Daemon {
-    child: Child,
-    addr: String,
-    log: Arc<Mutex<String>>,
-}
-
-impl Daemon {
-    fn start(ws: &Workspace) -> Daemon {
-        let mut child = Command::new(util::roster_bin())
-            .current_dir(ws.path())
-            .env("UIPATH_CLIENT_ID", util::UIPATH_CLIENT_ID)
-            .env("UIPATH_CLIENT_SECRET", util::UIPATH_CLIENT_SECRET)
-            .env("RUST_LOG", "info")
-            .env_remove("ROSTER_CONFIG")
-            .arg("daemon")
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let log = Arc::new(Mutex::new(String::new()));
-        let (stderr, sink) = (child.stderr.take().unwrap(), log.clone());
-        std::thread::spawn(move || {
-            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                let mut l = sink.lock().unwrap();
-                l.push_str(&line);
-                l.push('\n');
-            }
-        });
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        let addr = line
-            .trim()
-            .strip_prefix("listening on http://")
-            .unwrap_or_else(|| panic!("daemon said {line:?}; log:\n{}", log.lock().unwrap()))
-            .to_string();
-        Daemon { child, addr, log }
-    }
-
-    fn metrics(&self) -> String {
-        let mut s = TcpStream::connect(&self.addr).unwrap();
-        write!(
-            s,
-            "GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
-        )
-        .unwrap();
-        let mut resp = String::new();
-        s.read_to_string(&mut resp).unwrap();
-        resp
-    }
-
-    fn log(&self) -> String {
-        self.log.lock().unwrap().clone()
-    }
-
-    #[track_caller]
-    fn wait_for(&self, what: &str, mut cond: impl FnMut() -> bool) {
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while !cond() {
-            assert!(
-                Instant::now() < deadline,
-                "timed out waiting for {what}; log:\n{}",
-                self.log()
-            );
-            std::thread::sleep(Duration::from_millis(25));
-        }
-    }
-}
-
-impl Drop for Daemon {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 #[test]
 fn the_daemon_ends_access_at_the_instant() {
     let sim = Sim::uipath(UIPATH_SEED, &[]);
@@ -467,8 +384,14 @@ fn the_daemon_ends_access_at_the_instant() {
     let at = Utc.timestamp_opt(Utc::now().timestamp() + 4, 0).unwrap();
     let written = at.to_rfc3339_opts(SecondsFormat::Secs, true);
     ws.write("users/team.yaml", &uipath_manifest(&written, &written));
-    let d = Daemon::start(&ws);
-    d.wait_for("the start-up reconcile", || {
+    let d = Daemon::start(
+        &ws,
+        &[
+            ("UIPATH_CLIENT_ID", util::UIPATH_CLIENT_ID),
+            ("UIPATH_CLIENT_SECRET", util::UIPATH_CLIENT_SECRET),
+        ],
+    );
+    d.wait_for("the start-up reconcile", 20, || {
         d.metrics()
             .contains("roster_reconciles_total{target=\"robots-org\",result=\"success\"} 1")
     });
@@ -493,7 +416,7 @@ fn the_daemon_ends_access_at_the_instant() {
         d.metrics()
     );
 
-    d.wait_for("the end of ron's access and hermione's group", || {
+    d.wait_for("the end of ron's access and hermione's group", 20, || {
         !uipath_user(&sim, "ron@example.com").0
             && uipath_user(&sim, "hermione@example.com").1 == ["Finance"]
     });

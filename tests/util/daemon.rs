@@ -80,6 +80,25 @@ impl Daemon {
         self.log.lock().unwrap().clone()
     }
 
+    /// The whole `/metrics` text.
+    pub fn metrics(&self) -> String {
+        self.get("/metrics").1
+    }
+
+    /// Successful reconciles, over every target.
+    pub fn successes(&self) -> f64 {
+        self.metric("roster_reconciles_total", "success")
+    }
+
+    /// Sends `sig` (`-HUP`, `-TERM`) to the daemon.
+    pub fn signal(&self, sig: &str) {
+        let sent = Command::new("kill")
+            .args([sig, &self.child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(sent.success(), "kill {sig}");
+    }
+
     /// Polls `cond` until it holds, failing with the log after `secs` seconds.
     #[track_caller]
     pub fn wait_for(&self, what: &str, secs: u64, mut cond: impl FnMut() -> bool) {
