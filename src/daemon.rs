@@ -240,10 +240,16 @@ impl Daemon {
         }
     }
 
-    /// Queues a reconcile of every target.
+    /// Queues a reconcile of every target; an expiry's only of the targets whose access ended.
     fn dispatch(&self, trigger: Trigger) {
-        for w in self.workers.values() {
-            w.push(trigger);
+        let due = (trigger == Trigger::Expiry).then(|| self.ends.take_due());
+        for (name, w) in &self.workers {
+            if due
+                .as_ref()
+                .is_none_or(|d| d.is_empty() || d.contains(name))
+            {
+                w.push(trigger);
+            }
         }
     }
 

@@ -52,31 +52,46 @@ pub fn next_after(instants: &Instants, now: DateTime<Utc>) -> BTreeMap<&str, Dat
 
 /// The loop's side the daemon keeps: it hands over each newly adopted desired state.
 #[derive(Debug)]
-pub struct Ends(watch::Sender<Arc<Instants>>);
+pub struct Ends {
+    tx: watch::Sender<Arc<Instants>>,
+    /// The targets whose instant came since the daemon last took them.
+    due: Due,
+}
+
+/// Targets an instant came for, filled by the loop, taken by the daemon with each trigger.
+type Due = Arc<std::sync::Mutex<BTreeSet<String>>>;
 
 impl Ends {
     /// Starts the loop; it ends when the returned value is dropped.
     pub fn start(clock: impl Clock, queue: Queue, metrics: Arc<Metrics>) -> Ends {
         let (tx, rx) = watch::channel(Arc::new(Instants::new()));
-        tokio::spawn(run(rx, clock, queue, metrics));
-        Ends(tx)
+        let due = Due::default();
+        tokio::spawn(run(rx, clock, queue, metrics, due.clone()));
+        Ends { tx, due }
+    }
+
+    /// The targets whose access ended since the last call: those a [`Trigger::Expiry`] is for.
+    pub fn take_due(&self) -> BTreeSet<String> {
+        std::mem::take(&mut *self.due.lock().unwrap_or_else(|e| e.into_inner()))
     }
 
     /// The desired state to wake for from now on: each target's users.
     pub fn set<'a>(&self, desired: impl IntoIterator<Item = (&'a str, &'a [DesiredUser])>) {
-        let _ = self.0.send(Arc::new(instants(desired)));
+        let _ = self.tx.send(Arc::new(instants(desired)));
     }
 }
 
 /// Longest single sleep: the wall clock is read again at least this often.
 const MAX_SLEEP: Duration = Duration::from_secs(60);
 
-/// Queues a [`Trigger::Expiry`] at each instant after the loop started, and keeps the gauges.
+/// Queues a [`Trigger::Expiry`] at each instant after the loop started, noting in `due` the
+/// targets it is for, and keeps the gauges.
 async fn run(
     mut rx: watch::Receiver<Arc<Instants>>,
     clock: impl Clock,
     queue: Queue,
     metrics: Arc<Metrics>,
+    due: Due,
 ) {
     // Instants up to here are covered by a reconcile already queued (start-up, the adopting
     // reload): the loop wakes only for those still to come.
@@ -86,9 +101,13 @@ async fn run(
         let state = rx.borrow_and_update().clone();
         let now = clock.now();
         publish(&metrics, &state, now, &mut shown);
-        let due = next_after(&state, covered).into_values().min();
-        let wait = match due {
+        let next = next_after(&state, covered);
+        let wait = match next.values().min().copied() {
             Some(at) if now >= at => {
+                let targets = next.iter().filter(|(_, a)| **a <= now).map(|(t, _)| t);
+                let mut d = due.lock().unwrap_or_else(|e| e.into_inner());
+                d.extend(targets.map(|t| t.to_string()));
+                drop(d);
                 tracing::info!(at = %at.to_rfc3339(), "access ends: reconciling");
                 queue.push(Trigger::Expiry);
                 covered = now;

@@ -1,7 +1,7 @@
 //! The expiry wake-ups on a paused clock: at each instant and not before, for a state handed
 //! over later, and the gauge of the next instant per target.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -143,6 +143,8 @@ async fn wakes_at_each_instant_and_not_before() {
     assert_eq!(gauge(&metrics, "acme").as_deref(), Some("1806537600.0"));
     tokio::time::sleep(Duration::from_millis(20)).await;
     assert_eq!(rx.try_recv().unwrap(), Trigger::Expiry);
+    assert_eq!(ends.take_due(), BTreeSet::from(["acme".to_string()]));
+    assert!(ends.take_due().is_empty(), "taken once");
     assert_eq!(gauge(&metrics, "acme").as_deref(), Some("1806537630.0"));
     tokio::time::sleep(Duration::from_secs(29)).await;
     assert!(rx.try_recv().is_err());
@@ -178,6 +180,7 @@ async fn a_new_state_wakes_for_its_own_instants() {
     assert_eq!(gauge(&metrics, "a"), None);
     tokio::time::sleep(Duration::from_secs(2)).await;
     assert_eq!(rx.try_recv().unwrap(), Trigger::Expiry);
+    assert_eq!(ends.take_due(), BTreeSet::from(["b".to_string()]));
     // An end already past when the state arrives was covered by the reload's own reconcile.
     ends.set(parts(&desired(&[(
         "c",
@@ -185,4 +188,25 @@ async fn a_new_state_wakes_for_its_own_instants() {
     )])));
     tokio::time::sleep(Duration::from_secs(60)).await;
     assert!(rx.try_recv().is_err());
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_expiry_is_for_the_targets_whose_access_ended_only() {
+    let (queue, mut rx) = Queue::new();
+    let ends = Ends::start(
+        TokioClock(tokio::time::Instant::now()),
+        queue,
+        Metrics::new(),
+    );
+    ends.set(parts(&desired(&[
+        ("a", vec![user("x", Some(at("2027-04-01T00:00:00Z")), None)]),
+        ("b", vec![user("y", Some(at("2027-04-01T00:00:05Z")), None)]),
+        ("c", vec![user("z", None, None)]),
+    ])));
+    tokio::time::sleep(Duration::from_secs(11)).await;
+    assert_eq!(rx.try_recv().unwrap(), Trigger::Expiry);
+    assert_eq!(ends.take_due(), BTreeSet::from(["a".to_string()]));
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    assert_eq!(rx.try_recv().unwrap(), Trigger::Expiry);
+    assert_eq!(ends.take_due(), BTreeSet::from(["b".to_string()]));
 }
