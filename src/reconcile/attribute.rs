@@ -227,7 +227,7 @@ mod tests {
         let user = |file: &str| DesiredUser {
             key: "k".into(),
             id: None,
-            fields: BTreeMap::new(),
+            fields: crate::model::Fields::new(),
             password: None,
             ignore: BTreeSet::new(),
             expiry: Default::default(),
