@@ -117,6 +117,8 @@ pub(crate) fn load_partial(
     } = loader;
     for users in desired.by_target.values_mut() {
         users.sort_by(|a, b| a.key.cmp(&b.key));
+        // Grown by doubling, up to half of it is empty; the daemon keeps it until the next load.
+        users.shrink_to_fit();
     }
     problems.0.sort();
     Ok(Partial {

@@ -174,14 +174,14 @@ impl Faults {
     }
 }
 
-/// Waits until `due` to about a tenth of a millisecond. tokio's timer fires on the millisecond
-/// tick after its deadline (a 20 ms latency took 21.7 ms), so it wakes a millisecond early and
-/// a blocking-pool thread sleeps the rest.
+/// Waits until `due` to about a tenth of a millisecond. tokio's timer fires on a millisecond
+/// tick after its deadline, up to two late on a busy machine (a 20 ms latency took 21.7 ms),
+/// so it wakes two milliseconds early and a blocking-pool thread sleeps the rest.
 pub(crate) async fn answer_at(due: Instant) {
     if due <= Instant::now() {
         return;
     }
-    if let Some(early) = due.checked_sub(Duration::from_millis(1)) {
+    if let Some(early) = due.checked_sub(Duration::from_millis(2)) {
         tokio::time::sleep_until(early).await;
     }
     let rest = due.saturating_duration_since(Instant::now());
