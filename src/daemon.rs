@@ -59,11 +59,14 @@ struct Daemon {
     watchdog: Option<Duration>,
     /// Wakes the loop at each `expires` instant of the adopted state.
     ends: expiry::Ends,
+    /// The manifest files parsed by the last load, reused while their bytes stay the same.
+    cache: crate::manifest::Cache,
 }
 
 /// Runs the daemon until SIGTERM or SIGINT.
 pub async fn run(config_path: &Path) -> anyhow::Result<u8> {
-    let first = match attribute::load(config_path, &FileTargets::new()) {
+    let mut cache = crate::manifest::Cache::default();
+    let first = match attribute::load(config_path, &FileTargets::new(), &mut cache) {
         Ok(a)
             if a.loaded
                 .config
@@ -127,6 +130,7 @@ pub async fn run(config_path: &Path) -> anyhow::Result<u8> {
         heartbeat,
         watchdog,
         ends,
+        cache,
     };
     d.adopt(Ok(first));
     systemd::ready();
@@ -151,7 +155,7 @@ pub async fn run(config_path: &Path) -> anyhow::Result<u8> {
             _ = idle_tick => continue,
         };
         tracing::info!(trigger = trigger.as_str(), "reloading the desired state");
-        let loaded = attribute::load(&d.config_path, &d.file_targets());
+        let loaded = attribute::load(&d.config_path, &d.file_targets(), &mut d.cache);
         d.adopt(loaded);
         d.dispatch(trigger);
         if trigger == Trigger::Signal {

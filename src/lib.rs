@@ -14,6 +14,7 @@ pub mod diag;
 pub mod exit;
 pub mod import;
 pub mod manifest;
+mod memory;
 pub mod model;
 pub mod plan;
 pub mod reconcile;

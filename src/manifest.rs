@@ -9,6 +9,7 @@
 //! Complexity: O(bytes) to parse the files, O(n) to validate n users (duplicates through hash
 //! maps), O(n log n) to sort each target's users by key.
 
+mod cache;
 mod discover;
 mod expiry;
 mod file;
@@ -24,6 +25,7 @@ use crate::config::Config;
 use crate::diag::{self, Problem, Problems};
 use crate::model::{DesiredUser, Origin};
 
+pub use cache::Cache;
 pub use expiry::past as past_expiries;
 pub use schema::schema as json_schema;
 
@@ -51,7 +53,7 @@ pub fn is_manifest_name(name: &str) -> bool {
 /// Reads every manifest, as one consistent snapshot of the folder, and validates it against
 /// the config.
 pub fn load(config: &Config) -> Result<Desired, Problems> {
-    let partial = load_partial(config)?;
+    let partial = load_partial(config, None)?;
     partial.problems.into_result(partial.desired)
 }
 
@@ -67,8 +69,12 @@ pub(crate) struct Partial {
     pub(crate) problems: Problems,
 }
 
-/// As [`load`], keeping what validates. `Err` when the folder cannot be read as a whole.
-pub(crate) fn load_partial(config: &Config) -> Result<Partial, Problems> {
+/// As [`load`], keeping what validates. `Err` when the folder cannot be read as a whole. With a
+/// `cache`, the files whose bytes it knows are not parsed again.
+pub(crate) fn load_partial(
+    config: &Config,
+    cache: Option<&mut Cache>,
+) -> Result<Partial, Problems> {
     let root = &config.manifests;
     let files = snapshot::take(
         &snapshot::Disk(root),
@@ -90,8 +96,12 @@ pub(crate) fn load_partial(config: &Config) -> Result<Partial, Problems> {
     };
     let none = files.is_empty();
     let workers = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
-    for parsed in file::parse_all(config, files, workers) {
+    for parsed in parse(config, files, workers, cache) {
         loader.file(parsed);
+    }
+    if workers > 1 {
+        // The parsing threads' arenas hold the located YAML trees, as large as the users.
+        crate::memory::release_freed();
     }
     if none {
         loader.problems.push(Problem {
@@ -111,6 +121,8 @@ pub(crate) fn load_partial(config: &Config) -> Result<Partial, Problems> {
     } = loader;
     for users in desired.by_target.values_mut() {
         users.sort_by(|a, b| a.key.cmp(&b.key));
+        // Grown by doubling, up to half of it is empty; the daemon keeps it until the next load.
+        users.shrink_to_fit();
     }
     problems.0.sort();
     Ok(Partial {
@@ -119,6 +131,43 @@ pub(crate) fn load_partial(config: &Config) -> Result<Partial, Problems> {
         untargeted,
         problems,
     })
+}
+
+/// Parses the files in order, taking from `cache` those whose bytes it knows.
+fn parse(
+    config: &Config,
+    files: Vec<snapshot::File>,
+    workers: usize,
+    cache: Option<&mut Cache>,
+) -> Vec<file::Parsed> {
+    let Some(cache) = cache else {
+        return file::parse_all(config, files, workers);
+    };
+    let mut session = cache.start(config);
+    let mut out: Vec<Option<file::Parsed>> = Vec::with_capacity(files.len());
+    let (mut todo, mut slots) = (Vec::new(), Vec::new());
+    for (i, f) in files.into_iter().enumerate() {
+        let hash = f.bytes.as_deref().ok().map(cache::hash);
+        match hash.and_then(|h| session.get(&f.shown, h)) {
+            Some(parsed) => out.push(Some(parsed)),
+            None => {
+                out.push(None);
+                slots.push((i, hash));
+                todo.push(f);
+            }
+        }
+    }
+    for ((i, hash), parsed) in slots
+        .into_iter()
+        .zip(file::parse_all(config, todo, workers))
+    {
+        if let Some(h) = hash {
+            session.put(h, &parsed);
+        }
+        out[i] = Some(parsed);
+    }
+    session.finish();
+    out.into_iter().flatten().collect()
 }
 
 struct Loader {

@@ -10,8 +10,10 @@ use serde::{Deserialize, Serialize};
 use crate::secret::SecretRef;
 
 pub mod expiry;
+mod fields;
 
 pub use expiry::{Expiries, Expiry};
+pub use fields::Fields;
 
 /// Where something was declared: a file, a 1-based line and column.
 #[derive(
@@ -118,7 +120,7 @@ pub struct DesiredUser {
     /// Optional binding to the vendor's own id, so that the identity itself can change.
     pub id: Option<String>,
     /// The managed fields: only those the manifest sets.
-    pub fields: BTreeMap<String, Value>,
+    pub fields: Fields,
     /// Sent only when the user is created; never compared.
     pub password: Option<SecretRef>,
     /// Fields roster must leave alone for this user.
@@ -134,7 +136,7 @@ pub struct ActualUser {
     pub id: String,
     /// Normalised identity, computed the same way as [`DesiredUser::key`].
     pub key: String,
-    pub fields: BTreeMap<String, Value>,
+    pub fields: Fields,
 }
 
 /// How a vendor lets a field be changed on an existing user.

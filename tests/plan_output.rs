@@ -5,8 +5,6 @@
 
 mod util;
 
-use std::collections::BTreeMap;
-
 use roster::apply::{Outcome, Report, Step};
 use roster::model::{Origin, Value};
 use roster::plan::{Create, Drift, FieldChange, Membership, Plan, TargetPlan, Update, UserRef};
@@ -47,7 +45,7 @@ fn update(user: UserRef, changes: Vec<(&str, Option<Value>, Value)>) -> Update {
             .map(|(f, from, to)| change(&user, f, from, to))
             .collect(),
         user,
-        actual: BTreeMap::new(),
+        actual: roster::model::Fields::new(),
     }
 }
 

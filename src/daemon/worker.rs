@@ -279,6 +279,8 @@ impl Worker {
         let (stop, relay) = stop_for(&self.shared.stop, grant);
         let result = self.once(&snapshot, &stop, grant).await;
         relay.abort();
+        // The fetched list and the plan are gone: at rest the daemon keeps only its state.
+        crate::memory::release_freed();
         if let Some(g) = grant {
             let finished = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
             let (word, text) = match &result {

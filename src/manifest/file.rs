@@ -12,6 +12,7 @@ use super::raw::RawManifest;
 use super::snapshot;
 
 /// What one file declares.
+#[derive(Clone, Debug)]
 pub(super) struct Parsed {
     pub shown: String,
     /// The target its users belong to, when known.

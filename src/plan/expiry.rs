@@ -119,7 +119,7 @@ pub(super) fn users(
                 EndAction::Delete
             }
             (OnExpiry::Deactivate, Some((field, off))) => {
-                if a.fields.get(*field) == Some(off) {
+                if a.fields.get(field) == Some(off) {
                     continue;
                 }
                 out.deactivations.push(Update {
@@ -127,7 +127,7 @@ pub(super) fn users(
                     changes: vec![FieldChange {
                         user: user.clone(),
                         field: field.to_string(),
-                        from: a.fields.get(*field).cloned(),
+                        from: a.fields.get(field).cloned(),
                         to: off.clone(),
                     }],
                     user: user.clone(),

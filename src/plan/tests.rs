@@ -5,7 +5,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use super::plan_at_epoch as plan;
 use super::*;
 use crate::config::Policy;
-use crate::model::{ActualUser, DesiredUser, FieldSpec, Mutability, Origin, Unmanaged, Value};
+use crate::model::{
+    ActualUser, DesiredUser, FieldSpec, Fields, Mutability, Origin, Unmanaged, Value,
+};
 
 /// The field names of the vendor these tests model (an e-mail identity, a name, workflow
 /// memberships and a group that only a person can change).
@@ -40,8 +42,8 @@ fn policy() -> Policy {
     }
 }
 
-fn fields(email: &str, name: &str, wf: &[&str], group: &str) -> BTreeMap<String, Value> {
-    BTreeMap::from([
+fn fields(email: &str, name: &str, wf: &[&str], group: &str) -> Fields {
+    Fields::from([
         (names::EMAIL.to_string(), Value::text(email)),
         (names::NAME.to_string(), Value::text(name)),
         (names::WORKFLOWS.to_string(), Value::set(wf.iter().copied())),

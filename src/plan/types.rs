@@ -2,11 +2,9 @@
 //!
 //! Serialisable so that a plan can be saved, shown as JSON and applied later.
 
-use std::collections::BTreeMap;
-
 use serde::{Deserialize, Serialize};
 
-use crate::model::{ActualUser, DesiredUser, Origin, Value};
+use crate::model::{ActualUser, DesiredUser, Fields, Origin, Value};
 use crate::secret::SecretRef;
 
 /// A user as a plan names it.
@@ -36,7 +34,7 @@ pub struct UserRef {
     pub origin: Option<Origin>,
 }
 
-fn name_of(fields: &BTreeMap<String, Value>) -> Option<String> {
+fn name_of(fields: &Fields) -> Option<String> {
     fields
         .get("name")
         .and_then(Value::as_text)
@@ -80,7 +78,7 @@ impl UserRef {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Create {
     pub user: UserRef,
-    pub fields: BTreeMap<String, Value>,
+    pub fields: Fields,
     /// A reference, never the value.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub password: Option<SecretRef>,
@@ -100,7 +98,7 @@ pub struct Update {
     pub changes: Vec<FieldChange>,
     /// Every field the vendor reported at plan time: vendors whose update replaces a whole
     /// record resend the unchanged ones from here.
-    pub actual: BTreeMap<String, Value>,
+    pub actual: Fields,
 }
 
 /// Users joining and leaving one collection (e.g. a workflow or a group).

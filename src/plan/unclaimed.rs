@@ -25,7 +25,7 @@ pub(super) fn users(
         match (policy.unmanaged, &schema.deactivate) {
             (Unmanaged::Delete, _) => out.deletes.push(user),
             (Unmanaged::Deactivate, Some((field, off))) => {
-                if a.fields.get(*field) == Some(off) {
+                if a.fields.get(field) == Some(off) {
                     out.unmanaged.push(user);
                 } else {
                     out.deactivations.push(Update {
@@ -33,7 +33,7 @@ pub(super) fn users(
                         changes: vec![FieldChange {
                             user: user.clone(),
                             field: field.to_string(),
-                            from: a.fields.get(*field).cloned(),
+                            from: a.fields.get(field).cloned(),
                             to: off.clone(),
                         }],
                         user,

@@ -43,8 +43,13 @@ pub fn file_targets<'a>(
 }
 
 /// Reads the config and the manifests as [`super::load`] does, attributing problems to targets.
-/// `Err` holds every target. `before` is [`file_targets`] of the last good state.
-pub fn load(path: &Path, before: &FileTargets) -> Result<Attributed, Problems> {
+/// `Err` holds every target. `before` is [`file_targets`] of the last good state; `cache`
+/// keeps the files parsed, so that the next load parses only those that changed.
+pub fn load(
+    path: &Path,
+    before: &FileTargets,
+    cache: &mut crate::manifest::Cache,
+) -> Result<Attributed, Problems> {
     const PASSES: usize = 5;
     const PAUSE: std::time::Duration = std::time::Duration::from_millis(100);
     let stamp = || std::fs::metadata(path).ok().map(|m| Stamp::of(&m));
@@ -55,7 +60,8 @@ pub fn load(path: &Path, before: &FileTargets) -> Result<Attributed, Problems> {
         if partial.config.targets.is_empty() {
             return Err(Problems(config_problems()));
         }
-        let mut manifests = match crate::manifest::load_partial(&partial.config) {
+        let mut manifests = match crate::manifest::load_partial(&partial.config, Some(&mut *cache))
+        {
             Ok(m) => m,
             Err(p) => return Err(Problems([config_problems(), p.0].concat())),
         };
@@ -221,7 +227,7 @@ mod tests {
         let user = |file: &str| DesiredUser {
             key: "k".into(),
             id: None,
-            fields: BTreeMap::new(),
+            fields: crate::model::Fields::new(),
             password: None,
             ignore: BTreeSet::new(),
             expiry: Default::default(),

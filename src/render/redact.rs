@@ -120,7 +120,7 @@ pub fn plan(p: &Plan) -> Plan {
 }
 
 /// The values of a record's personal fields.
-fn personal(fields: &std::collections::BTreeMap<String, Value>) -> Vec<&Value> {
+fn personal(fields: &crate::model::Fields) -> Vec<&Value> {
     fields
         .iter()
         .filter(|(f, _)| PERSONAL.contains(&f.as_str()))

@@ -13,7 +13,7 @@ use axum::middleware::Next;
 use axum::response::Response;
 
 use super::app::App;
-use super::faults::{Reject, break_off, is_introspection};
+use super::faults::{Reject, answer_at, break_off, is_introspection};
 use super::vendor::{Call, Vendor};
 
 pub(crate) async fn gate<V: Vendor>(
@@ -27,7 +27,7 @@ pub(crate) async fn gate<V: Vendor>(
     }
     let call = Call::of::<V>(request.method(), &path);
     app.vendor.observe(&call, request.headers());
-    let verdict = app.faults.arrive().await;
+    let (verdict, due) = app.faults.arrive();
     let response = match verdict.reject {
         Some(reject) => app
             .faults
@@ -50,6 +50,7 @@ pub(crate) async fn gate<V: Vendor>(
         V::NAME
     );
     app.counts.record(&call.key, status);
+    answer_at(due).await;
     response
 }
 

@@ -16,7 +16,7 @@ use secrecy::SecretString;
 use crate::apply::Stop;
 use crate::config::Limits;
 use crate::diag::Problem;
-use crate::model::{ActualUser, DesiredUser, Schema, Value};
+use crate::model::{ActualUser, DesiredUser, Fields, Schema};
 use crate::plan::{Create, Membership, Update, UserRef};
 use crate::yaml::{Keys, Located};
 
@@ -110,7 +110,7 @@ pub struct UserFields {
     /// The vendor id the user is bound to, normalised.
     pub id: Option<String>,
     /// The managed fields: only those the manifest sets, plus vendor defaults.
-    pub fields: BTreeMap<String, Value>,
+    pub fields: Fields,
     /// Members of set fields whose access ends, by field (see [`super::read::members`]); the
     /// core places their dates in the config's time zone.
     pub expiring: BTreeMap<String, BTreeMap<String, crate::model::expiry::Deadline>>,

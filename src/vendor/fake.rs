@@ -177,8 +177,7 @@ impl Provider for Fake {
                 };
                 let set = user
                     .fields
-                    .entry(change.field.clone())
-                    .or_insert_with(|| Value::Set(BTreeSet::new()));
+                    .get_or_insert_with(change.field.clone(), || Value::Set(BTreeSet::new()));
                 if let Value::Set(s) = set {
                     if join {
                         s.insert(change.collection.clone());

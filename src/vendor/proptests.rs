@@ -4,7 +4,7 @@
 //! deactivation, protect, ignore, and ends of access (users and set members whose `expires`
 //! has passed or is still to come, with every `on_expiry`).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::path::Path;
 
 use proptest::prelude::*;
@@ -13,7 +13,8 @@ use crate::apply::{self, Options, Stop};
 use crate::config::Policy;
 use crate::model::expiry::OnExpiry;
 use crate::model::{
-    ActualUser, DesiredUser, Expiry, Origin, Schema, Unmanaged, Value, ValueKind, normalise_key,
+    ActualUser, DesiredUser, Expiry, Fields, Origin, Schema, Unmanaged, Value, ValueKind,
+    normalise_key,
 };
 use crate::plan;
 use crate::secret::SecretRef;
@@ -75,7 +76,7 @@ fn draw() -> impl Strategy<Value = Draw> {
         })
 }
 
-fn fields(schema: &Schema, d: &Draw) -> BTreeMap<String, Value> {
+fn fields(schema: &Schema, d: &Draw) -> Fields {
     schema
         .fields
         .iter()

@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::diag::Problem;
 use crate::model::expiry::{self, Deadline};
-use crate::model::{Origin, Value};
+use crate::model::{Fields, Origin, Value};
 use crate::secret::SecretRef;
 use crate::yaml::{Keys, Located, Node, Val, text};
 
@@ -181,7 +181,7 @@ impl Members {
     pub fn store(
         self,
         field: &str,
-        fields: &mut BTreeMap<String, Value>,
+        fields: &mut Fields,
         expiring: &mut BTreeMap<String, BTreeMap<String, Deadline>>,
     ) {
         fields.insert(field.to_string(), Value::Set(self.set));

@@ -1,7 +1,7 @@
 //! A timed fake vendor for the executor's scheduling tests (when each request starts and
 //! ends), and plans to feed it. The in-memory vendor world is [`crate::vendor::fake`].
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::path::Path;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -10,7 +10,7 @@ use std::time::Duration;
 use tokio::time::Instant;
 
 use crate::apply::{Options, Stop, apply};
-use crate::model::{ActualUser, DesiredUser, Value};
+use crate::model::{ActualUser, DesiredUser, Fields, Value};
 use crate::plan::{Create, FieldChange, Membership, TargetPlan, Update, UserRef};
 use crate::vendor::{Applied, Provider, ProviderError};
 
@@ -130,12 +130,12 @@ pub(super) fn update(key: &str, field: &str, from: &str, to: &str) -> Update {
             from: Some(Value::text(from)),
             to: Value::text(to),
         }],
-        actual: BTreeMap::new(),
+        actual: Fields::new(),
     }
 }
 
 pub(super) fn create(email: &str, workflows: &[&str]) -> Create {
-    let mut fields = BTreeMap::from([
+    let mut fields = Fields::from([
         ("email".to_string(), Value::text(email)),
         ("name".to_string(), Value::text(format!("Name of {email}"))),
     ]);

@@ -2,12 +2,11 @@
 //! the kinds, a failure that does not stop the others, a lost create looked up instead of
 //! repeated, a stop that starts nothing new, and the next plan empty.
 
-use std::collections::BTreeMap;
 use std::path::Path;
 
 use super::super::*;
 use crate::model::{
-    ActualUser, DesiredUser, FieldSpec, Mutability, Origin, Schema, Unmanaged, Value,
+    ActualUser, DesiredUser, FieldSpec, Fields, Mutability, Origin, Schema, Unmanaged, Value,
 };
 use crate::plan::{self, TargetPlan};
 use crate::vendor::fake::Fake;
@@ -24,8 +23,8 @@ fn schema() -> Schema {
     }
 }
 
-fn fields(email: &str, name: &str, groups: &[&str]) -> BTreeMap<String, Value> {
-    BTreeMap::from([
+fn fields(email: &str, name: &str, groups: &[&str]) -> Fields {
+    Fields::from([
         ("email".to_string(), Value::text(email)),
         ("name".to_string(), Value::text(name)),
         ("groups".to_string(), Value::set(groups.iter().copied())),

@@ -30,7 +30,7 @@ fn user(key: &str, own: Option<DateTime<Utc>>, member: Option<DateTime<Utc>>) ->
     let mut u = DesiredUser {
         key: key.into(),
         id: None,
-        fields: BTreeMap::new(),
+        fields: crate::model::Fields::new(),
         password: None,
         ignore: Default::default(),
         expiry: Default::default(),

@@ -9,7 +9,8 @@ use chrono::{DateTime, Utc};
 use crate::config::Policy;
 use crate::model::expiry::{self, Deadline, OnExpiry};
 use crate::model::{
-    ActualUser, DesiredUser, Expiry, FieldSpec, Mutability, Origin, Schema, Unmanaged, Value,
+    ActualUser, DesiredUser, Expiry, FieldSpec, Fields, Mutability, Origin, Schema, Unmanaged,
+    Value,
 };
 use crate::plan::{self, EndAction, Guards, Input, TargetPlan};
 
@@ -62,8 +63,8 @@ fn policy() -> Policy {
     }
 }
 
-fn fields(email: &str, active: bool, wf: &[&str], groups: &[&str]) -> BTreeMap<String, Value> {
-    BTreeMap::from([
+fn fields(email: &str, active: bool, wf: &[&str], groups: &[&str]) -> Fields {
+    Fields::from([
         ("email".into(), Value::text(email)),
         ("name".into(), Value::text("N")),
         ("workflows".into(), Value::set(wf.iter().copied())),

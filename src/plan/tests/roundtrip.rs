@@ -43,8 +43,7 @@ fn execute(actual: &[ActualUser], p: &TargetPlan) -> Vec<ActualUser> {
                 .get_mut(u.vendor_id())
                 .unwrap()
                 .fields
-                .entry(m.field.clone())
-                .or_insert(Value::Set(BTreeSet::new()));
+                .get_or_insert_with(m.field.clone(), || Value::Set(BTreeSet::new()));
             if let Value::Set(s) = f {
                 s.insert(m.collection.clone());
             }

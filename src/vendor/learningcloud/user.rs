@@ -56,7 +56,7 @@ pub(super) fn read(keys: &mut Keys<'_>, id: Option<Located<String>>) -> Option<U
     };
     let extended = extended_fields(keys);
 
-    let mut fields = BTreeMap::new();
+    let mut fields = crate::model::Fields::new();
     let username = username?;
     fields.insert(names::USERNAME.to_string(), Value::text(username.clone()));
     fields.insert(names::EMAIL.to_string(), Value::text(email?.value));

@@ -39,7 +39,7 @@ pub(super) fn read(keys: &mut Keys<'_>, id: Option<Located<String>>) -> Option<U
             }
         },
     };
-    let (mut fields, mut expiring) = (BTreeMap::new(), BTreeMap::new());
+    let (mut fields, mut expiring) = (crate::model::Fields::new(), BTreeMap::new());
     for n in [names::GIVEN_NAME, names::FAMILY_NAME, names::DISPLAY_NAME] {
         if let Some(v) = keys.name(n) {
             fields.insert(n.to_string(), Value::text(v.value));

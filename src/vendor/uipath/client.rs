@@ -14,7 +14,7 @@ mod probe;
 mod rights;
 mod wire;
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
@@ -24,7 +24,7 @@ use serde_json::{Value as Json, json};
 
 use crate::config::Limits;
 use crate::diag::Problem;
-use crate::model::{ActualUser, DesiredUser, Value};
+use crate::model::{ActualUser, DesiredUser, Fields, Value};
 use crate::plan::{Create, Membership, Update, UserRef};
 use crate::vendor::http::{Http, Repeat, Stats};
 use crate::vendor::paging::Pages;
@@ -68,7 +68,7 @@ const EP_CREATE: &str = "POST /api/User";
 const EP_UPDATE: &str = "PUT /api/User/{id}";
 const EP_DELETE: &str = "DELETE /api/User/{id}";
 
-fn text(fields: &BTreeMap<String, Value>, name: &str) -> Option<String> {
+fn text(fields: &Fields, name: &str) -> Option<String> {
     fields
         .get(name)
         .and_then(Value::as_text)

@@ -25,7 +25,7 @@ pub(super) fn read(keys: &mut Keys<'_>, id: Option<Located<String>>) -> Option<U
     };
     let email = read::email(keys);
     let name = keys.required_name(names::NAME);
-    let (mut fields, mut expiring) = (BTreeMap::new(), BTreeMap::new());
+    let (mut fields, mut expiring) = (crate::model::Fields::new(), BTreeMap::new());
     for n in [names::USER_NAME, names::SURNAME] {
         if let Some(v) = keys.name(n) {
             fields.insert(n.to_string(), Value::text(v.value));

@@ -18,13 +18,13 @@ mod doctor;
 mod probe;
 mod wire;
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use secrecy::{ExposeSecret, SecretString};
 
 use crate::config::Limits;
-use crate::model::{ActualUser, DesiredUser, Value, normalise_key};
+use crate::model::{ActualUser, DesiredUser, Fields, Value, normalise_key};
 use crate::plan::{Create, Membership, Update, UserRef};
 use crate::vendor::http::{Http, Repeat, Stats};
 use crate::vendor::stop::Stop;
@@ -134,7 +134,7 @@ impl Xtracta {
         groups
     }
 
-    fn group_of(&self, fields: &BTreeMap<String, Value>) -> String {
+    fn group_of(&self, fields: &Fields) -> String {
         match fields.get(names::GROUP_ID) {
             Some(Value::Text(g)) => g.clone(),
             _ => self.group_id.to_string(),
@@ -143,7 +143,7 @@ impl Xtracta {
 }
 
 fn to_actual(u: WireUser) -> ActualUser {
-    let mut fields = BTreeMap::new();
+    let mut fields = Fields::new();
     let workflows: BTreeSet<String> = u.workflows().collect();
     fields.insert(names::WORKFLOWS.to_string(), Value::Set(workflows));
     if let Some(g) = &u.primary_group_id {
@@ -164,21 +164,24 @@ fn to_actual(u: WireUser) -> ActualUser {
     }
 }
 
-fn text_field<'a>(fields: &'a BTreeMap<String, Value>, name: &str) -> Option<&'a str> {
+fn text_field<'a>(fields: &'a Fields, name: &str) -> Option<&'a str> {
     fields.get(name).and_then(Value::as_text)
 }
 
 impl Provider for Xtracta {
     async fn fetch(&self, desired: &[DesiredUser]) -> Result<Vec<ActualUser>, ProviderError> {
-        let mut seen: HashMap<String, ActualUser> = HashMap::new();
+        // A user listed in several groups counts once, as first listed; a vector sorted then
+        // deduplicated by id (stable, so the first stays) holds no second copy of each id.
+        let mut users: Vec<ActualUser> = Vec::new();
         for group in self.groups_in_play(desired) {
-            for u in self.list("group_id", &group).await? {
-                let a = to_actual(u);
-                seen.entry(a.id.clone()).or_insert(a);
-            }
+            let listed = self.list("group_id", &group).await?;
+            users.reserve(listed.len());
+            users.extend(listed.into_iter().map(to_actual));
         }
-        let mut users: Vec<ActualUser> = seen.into_values().collect();
+        users.sort_by(|a, b| a.id.cmp(&b.id));
+        users.dedup_by(|later, first| later.id == first.id);
         users.sort_by(|a, b| a.key.cmp(&b.key));
+        users.shrink_to_fit();
         Ok(users)
     }
 

@@ -29,7 +29,7 @@ pub(super) fn read(
     };
     let email = read::email(keys);
     let name = keys.required_name(names::NAME);
-    let (mut fields, mut expiring) = (BTreeMap::new(), BTreeMap::new());
+    let (mut fields, mut expiring) = (crate::model::Fields::new(), BTreeMap::new());
     if let Some(m) = read::members(keys, names::WORKFLOWS, "workflow", read::Member::Number) {
         m.store(names::WORKFLOWS, &mut fields, &mut expiring);
     }

@@ -5,11 +5,11 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::wire::{UserOut, WireUser};
-use crate::model::{ActualUser, Value, normalise_key};
+use crate::model::{ActualUser, Fields, Value, normalise_key};
 use crate::vendor::learningcloud::names;
 
 pub(super) fn to_actual(u: WireUser) -> ActualUser {
-    let mut fields = BTreeMap::new();
+    let mut fields = Fields::new();
     let mut text = |name: &str, v: Option<String>| {
         if let Some(v) = v {
             fields.insert(name.to_string(), Value::Text(v));
@@ -64,15 +64,12 @@ fn extended_map(map: &BTreeMap<String, String>) -> BTreeMap<&str, &str> {
     map.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect()
 }
 
-pub(super) fn text<'a>(fields: &'a BTreeMap<String, Value>, name: &str) -> Option<&'a str> {
+pub(super) fn text<'a>(fields: &'a Fields, name: &str) -> Option<&'a str> {
     fields.get(name).and_then(Value::as_text)
 }
 
 /// The `user` of a create: every managed field the manifest sets, and the password if given.
-pub(super) fn create_body<'a>(
-    fields: &'a BTreeMap<String, Value>,
-    password: Option<&'a str>,
-) -> UserOut<'a> {
+pub(super) fn create_body<'a>(fields: &'a Fields, password: Option<&'a str>) -> UserOut<'a> {
     UserOut {
         username: text(fields, names::USERNAME),
         password,
@@ -102,7 +99,7 @@ mod tests {
     use super::super::wire;
     use super::*;
 
-    fn actual() -> BTreeMap<String, Value> {
+    fn actual() -> Fields {
         let wire: Vec<WireUser> = serde_json::from_str(
             r#"[{"id":"ff8081818d2e4a010000000000000001","username":"Rest.User","email":"rest@acme.example",
             "name":"Rest","surname":"User","language":"en","timezone":"Europe/Madrid","enabled":true,
@@ -129,7 +126,7 @@ mod tests {
 
     #[test]
     fn create_sends_every_managed_field_and_the_password() {
-        let fields = BTreeMap::from([
+        let fields = Fields::from([
             ("username".to_string(), Value::text("ana")),
             ("email".to_string(), Value::text("ana@x.example")),
             ("enabled".to_string(), Value::Bool(true)),

@@ -7,8 +7,6 @@
 //!
 //! Writes are sent `synchronous`, so that each answer is final before it is read back.
 
-use std::collections::BTreeMap;
-
 use reqwest::Method;
 use serde_json::{Value as Json, json};
 
@@ -185,7 +183,7 @@ fn update(seen: &Seen, changes: Vec<FieldChange>) -> Update {
             ..UserRef::default()
         },
         changes,
-        actual: BTreeMap::new(),
+        actual: crate::model::Fields::new(),
     }
 }
 

@@ -164,7 +164,7 @@ mod tests {
                 ..UserRef::default()
             },
             changes,
-            actual: BTreeMap::new(),
+            actual: crate::model::Fields::new(),
         }
     }
 

@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{Map, Value as Json, json};
 
-use crate::model::Value;
+use crate::model::{Fields, Value};
 use crate::plan::FieldChange;
 use crate::vendor::scim::{ENTERPRISE_KEYS, ENTERPRISE_URN, names};
 
@@ -21,7 +21,7 @@ const PATCH_URN: &str = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
 /// The most members one membership PATCH adds or removes.
 pub(crate) const MEMBER_CHUNK: usize = 100;
 
-fn text<'a>(fields: &'a BTreeMap<String, Value>, name: &str) -> Option<&'a str> {
+fn text<'a>(fields: &'a Fields, name: &str) -> Option<&'a str> {
     fields.get(name).and_then(Value::as_text)
 }
 
@@ -37,7 +37,7 @@ fn enterprise_value(key: &str, value: &str) -> Option<(&'static str, Json)> {
 }
 
 /// `POST /Users`: every field the create sets (groups are joined afterwards).
-pub(crate) fn new_user(fields: &BTreeMap<String, Value>, password: Option<&str>) -> Json {
+pub(crate) fn new_user(fields: &Fields, password: Option<&str>) -> Json {
     let mut user = Map::new();
     let mut schemas = vec![json!(USER_URN)];
     user.insert("userName".into(), json!(text(fields, names::USER_NAME)));

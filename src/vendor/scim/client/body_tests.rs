@@ -26,7 +26,7 @@ fn map(pairs: &[(&str, &str)]) -> Value {
 
 #[test]
 fn a_new_user_carries_what_the_manifest_sets() {
-    let fields: BTreeMap<String, Value> = [
+    let fields: Fields = [
         ("user_name", Value::text("ana@x.io")),
         ("email", Value::text("ana@x.io")),
         ("family_name", Value::text("Lima")),

@@ -15,7 +15,7 @@ fn text(s: Option<&str>) -> Option<Value> {
 }
 
 pub(super) fn to_actual(u: WireUser, memberships: &Memberships) -> ActualUser {
-    let mut fields = BTreeMap::new();
+    let mut fields = crate::model::Fields::new();
     let mut put = |name: &str, v: Option<Value>| {
         if let Some(v) = v {
             fields.insert(name.to_string(), v);

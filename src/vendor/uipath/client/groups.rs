@@ -5,7 +5,7 @@
 //! A group whose name is null cannot be named in a manifest: it is skipped with a warning,
 //! and membership in it is neither shown nor changed.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use reqwest::Method;
 
@@ -81,7 +81,7 @@ impl Uipath {
     pub(super) fn to_actual(&self, u: WireUser) -> ActualUser {
         let lock = self.groups.lock().unwrap_or_else(|e| e.into_inner());
         let email = u.email.clone().unwrap_or_default();
-        let mut fields = BTreeMap::new();
+        let mut fields = crate::model::Fields::new();
         fields.insert(names::EMAIL.to_string(), Value::text(email.trim()));
         fields.insert(
             names::USER_NAME.to_string(),
