@@ -144,6 +144,28 @@ impl Ctx {
     }
 }
 
+/// Asks `question` on the terminal and goes on only on a literal `yes`; refuses `action`
+/// without a terminal (`--yes` is the way then), and says `cancelled` on any other answer.
+pub(crate) fn ask_yes(action: &str, question: &str, cancelled: &str) -> anyhow::Result<bool> {
+    use std::io::{IsTerminal, Write};
+    if !std::io::stdin().is_terminal() {
+        eprintln!(
+            "error: refusing {action} without confirmation: stdin is not a terminal (pass --yes)"
+        );
+        return Ok(false);
+    }
+    eprint!("{question} Only 'yes' is accepted: ");
+    std::io::stderr().flush()?;
+    let mut answer = String::new();
+    std::io::stdin().read_line(&mut answer)?;
+    if answer.trim() == "yes" {
+        Ok(true)
+    } else {
+        eprintln!("{cancelled}");
+        Ok(false)
+    }
+}
+
 pub fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
 }

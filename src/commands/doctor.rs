@@ -15,8 +15,6 @@ mod report;
 mod target;
 mod tls;
 
-use std::io::{IsTerminal, Write};
-
 use crate::exit;
 use crate::reconcile;
 use crate::vendor::doctor::{Check, FORMAT_VERSION, Finding, Findings};
@@ -185,23 +183,13 @@ fn save(config: &crate::config::Config, t: &crate::config::Target, done: &target
 
 /// Asks on the terminal before any write; refuses when there is none.
 fn confirm(targets: &[&str]) -> anyhow::Result<bool> {
-    if !std::io::stdin().is_terminal() {
-        eprintln!(
-            "error: refusing --write-probe without confirmation: stdin is not a terminal (pass --yes)"
-        );
-        return Ok(false);
-    }
-    eprint!(
-        "--write-probe creates, changes and removes one canary user (roster-canary-…) on {}. Only 'yes' is accepted: ",
+    let question = format!(
+        "--write-probe creates, changes and removes one canary user (roster-canary-…) on {}.",
         targets.join(", ")
     );
-    std::io::stderr().flush()?;
-    let mut answer = String::new();
-    std::io::stdin().read_line(&mut answer)?;
-    if answer.trim() == "yes" {
-        Ok(true)
-    } else {
-        eprintln!("Doctor cancelled; nothing was sent.");
-        Ok(false)
-    }
+    super::ask_yes(
+        "--write-probe",
+        &question,
+        "Doctor cancelled; nothing was sent.",
+    )
 }

@@ -1,7 +1,7 @@
 //! The terminal side of `roster apply`: the confirmation question, the progress bar, and the
 //! stop on SIGINT/SIGTERM. Decides nothing about what is applied.
 
-use std::io::{IsTerminal, Write};
+use std::io::IsTerminal;
 
 use crate::apply::Stop;
 use crate::plan::Plan;
@@ -33,28 +33,16 @@ pub(super) fn progress(plan: &Plan) -> Option<indicatif::ProgressBar> {
 
 /// Asks on the terminal; refuses when there is none.
 pub(super) fn confirm(some_failed: bool) -> anyhow::Result<bool> {
-    if !std::io::stdin().is_terminal() {
-        eprintln!(
-            "error: refusing to apply without confirmation: stdin is not a terminal (pass --yes)"
-        );
-        return Ok(false);
-    }
-    if some_failed {
-        eprint!(
-            "Apply these changes (the targets that failed are left alone)? Only 'yes' is accepted: "
-        );
+    let question = if some_failed {
+        "Apply these changes (the targets that failed are left alone)?"
     } else {
-        eprint!("Apply these changes? Only 'yes' is accepted: ");
-    }
-    std::io::stderr().flush()?;
-    let mut answer = String::new();
-    std::io::stdin().read_line(&mut answer)?;
-    if answer.trim() == "yes" {
-        Ok(true)
-    } else {
-        eprintln!("Apply cancelled; nothing was changed.");
-        Ok(false)
-    }
+        "Apply these changes?"
+    };
+    crate::commands::ask_yes(
+        "to apply",
+        question,
+        "Apply cancelled; nothing was changed.",
+    )
 }
 
 /// On SIGINT or SIGTERM, lets in-flight requests finish and starts nothing new.

@@ -76,20 +76,20 @@ impl Coordinator {
         self.owned.keys().map(String::as_str)
     }
 
+    /// This daemon's session and its claim on `target`: a target it does not hold is lost.
+    fn held(&self, target: &str) -> Result<(&Session, &Claim), FenceError> {
+        let lost = || FenceError::Lost {
+            target: target.to_string(),
+            why: LostWhy::KeyGone,
+        };
+        let claim = self.owned.get(target).ok_or_else(lost)?;
+        let session = self.session.as_deref().ok_or_else(lost)?;
+        Ok((session, claim))
+    }
+
     /// Fences `target` before a write batch; see [`Session::fence`].
     pub async fn fence(&self, target: &str) -> Result<Fence, FenceError> {
-        let lost = |why| FenceError::Lost {
-            target: target.to_string(),
-            why,
-        };
-        let claim = self
-            .owned
-            .get(target)
-            .ok_or_else(|| lost(LostWhy::KeyGone))?;
-        let session = self
-            .session
-            .as_ref()
-            .ok_or_else(|| lost(LostWhy::KeyGone))?;
+        let (session, claim) = self.held(target)?;
         session.fence(claim).await
     }
 
@@ -101,18 +101,7 @@ impl Coordinator {
         result: &str,
         summary: &str,
     ) -> Result<(), FenceError> {
-        let lost = |why| FenceError::Lost {
-            target: target.to_string(),
-            why,
-        };
-        let claim = self
-            .owned
-            .get(target)
-            .ok_or_else(|| lost(LostWhy::KeyGone))?;
-        let session = self
-            .session
-            .as_ref()
-            .ok_or_else(|| lost(LostWhy::KeyGone))?;
+        let (session, claim) = self.held(target)?;
         session.publish(claim, finished_at, result, summary).await
     }
 
