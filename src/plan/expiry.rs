@@ -21,7 +21,7 @@ use crate::config::Policy;
 use crate::model::expiry::OnExpiry;
 use crate::model::{ActualUser, DesiredUser, Expiry, Schema, Value};
 
-use super::{AccessEnd, Drift, EndAction, FieldChange, TargetPlan, Update, UserRef};
+use super::{AccessEnd, Drift, EndAction, TargetPlan, UserRef};
 
 /// The desired users as the planner sees them at `now`.
 pub(super) struct Split<'a> {
@@ -122,16 +122,8 @@ pub(super) fn users(
                 if a.fields.get(field) == Some(off) {
                     continue;
                 }
-                out.deactivations.push(Update {
-                    actual: a.fields.clone(),
-                    changes: vec![FieldChange {
-                        user: user.clone(),
-                        field: field.to_string(),
-                        from: a.fields.get(field).cloned(),
-                        to: off.clone(),
-                    }],
-                    user: user.clone(),
-                });
+                out.deactivations
+                    .push(super::unclaimed::deactivation(user.clone(), a, field, off));
                 EndAction::Deactivate
             }
             (OnExpiry::Report, _) => report(out, &user, e, "on_expiry: report"),

@@ -5,7 +5,7 @@
 //! Pure; O(m).
 
 use crate::config::Policy;
-use crate::model::{ActualUser, Schema, Unmanaged};
+use crate::model::{ActualUser, Schema, Unmanaged, Value};
 
 use super::{FieldChange, TargetPlan, Update, UserRef};
 
@@ -28,19 +28,24 @@ pub(super) fn users(
                 if a.fields.get(field) == Some(off) {
                     out.unmanaged.push(user);
                 } else {
-                    out.deactivations.push(Update {
-                        actual: a.fields.clone(),
-                        changes: vec![FieldChange {
-                            user: user.clone(),
-                            field: field.to_string(),
-                            from: a.fields.get(field).cloned(),
-                            to: off.clone(),
-                        }],
-                        user,
-                    });
+                    out.deactivations.push(deactivation(user, a, field, off));
                 }
             }
             _ => out.unmanaged.push(user),
         }
+    }
+}
+
+/// The update that deactivates `a`: its `field` set to `off`.
+pub(super) fn deactivation(user: UserRef, a: &ActualUser, field: &str, off: &Value) -> Update {
+    Update {
+        actual: a.fields.clone(),
+        changes: vec![FieldChange {
+            user: user.clone(),
+            field: field.to_string(),
+            from: a.fields.get(field).cloned(),
+            to: off.clone(),
+        }],
+        user,
     }
 }
