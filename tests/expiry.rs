@@ -19,6 +19,14 @@ users:
   - { id: 9, name: Carla, email: carla@example.com, group: 12345 }
 ";
 
+/// Fails naming the first of `lines` that `text` lacks, with the whole text.
+#[track_caller]
+fn assert_all_in(text: &str, lines: &[&str]) {
+    for line in lines {
+        assert!(text.contains(line), "{line:?} not in:\n{text}");
+    }
+}
+
 /// A day three days from now, and the instant it ends in Berlin.
 fn soon() -> (String, String) {
     let day = (Utc::now() + chrono::Duration::days(3)).date_naive();
@@ -78,25 +86,22 @@ fn xtracta_a_user_and_a_workflow_end() {
 
     let plan = ws.roster(&["plan", "--detailed-exitcode"]);
     assert_eq!(plan.code, 2, "{}", plan.all());
-    for line in [
-        "      -member ana@example.com  (expired 2020-01-15)\n",
-        "  - delete bo@example.com  (id 8, users/team.yaml:5:5)  expired 2020-03-31\n",
-        "  ! needs a person: carla@example.com  (id 9, users/team.yaml:9:5): expired 2020-03-31; xtracta cannot deactivate users: take its access away at the vendor, or say on_expiry: delete\n",
-        "  * 2 ends of access within expiry_warning (notices, not changes):\n",
-        &format!(
-            "      dan@example.com  (users/team.yaml:12:5): expires {day} ({ends}): roster will report it to a person"
-        ),
-        &format!(
-            "      dan@example.com  (users/team.yaml:12:5): workflow 100 expires {day} ({ends}): the user will leave workflow 100"
-        ),
-        "2 ends of access coming (notices)",
-    ] {
-        assert!(
-            plan.stdout.contains(line),
-            "{line:?} not in:\n{}",
-            plan.stdout
-        );
-    }
+    assert_all_in(
+        &plan.stdout,
+        &[
+            "      -member ana@example.com  (expired 2020-01-15)\n",
+            "  - delete bo@example.com  (id 8, users/team.yaml:5:5)  expired 2020-03-31\n",
+            "  ! needs a person: carla@example.com  (id 9, users/team.yaml:9:5): expired 2020-03-31; xtracta cannot deactivate users: take its access away at the vendor, or say on_expiry: delete\n",
+            "  * 2 ends of access within expiry_warning (notices, not changes):\n",
+            &format!(
+                "      dan@example.com  (users/team.yaml:12:5): expires {day} ({ends}): roster will report it to a person"
+            ),
+            &format!(
+                "      dan@example.com  (users/team.yaml:12:5): workflow 100 expires {day} ({ends}): the user will leave workflow 100"
+            ),
+            "2 ends of access coming (notices)",
+        ],
+    );
 
     let json: Value =
         serde_json::from_str(&ws.roster(&["plan", "--output", "json"]).stdout).unwrap();
@@ -215,17 +220,14 @@ fn uipath_a_user_and_a_group_end_and_import_invents_none() {
     );
     let plan = ws.roster(&["plan"]);
     plan.ok();
-    for line in [
-        "      ~ groups: − Auditors\n      (group Auditors: expired 2020-02-01T18:00:00Z)\n",
-        "  - deactivate ron@example.com  (id ",
-        "  expired 2020-03-31\n",
-    ] {
-        assert!(
-            plan.stdout.contains(line),
-            "{line:?} not in:\n{}",
-            plan.stdout
-        );
-    }
+    assert_all_in(
+        &plan.stdout,
+        &[
+            "      ~ groups: − Auditors\n      (group Auditors: expired 2020-02-01T18:00:00Z)\n",
+            "  - deactivate ron@example.com  (id ",
+            "  expired 2020-03-31\n",
+        ],
+    );
     ws.roster(&["apply", "--yes"]).ok();
     assert_eq!(
         uipath_user(&sim, "hermione@example.com"),
@@ -310,17 +312,14 @@ fn scim_a_user_and_a_group_membership_end() {
     );
     let plan = ws.roster(&["plan"]);
     plan.ok();
-    for line in [
-        "-member carla@example.com  (expired 2020-02-01)",
-        "  - deactivate dan@example.com  (id ",
-        "  expired 2020-03-31\n",
-    ] {
-        assert!(
-            plan.stdout.contains(line),
-            "{line:?} not in:\n{}",
-            plan.stdout
-        );
-    }
+    assert_all_in(
+        &plan.stdout,
+        &[
+            "-member carla@example.com  (expired 2020-02-01)",
+            "  - deactivate dan@example.com  (id ",
+            "  expired 2020-03-31\n",
+        ],
+    );
     ws.roster(&["apply", "--yes"]).ok();
     assert_eq!(sim.scim_members("Auditors"), Vec::<String>::new());
     assert_eq!(
