@@ -325,7 +325,7 @@ impl Daemon {
             }
             let snapshot = Snapshot {
                 config: config.clone(),
-                users: Arc::new(users.remove(name).unwrap_or_default()),
+                users: users.remove(name).unwrap_or_default(),
                 current: true,
                 apply: self.apply,
             };

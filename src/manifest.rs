@@ -6,8 +6,9 @@
 //! Duplicates point at both places. Secrets are checked for presence, never read. Must not
 //! touch the network.
 //!
-//! Complexity: O(bytes) to parse the files, O(n) to validate n users (duplicates through hash
-//! maps), O(n log n) to sort each target's users by key.
+//! Complexity: O(bytes) to parse the files, O(n) to validate n users (ids through a hash map
+//! of borrowed ids), O(n log n) to sort each target's users by key (duplicate keys are
+//! neighbours then).
 
 mod cache;
 mod discover;
@@ -20,10 +21,11 @@ pub(crate) mod user;
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use crate::config::Config;
 use crate::diag::{self, Problem, Problems};
-use crate::model::{DesiredUser, Origin};
+use crate::model::DesiredUser;
 
 pub use cache::Cache;
 pub use expiry::past as past_expiries;
@@ -32,7 +34,8 @@ pub use schema::schema as json_schema;
 /// The desired state: every declared user, grouped by target name.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Desired {
-    pub by_target: BTreeMap<String, Vec<DesiredUser>>,
+    /// Each target's users, sorted by key; shared (the daemon's parsed-file cache holds them too).
+    pub by_target: BTreeMap<String, Arc<Vec<DesiredUser>>>,
     /// The files read, as shown to people, sorted.
     pub files: Vec<String>,
 }
@@ -87,20 +90,22 @@ pub(crate) fn load_partial(
         .flatten();
     let mut loader = Loader {
         problems: Problems::default(),
-        desired: Desired::default(),
+        by_target: BTreeMap::new(),
+        files: Vec::new(),
         file_targets: BTreeMap::new(),
         untargeted: Vec::new(),
         only,
-        seen_keys: HashMap::new(),
-        seen_ids: HashMap::new(),
     };
     let none = files.is_empty();
     let workers = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
-    for parsed in parse(config, files, workers, cache) {
+    let daemon = cache.is_some();
+    let mut session = cache.map(|c| c.start(config));
+    for parsed in parse(config, files, workers, session.as_mut()) {
         loader.file(parsed);
     }
-    if workers > 1 {
+    if workers > 1 && !daemon {
         // The parsing threads' arenas hold the located YAML trees, as large as the users.
+        // (The daemon gives them back after the reconcile that follows, off the edit's path.)
         crate::memory::release_freed();
     }
     if none {
@@ -114,16 +119,23 @@ pub(crate) fn load_partial(
     }
     let Loader {
         mut problems,
-        mut desired,
+        by_target,
+        files,
         file_targets,
         untargeted,
         ..
     } = loader;
-    for users in desired.by_target.values_mut() {
-        users.sort_by(|a, b| a.key.cmp(&b.key));
-        // Grown by doubling, up to half of it is empty; the daemon keeps it until the next load.
-        users.shrink_to_fit();
+    let by_target: BTreeMap<String, Arc<Vec<DesiredUser>>> = by_target
+        .into_iter()
+        .map(|(target, users)| {
+            let users = unique(users, &mut problems);
+            (target, Arc::new(users))
+        })
+        .collect();
+    if let Some(session) = session {
+        session.finish(&by_target);
     }
+    let desired = Desired { by_target, files };
     problems.0.sort();
     Ok(Partial {
         desired,
@@ -133,17 +145,16 @@ pub(crate) fn load_partial(
     })
 }
 
-/// Parses the files in order, taking from `cache` those whose bytes it knows.
+/// Parses the files in order, taking from the cache's `session` those whose bytes it knows.
 fn parse(
     config: &Config,
     files: Vec<snapshot::File>,
     workers: usize,
-    cache: Option<&mut Cache>,
+    session: Option<&mut cache::Session<'_>>,
 ) -> Vec<file::Parsed> {
-    let Some(cache) = cache else {
+    let Some(session) = session else {
         return file::parse_all(config, files, workers);
     };
-    let mut session = cache.start(config);
     let mut out: Vec<Option<file::Parsed>> = Vec::with_capacity(files.len());
     let (mut todo, mut slots) = (Vec::new(), Vec::new());
     for (i, f) in files.into_iter().enumerate() {
@@ -166,20 +177,71 @@ fn parse(
         }
         out[i] = Some(parsed);
     }
-    session.finish();
     out.into_iter().flatten().collect()
+}
+
+/// Keeps the first declaration of each `id` and of each key, and sorts by key; each later one
+/// is a problem pointing at the first. "First" is in load order (files in order, users in file
+/// order): ids are checked before the sort, keys after it (it is stable). O(n log n), and no
+/// key or origin is copied for the check.
+fn unique(mut users: Vec<DesiredUser>, problems: &mut Problems) -> Vec<DesiredUser> {
+    let mut first_id: HashMap<&str, usize> = HashMap::new();
+    let mut dropped = vec![false; users.len()];
+    for (i, u) in users.iter().enumerate() {
+        let Some(id) = u.id.as_deref() else { continue };
+        match first_id.get(id) {
+            Some(&j) => {
+                dropped[i] = true;
+                problems.push(Problem::at(
+                    u.origin.clone(),
+                    format!("id {id} bound twice (first at {})", users[j].origin),
+                ));
+            }
+            None => {
+                first_id.insert(id, i);
+            }
+        }
+    }
+    drop(first_id);
+    retain_kept(&mut users, &dropped);
+    users.sort_by(|a, b| a.key.cmp(&b.key));
+    let mut dropped = vec![false; users.len()];
+    let mut run = 0;
+    for i in 1..users.len() {
+        if users[i].key != users[run].key {
+            run = i;
+            continue;
+        }
+        dropped[i] = true;
+        problems.push(Problem::at(
+            users[i].origin.clone(),
+            format!(
+                "user {} declared twice (first at {})",
+                users[i].key, users[run].origin
+            ),
+        ));
+    }
+    retain_kept(&mut users, &dropped);
+    // Grown by doubling, up to half of it is empty; the daemon keeps it until the next load.
+    users.shrink_to_fit();
+    users
+}
+
+fn retain_kept(users: &mut Vec<DesiredUser>, dropped: &[bool]) {
+    if dropped.contains(&true) {
+        let mut keep = dropped.iter().map(|&d| !d);
+        users.retain(|_| keep.next().unwrap_or(true));
+    }
 }
 
 struct Loader {
     problems: Problems,
-    desired: Desired,
+    by_target: BTreeMap<String, Vec<DesiredUser>>,
+    files: Vec<String>,
     file_targets: BTreeMap<String, String>,
     untargeted: Vec<String>,
     /// The config's only target, when it has one.
     only: Option<String>,
-    /// (target, key) → where it was first declared.
-    seen_keys: HashMap<(String, String), Origin>,
-    seen_ids: HashMap<(String, String), Origin>,
 }
 
 impl Loader {
@@ -192,40 +254,13 @@ impl Loader {
                 self.file_targets.insert(parsed.shown.clone(), name);
             }
         }
-        self.desired.files.push(parsed.shown);
+        self.files.push(parsed.shown);
         self.problems.0.extend(parsed.problems);
         let Some(target) = parsed.target else { return };
-        for user in parsed.users {
-            self.remember(&target, user);
-        }
-    }
-
-    fn remember(&mut self, target: &str, user: DesiredUser) {
-        let k = (target.to_string(), user.key.clone());
-        if let Some(first) = self.seen_keys.get(&k) {
-            self.problems.push(Problem::at(
-                user.origin.clone(),
-                format!("user {} declared twice (first at {first})", user.key),
-            ));
-            return;
-        }
-        if let Some(id) = &user.id {
-            let k = (target.to_string(), id.clone());
-            if let Some(first) = self.seen_ids.get(&k) {
-                self.problems.push(Problem::at(
-                    user.origin.clone(),
-                    format!("id {id} bound twice (first at {first})"),
-                ));
-                return;
-            }
-            self.seen_ids.insert(k, user.origin.clone());
-        }
-        self.seen_keys.insert(k, user.origin.clone());
-        self.desired
-            .by_target
-            .entry(target.to_string())
+        self.by_target
+            .entry(target)
             .or_default()
-            .push(user);
+            .extend(parsed.users);
     }
 }
 

@@ -130,7 +130,13 @@ fn groups_in_play(loaded: &Loaded) -> usize {
         {
             groups.insert(x.group_id.to_string());
         }
-        for d in loaded.desired.by_target.get(name).into_iter().flatten() {
+        for d in loaded
+            .desired
+            .by_target
+            .get(name)
+            .iter()
+            .flat_map(|u| u.iter())
+        {
             if let Some(Value::Text(g)) = d.fields.get("group_id") {
                 groups.insert(g.clone());
             }
@@ -184,7 +190,7 @@ pub async fn read_only(args: &Args, ws: &Workspace, sim: &Sim) -> anyhow::Result
             .desired
             .by_target
             .get(name)
-            .map(Vec::as_slice)
+            .map(|u| u.as_slice())
             .unwrap_or_default();
         let provider = reconcile::provider(
             &loaded.config,

@@ -63,7 +63,7 @@ pub async fn run(cx: &Ctx, only: &[String], write_probe: bool, yes: bool) -> any
     {
         return Ok(exit::ERROR);
     }
-    let users: usize = loaded.desired.by_target.values().map(Vec::len).sum();
+    let users: usize = loaded.desired.by_target.values().map(|u| u.len()).sum();
     report.checks.push((
         None,
         Check::ok(

@@ -16,7 +16,7 @@ pub fn run(cx: &Ctx, targets: &[String]) -> anyhow::Result<u8> {
     } else {
         Some(crate::reconcile::select(&loaded.config, targets)?)
     };
-    let users: usize = loaded.desired.by_target.values().map(Vec::len).sum();
+    let users: usize = loaded.desired.by_target.values().map(|u| u.len()).sum();
     let (targets, files) = (loaded.config.targets.len(), loaded.desired.files.len());
     let (config, desired) = (&loaded.config, &loaded.desired.by_target);
     let warnings = crate::manifest::past_expiries(config, desired, chrono::Utc::now());

@@ -85,7 +85,7 @@ pub(super) fn resolve(
 /// does about it: a date typed a year early must not remove people without a word.
 pub fn past(
     config: &Config,
-    desired: &BTreeMap<String, Vec<DesiredUser>>,
+    desired: &BTreeMap<String, std::sync::Arc<Vec<DesiredUser>>>,
     now: DateTime<Utc>,
 ) -> Vec<Problem> {
     let mut out = Vec::new();
@@ -94,7 +94,7 @@ pub fn past(
             continue;
         };
         let schema = target.schema();
-        for u in users {
+        for u in users.iter() {
             if let Some(e) = u.expiry.user.as_ref().filter(|e| e.passed(now)) {
                 let what = user_outcome(u, target, schema);
                 out.push(Problem::at(

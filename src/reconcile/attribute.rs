@@ -33,10 +33,24 @@ pub fn file_targets<'a>(
 ) -> FileTargets {
     let mut out = FileTargets::new();
     for (target, users) in targets {
+        let mut last: Option<&str> = None;
         for u in users {
-            out.entry(u.origin.file.clone())
-                .or_default()
-                .insert(target.to_string());
+            let file: &str = u.origin.file.as_ref();
+            // Users are sorted by key, not by file: look the file up only when it changes.
+            if last == Some(file) {
+                continue;
+            }
+            last = Some(file);
+            match out.get_mut(file) {
+                Some(targets) => {
+                    if !targets.contains(target) {
+                        targets.insert(target.to_string());
+                    }
+                }
+                None => {
+                    out.insert(file.to_string(), BTreeSet::from([target.to_string()]));
+                }
+            }
         }
     }
     out

@@ -100,7 +100,7 @@ pub async fn plan_targets(
                     .desired
                     .by_target
                     .get(&name)
-                    .map(Vec::as_slice)
+                    .map(|u| u.as_slice())
                     .unwrap_or_default();
                 let result = plan_target(&loaded.config, &cx, target, desired).await;
                 (name, result)

@@ -37,7 +37,7 @@ pub(super) async fn run(loaded: &Loaded, t: &Target, write: bool) -> Done {
         .desired
         .by_target
         .get(&t.name)
-        .map(Vec::as_slice)
+        .map(|u| u.as_slice())
         .unwrap_or_default();
     let client = match reconcile::provider(config, t, stats.clone(), &stop) {
         Ok(c) => {

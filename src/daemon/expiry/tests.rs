@@ -54,7 +54,7 @@ fn desired(targets: &[(&str, Vec<DesiredUser>)]) -> Desired {
     Desired {
         by_target: targets
             .iter()
-            .map(|(t, u)| (t.to_string(), u.clone()))
+            .map(|(t, u)| (t.to_string(), std::sync::Arc::new(u.clone())))
             .collect(),
         files: Vec::new(),
     }
