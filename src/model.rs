@@ -11,9 +11,11 @@ use crate::secret::SecretRef;
 
 pub mod expiry;
 mod fields;
+mod set;
 
 pub use expiry::{Expiries, Expiry};
 pub use fields::Fields;
+pub use set::Set;
 
 /// Where something was declared: a file, a 1-based line and column.
 #[derive(
@@ -40,7 +42,7 @@ pub enum Value {
     Text(String),
     Bool(bool),
     /// An unordered set, such as workflow ids, group names or `section:role` pairs.
-    Set(BTreeSet<String>),
+    Set(Set),
     /// A key/value map, such as extended fields.
     Map(BTreeMap<String, String>),
 }
@@ -58,7 +60,7 @@ impl Value {
         Value::Set(items.into_iter().map(Into::into).collect())
     }
 
-    pub fn as_set(&self) -> Option<&BTreeSet<String>> {
+    pub fn as_set(&self) -> Option<&Set> {
         match self {
             Value::Set(s) => Some(s),
             _ => None,
@@ -103,8 +105,8 @@ impl fmt::Display for Value {
 }
 
 /// Numbers sort as numbers (`9` before `10`), everything else as text.
-pub fn sorted_for_display(items: &BTreeSet<String>) -> Vec<&str> {
-    let mut v: Vec<&str> = items.iter().map(String::as_str).collect();
+pub fn sorted_for_display<'a>(items: impl IntoIterator<Item = &'a String>) -> Vec<&'a str> {
+    let mut v: Vec<&str> = items.into_iter().map(String::as_str).collect();
     v.sort_by(|a, b| match (a.parse::<u64>(), b.parse::<u64>()) {
         (Ok(x), Ok(y)) => x.cmp(&y),
         _ => a.cmp(b),

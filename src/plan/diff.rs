@@ -5,10 +5,10 @@
 //!
 //! Pure; O(fields) per user.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use crate::config::Policy;
-use crate::model::{ActualUser, DesiredUser, Mutability, Schema, Value};
+use crate::model::{ActualUser, DesiredUser, Mutability, Schema, Set, Value};
 
 use super::{Drift, FieldChange, Membership, TargetPlan, Update, UserRef};
 
@@ -79,7 +79,7 @@ pub(super) fn user(
         match spec.mutability {
             Mutability::Update => changes.push(change()),
             Mutability::Membership => {
-                let empty = BTreeSet::new();
+                let empty = Set::new();
                 let want = want.as_set().unwrap_or(&empty);
                 let have = have.and_then(Value::as_set).unwrap_or(&empty);
                 for c in want.difference(have) {

@@ -2,10 +2,10 @@
 //! the `user` of a create (an update starts from the vendor's record: `record`). Pure
 //! conversions: no requests, no JSON text (that is `wire`).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use super::wire::{UserOut, WireUser};
-use crate::model::{ActualUser, Fields, Value, normalise_key};
+use crate::model::{ActualUser, Fields, Set, Value, normalise_key};
 use crate::vendor::learningcloud::names;
 
 pub(super) fn to_actual(u: WireUser) -> ActualUser {
@@ -23,7 +23,7 @@ pub(super) fn to_actual(u: WireUser) -> ActualUser {
     text(names::TIMEZONE, u.timezone);
     text(names::EXTERNAL_ID, u.external_id.filter(|e| !e.is_empty()));
     fields.insert(names::ENABLED.to_string(), Value::Bool(u.enabled));
-    let roles: BTreeSet<String> = u
+    let roles: Set = u
         .roles
         .unwrap_or_default()
         .into_iter()
@@ -50,7 +50,7 @@ pub(super) fn to_actual(u: WireUser) -> ActualUser {
 }
 
 /// `section:role` strings back into the vendor's map of section → roles.
-fn roles_map(set: &BTreeSet<String>) -> BTreeMap<&str, Vec<&str>> {
+fn roles_map(set: &Set) -> BTreeMap<&str, Vec<&str>> {
     let mut map: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
     for item in set {
         if let Some((section, role)) = item.split_once(':') {

@@ -5,14 +5,14 @@
 //! A group whose name is null cannot be named in a manifest: it is skipped with a warning,
 //! and membership in it is neither shown nor changed.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 
 use reqwest::Method;
 
 use super::rights::{self, Needed};
 use super::wire::{self, WireUser};
 use super::{EP_GROUPS, EVERYONE, Uipath};
-use crate::model::{ActualUser, Value, normalise_key};
+use crate::model::{ActualUser, Set, Value, normalise_key};
 use crate::vendor::ProviderError;
 use crate::vendor::http::Repeat;
 use crate::vendor::uipath::names;
@@ -65,7 +65,7 @@ impl Uipath {
         rights::named(e, needed, &self.s.scope, granted.as_deref())
     }
 
-    pub(super) fn group_ids(&self, names: &BTreeSet<String>) -> Result<Vec<String>, ProviderError> {
+    pub(super) fn group_ids(&self, names: &Set) -> Result<Vec<String>, ProviderError> {
         let lock = self.groups.lock().unwrap_or_else(|e| e.into_inner());
         names
             .iter()
