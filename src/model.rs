@@ -4,8 +4,9 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
+use std::sync::Arc;
 
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::secret::SecretRef;
 
@@ -22,9 +23,21 @@ pub use set::Set;
     Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, schemars::JsonSchema,
 )]
 pub struct Origin {
-    pub file: String,
+    // The file as shown to people: one name per file read, shared by every origin in it. (Not
+    // a doc comment: it would enter the plan output's JSON Schema.)
+    #[serde(serialize_with = "file_out", deserialize_with = "file_in")]
+    pub file: Arc<str>,
     pub line: u64,
     pub column: u64,
+}
+
+// As the `String` it was; serde's impls for `Arc` need its `rc` feature.
+fn file_out<S: Serializer>(file: &Arc<str>, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(file)
+}
+
+fn file_in<'de, D: Deserializer<'de>>(d: D) -> Result<Arc<str>, D::Error> {
+    String::deserialize(d).map(Arc::from)
 }
 
 impl fmt::Display for Origin {

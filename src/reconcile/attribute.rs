@@ -34,7 +34,7 @@ pub fn file_targets<'a>(
     let mut out = FileTargets::new();
     for (target, users) in targets {
         for u in users {
-            out.entry(u.origin.file.clone())
+            out.entry(u.origin.file.to_string())
                 .or_default()
                 .insert(target.to_string());
         }
@@ -126,9 +126,9 @@ fn attribute(
     for p in problems {
         let touched: BTreeSet<&String> = match &p.origin {
             Some(o) => now
-                .get(&o.file)
+                .get(&*o.file)
                 .into_iter()
-                .chain(before.get(&o.file).into_iter().flatten())
+                .chain(before.get(&*o.file).into_iter().flatten())
                 .filter(|t| known.contains(*t))
                 .collect(),
             None => BTreeSet::new(),

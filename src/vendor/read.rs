@@ -276,7 +276,8 @@ mod tests {
 
     fn read_members(text: &str, member: Member) -> (Option<Members>, Vec<String>) {
         let node: serde_saphyr::Spanned<Node> = serde_saphyr::from_str(text).unwrap();
-        let mut keys = Keys::new("u.yaml", &node).unwrap();
+        let file = "u.yaml".into();
+        let mut keys = Keys::new(&file, &node).unwrap();
         let m = members(&mut keys, "items", "item", member);
         let problems = keys.finish(&["items"], &|_| None);
         (m, problems.iter().map(ToString::to_string).collect())
