@@ -68,7 +68,7 @@ pub(super) fn user(
         };
         let change = || FieldChange {
             user: user.clone(),
-            field: field.clone(),
+            field: field.to_string(),
             from: have.cloned(),
             to: want.clone(),
         };
@@ -91,7 +91,7 @@ pub(super) fn user(
             }
             Mutability::NeedsPerson => out.needs_person.push(Drift {
                 user: user.clone(),
-                field: field.clone(),
+                field: field.to_string(),
                 actual: have.cloned(),
                 desired: Some(want.clone()),
                 reason: format!("{} does not let roster change {field}", schema.provider),

@@ -89,7 +89,7 @@ impl Fake {
                 have.extend(want.iter().map(|(k, v)| (k.clone(), v.clone())));
             }
             _ => {
-                user.fields.insert(field.to_string(), to.clone());
+                user.fields.insert(field, to.clone());
             }
         }
         if Some(field) == self.identity()

@@ -184,7 +184,7 @@ impl Members {
         fields: &mut Fields,
         expiring: &mut BTreeMap<String, BTreeMap<String, Deadline>>,
     ) {
-        fields.insert(field.to_string(), Value::Set(self.set.into()));
+        fields.insert(field, Value::Set(self.set.into()));
         if !self.expires.is_empty() {
             expiring.insert(field.to_string(), self.expires);
         }

@@ -145,18 +145,12 @@ impl Xtracta {
 fn to_actual(u: WireUser) -> ActualUser {
     let mut fields = Fields::new();
     let workflows: Set = u.workflows().collect();
-    fields.insert(names::WORKFLOWS.to_string(), Value::Set(workflows));
+    fields.insert(names::WORKFLOWS, Value::Set(workflows));
     if let Some(g) = &u.primary_group_id {
-        fields.insert(names::GROUP_ID.to_string(), Value::text(g.trim()));
+        fields.insert(names::GROUP_ID, Value::text(g.trim()));
     }
-    fields.insert(
-        names::NAME.to_string(),
-        Value::text(u.name.unwrap_or_default()),
-    );
-    fields.insert(
-        names::EMAIL.to_string(),
-        Value::text(u.email_address.trim()),
-    );
+    fields.insert(names::NAME, Value::text(u.name.unwrap_or_default()));
+    fields.insert(names::EMAIL, Value::text(u.email_address.trim()));
     ActualUser {
         id: u.user_id.trim().to_string(),
         key: normalise_key(&u.email_address),

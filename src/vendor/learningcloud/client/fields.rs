@@ -12,7 +12,7 @@ pub(super) fn to_actual(u: WireUser) -> ActualUser {
     let mut fields = Fields::new();
     let mut text = |name: &str, v: Option<String>| {
         if let Some(v) = v {
-            fields.insert(name.to_string(), Value::Text(v));
+            fields.insert(name, Value::Text(v));
         }
     };
     text(names::USERNAME, Some(u.username.trim().to_string()));
@@ -22,7 +22,7 @@ pub(super) fn to_actual(u: WireUser) -> ActualUser {
     text(names::LANGUAGE, u.language);
     text(names::TIMEZONE, u.timezone);
     text(names::EXTERNAL_ID, u.external_id.filter(|e| !e.is_empty()));
-    fields.insert(names::ENABLED.to_string(), Value::Bool(u.enabled));
+    fields.insert(names::ENABLED, Value::Bool(u.enabled));
     let roles: Set = u
         .roles
         .unwrap_or_default()
@@ -34,14 +34,14 @@ pub(super) fn to_actual(u: WireUser) -> ActualUser {
                 .map(move |role| format!("{section}:{role}"))
         })
         .collect();
-    fields.insert(names::ROLES.to_string(), Value::Set(roles));
+    fields.insert(names::ROLES, Value::Set(roles));
     let extended: BTreeMap<String, String> = u
         .extended_fields
         .unwrap_or_default()
         .into_iter()
         .filter_map(|(k, v)| Some((k, v?)))
         .collect();
-    fields.insert(names::EXTENDED_FIELDS.to_string(), Value::Map(extended));
+    fields.insert(names::EXTENDED_FIELDS, Value::Map(extended));
     ActualUser {
         id: u.id.trim().to_string(),
         key: normalise_key(&u.username),

@@ -18,7 +18,7 @@ pub(super) fn to_actual(u: WireUser, memberships: &Memberships) -> ActualUser {
     let mut fields = crate::model::Fields::new();
     let mut put = |name: &str, v: Option<Value>| {
         if let Some(v) = v {
-            fields.insert(name.to_string(), v);
+            fields.insert(name, v);
         }
     };
     put(names::USER_NAME, text(u.user_name.as_deref()));
