@@ -185,7 +185,7 @@ pub(crate) fn from_text(text: &str, shown: &str, base: &Path) -> Result<Config, 
 fn partial_from_text(text: &str, shown: &str, base: &Path) -> Result<PartialConfig, Problems> {
     let raw: RawConfig = diag::parse_yaml(text, shown).map_err(|p| Problems(vec![p]))?;
     Validator {
-        file: shown,
+        file: &shown.into(),
         base,
         problems: Problems::default(),
         held: BTreeMap::new(),
@@ -194,7 +194,7 @@ fn partial_from_text(text: &str, shown: &str, base: &Path) -> Result<PartialConf
 }
 
 struct Validator<'a> {
-    file: &'a str,
+    file: &'a Arc<str>,
     base: &'a Path,
     problems: Problems,
     /// Problems inside one target's section, by its name.

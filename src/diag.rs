@@ -6,6 +6,7 @@
 
 use std::fmt;
 use std::path::Path;
+use std::sync::Arc;
 
 use serde::de::DeserializeOwned;
 
@@ -40,7 +41,7 @@ impl Problem {
     pub fn in_file(file: &str, message: impl Into<String>) -> Self {
         Problem {
             origin: Some(Origin {
-                file: file.to_string(),
+                file: file.into(),
                 line: 1,
                 column: 1,
             }),
@@ -129,7 +130,7 @@ pub(crate) fn decode(bytes: Vec<u8>, shown: &str) -> Result<String, Problem> {
         let (line, column) = line_col(&e.as_bytes()[..e.utf8_error().valid_up_to()]);
         Problem::at(
             Origin {
-                file: shown.to_string(),
+                file: shown.into(),
                 line,
                 column,
             },
@@ -161,7 +162,7 @@ pub fn parse_yaml<T: DeserializeOwned>(text: &str, shown: &str) -> Result<T, Pro
         });
         Problem::at(
             Origin {
-                file: shown.to_string(),
+                file: shown.into(),
                 line,
                 column,
             },
@@ -170,10 +171,10 @@ pub fn parse_yaml<T: DeserializeOwned>(text: &str, shown: &str) -> Result<T, Pro
     })
 }
 
-/// The origin of a spanned YAML value.
-pub fn origin_of(file: &str, loc: &serde_saphyr::Location) -> Origin {
+/// The origin of a spanned YAML value in `file` (whose name it shares).
+pub fn origin_of(file: &Arc<str>, loc: &serde_saphyr::Location) -> Origin {
     Origin {
-        file: file.to_string(),
+        file: Arc::clone(file),
         line: loc.line().max(1),
         column: loc.column().max(1),
     }

@@ -5,11 +5,10 @@
 //! Passwords are never readable and never written. Values are written as JSON-style quoted
 //! YAML scalars, so no name or e-mail can change the document's structure.
 
-use std::collections::BTreeSet;
 use std::fmt::Write;
 
 use crate::config::Target;
-use crate::model::ActualUser;
+use crate::model::{ActualUser, Set};
 
 /// A YAML scalar that reads back as exactly `s`, whatever it holds.
 pub fn quoted(s: &str) -> String {
@@ -29,7 +28,7 @@ pub fn key(s: &str) -> String {
 }
 
 /// A flow list of numbers (written bare) or texts (quoted), sorted as people sort them.
-pub fn numbers_or_strings(items: &BTreeSet<String>, numeric: bool) -> String {
+pub fn numbers_or_strings(items: &Set, numeric: bool) -> String {
     let sorted = crate::model::sorted_for_display(items);
     let parts: Vec<String> = sorted
         .iter()

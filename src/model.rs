@@ -4,25 +4,40 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
+use std::sync::Arc;
 
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::secret::SecretRef;
 
 pub mod expiry;
 mod fields;
+mod set;
 
 pub use expiry::{Expiries, Expiry};
 pub use fields::Fields;
+pub use set::Set;
 
 /// Where something was declared: a file, a 1-based line and column.
 #[derive(
     Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, schemars::JsonSchema,
 )]
 pub struct Origin {
-    pub file: String,
+    // The file as shown to people: one name per file read, shared by every origin in it. (Not
+    // a doc comment: it would enter the plan output's JSON Schema.)
+    #[serde(serialize_with = "file_out", deserialize_with = "file_in")]
+    pub file: Arc<str>,
     pub line: u64,
     pub column: u64,
+}
+
+// As the `String` it was; serde's impls for `Arc` need its `rc` feature.
+fn file_out<S: Serializer>(file: &Arc<str>, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(file)
+}
+
+fn file_in<'de, D: Deserializer<'de>>(d: D) -> Result<Arc<str>, D::Error> {
+    String::deserialize(d).map(Arc::from)
 }
 
 impl fmt::Display for Origin {
@@ -40,7 +55,7 @@ pub enum Value {
     Text(String),
     Bool(bool),
     /// An unordered set, such as workflow ids, group names or `section:role` pairs.
-    Set(BTreeSet<String>),
+    Set(Set),
     /// A key/value map, such as extended fields.
     Map(BTreeMap<String, String>),
 }
@@ -58,7 +73,7 @@ impl Value {
         Value::Set(items.into_iter().map(Into::into).collect())
     }
 
-    pub fn as_set(&self) -> Option<&BTreeSet<String>> {
+    pub fn as_set(&self) -> Option<&Set> {
         match self {
             Value::Set(s) => Some(s),
             _ => None,
@@ -103,8 +118,8 @@ impl fmt::Display for Value {
 }
 
 /// Numbers sort as numbers (`9` before `10`), everything else as text.
-pub fn sorted_for_display(items: &BTreeSet<String>) -> Vec<&str> {
-    let mut v: Vec<&str> = items.iter().map(String::as_str).collect();
+pub fn sorted_for_display<'a>(items: impl IntoIterator<Item = &'a String>) -> Vec<&'a str> {
+    let mut v: Vec<&str> = items.into_iter().map(String::as_str).collect();
     v.sort_by(|a, b| match (a.parse::<u64>(), b.parse::<u64>()) {
         (Ok(x), Ok(y)) => x.cmp(&y),
         _ => a.cmp(b),

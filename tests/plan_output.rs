@@ -79,7 +79,7 @@ fn small_plan() -> Plan {
     acme.desired_count = 4;
     let mut ana = create("ana@example.com", "Ana Lima", 3);
     ana.fields
-        .insert("workflows".into(), Value::set(["496553", "496941"]));
+        .insert("workflows", Value::set(["496553", "496941"]));
     ana.password = Some(SecretRef::Env("ANA_FIRST_PASSWORD".into()));
     acme.creates.push(ana);
     let bo = person("bo@example.com", Some(4092), Some("Bo"), Some(7));

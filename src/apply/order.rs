@@ -86,10 +86,7 @@ pub(crate) fn order(plan: &TargetPlan) -> Order {
                 }
                 Value::Set(items) => {
                     for item in items {
-                        joining
-                            .entry((field.as_str(), item.as_str()))
-                            .or_default()
-                            .push(i);
+                        joining.entry((field, item.as_str())).or_default().push(i);
                     }
                 }
                 _ => {}

@@ -5,6 +5,7 @@
 //! Validation only: connects to nothing, reads no secret (presence only).
 
 use std::path::Path;
+use std::sync::Arc;
 use std::time::Duration;
 
 use serde_saphyr::Spanned;
@@ -59,7 +60,7 @@ const KEYS: &[&str] = &[
 
 /// Reads `coordination:`; every problem is pushed.
 pub(super) fn read(
-    file: &str,
+    file: &Arc<str>,
     base: &Path,
     node: &Spanned<Node>,
     problems: &mut Vec<Problem>,
@@ -238,7 +239,7 @@ mod tests {
         let node: Spanned<Node> = serde_saphyr::from_str(text).unwrap();
         let mut problems = Vec::new();
         let c = read(
-            "roster.yaml",
+            &"roster.yaml".into(),
             Path::new("/etc/roster"),
             &node,
             &mut problems,

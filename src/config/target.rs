@@ -5,6 +5,7 @@
 //! Validation only: secrets are checked for presence, never read. Must not touch the network.
 
 use std::path::Path;
+use std::sync::Arc;
 
 use serde_saphyr::Spanned;
 
@@ -16,7 +17,7 @@ use super::{Target, common, parse};
 
 /// Reads target `name`; the target when it is usable, and every problem found.
 pub(super) fn read(
-    file: &str,
+    file: &Arc<str>,
     base: &Path,
     name: &str,
     node: &Spanned<Node>,

@@ -4,6 +4,8 @@
 //!
 //! Pure apart from checking that referenced secrets are present.
 
+use std::sync::Arc;
+
 use crate::config::{Config, Target};
 use crate::diag::{self, Problem};
 use crate::model::DesiredUser;
@@ -32,6 +34,8 @@ pub(super) fn parse(config: &Config, file: snapshot::File) -> Parsed {
         problems: Vec::new(),
     };
     let shown = out.shown.as_str();
+    // One name for the whole file: every origin in it shares it.
+    let file_name: Arc<str> = shown.into();
     let text = match file.bytes.and_then(|b| diag::decode(b, shown)) {
         Ok(t) => t,
         Err(p) => {
@@ -57,13 +61,13 @@ pub(super) fn parse(config: &Config, file: snapshot::File) -> Parsed {
     };
     drop(text);
     out.named = Some(raw.target.as_ref().map(|t| t.value.trim().to_string()));
-    let Some(target) = target_of(config, &mut out.problems, &raw, shown) else {
+    let Some(target) = target_of(config, &mut out.problems, &raw, &file_name) else {
         return out;
     };
     out.users.reserve(raw.users.value.len());
     for u in raw.users.value.iter() {
         let (user, problems) =
-            super::user::read(target, shown, u, &config.base_dir, config.timezone);
+            super::user::read(target, &file_name, u, &config.base_dir, config.timezone);
         out.problems.extend(problems);
         out.users.extend(user);
     }
@@ -75,7 +79,7 @@ fn target_of<'c>(
     config: &'c Config,
     problems: &mut Vec<Problem>,
     raw: &RawManifest,
-    shown: &str,
+    shown: &Arc<str>,
 ) -> Option<&'c Target> {
     let targets = &config.targets;
     match &raw.target {

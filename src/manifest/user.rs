@@ -6,6 +6,7 @@
 
 use std::collections::BTreeSet;
 use std::path::Path;
+use std::sync::Arc;
 
 use serde_saphyr::Spanned;
 
@@ -47,7 +48,7 @@ pub(crate) const COMMON_USER_KEYS: &[KeyDoc] = &[
 /// Reads one user of `target`; the user when usable, and every problem found.
 pub(super) fn read(
     target: &Target,
-    file: &str,
+    file: &Arc<str>,
     node: &Spanned<Node>,
     base: &Path,
     tz: chrono_tz::Tz,
@@ -158,7 +159,7 @@ pub(crate) mod testing {
         for u in raw.users.value.iter() {
             let (user, p) = super::read(
                 target,
-                "users/x.yaml",
+                &"users/x.yaml".into(),
                 u,
                 std::path::Path::new("."),
                 chrono_tz::Tz::UTC,

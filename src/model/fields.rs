@@ -4,8 +4,9 @@
 //! Users have a handful of fields (Xtracta's four), for which a `BTreeMap` leaf (room for 11
 //! entries, 632 bytes) is mostly empty; the vector takes what the fields need. The `Arc` makes
 //! a clone of a user cheap (the daemon's parsed-file cache and its targets' state share the
-//! fields); a change copies them only while they are shared. Serialised, described (JSON
-//! Schema) and debug-printed exactly as the map was. Pure.
+//! fields); a change copies them only while they are shared. The names are shared too
+//! (`name.rs`): every user's `email` is one string. Serialised, described (JSON Schema) and
+//! debug-printed exactly as the map was. Pure, but for the names' process-wide table.
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
@@ -16,9 +17,11 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use super::Value;
 
+mod name;
+
 /// Field name → value, sorted by name, each name once.
 #[derive(Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Fields(Arc<Vec<(String, Value)>>);
+pub struct Fields(Arc<Vec<(Arc<str>, Value)>>);
 
 impl Fields {
     pub fn new() -> Self {
@@ -26,7 +29,7 @@ impl Fields {
     }
 
     fn find(&self, key: &str) -> Result<usize, usize> {
-        self.0.binary_search_by(|(k, _)| k.as_str().cmp(key))
+        self.0.binary_search_by(|(k, _)| (**k).cmp(key))
     }
 
     pub fn get(&self, key: &str) -> Option<&Value> {
@@ -43,12 +46,14 @@ impl Fields {
     }
 
     /// Sets `key`; the value it had, if any.
-    pub fn insert(&mut self, key: String, value: Value) -> Option<Value> {
+    pub fn insert(&mut self, key: impl AsRef<str>, value: Value) -> Option<Value> {
+        let key = key.as_ref();
+        let i = self.find(key);
         let v = Arc::make_mut(&mut self.0);
-        match v.binary_search_by(|(k, _)| k.as_str().cmp(&key)) {
+        match i {
             Ok(i) => Some(std::mem::replace(&mut v[i].1, value)),
             Err(i) => {
-                v.insert(i, (key, value));
+                v.insert(i, (name::shared(key), value));
                 None
             }
         }
@@ -57,14 +62,16 @@ impl Fields {
     /// The value of `key`, set to `default()` first when it has none.
     pub fn get_or_insert_with(
         &mut self,
-        key: String,
+        key: impl AsRef<str>,
         default: impl FnOnce() -> Value,
     ) -> &mut Value {
+        let key = key.as_ref();
+        let found = self.find(key);
         let v = Arc::make_mut(&mut self.0);
-        let i = match v.binary_search_by(|(k, _)| k.as_str().cmp(&key)) {
+        let i = match found {
             Ok(i) => i,
             Err(i) => {
-                v.insert(i, (key, default()));
+                v.insert(i, (name::shared(key), default()));
                 i
             }
         };
@@ -85,17 +92,19 @@ impl Fields {
     }
 
     /// The fields by name.
-    pub fn iter(&self) -> impl DoubleEndedIterator<Item = (&String, &Value)> + ExactSizeIterator {
-        self.0.iter().map(|(k, v)| (k, v))
+    pub fn iter(&self) -> impl DoubleEndedIterator<Item = (&str, &Value)> + ExactSizeIterator {
+        self.0.iter().map(|(k, v)| (&**k, v))
     }
 
     /// The fields by name, for changing their values (copied first while shared).
-    pub fn iter_mut(&mut self) -> impl Iterator<Item = (&String, &mut Value)> {
-        Arc::make_mut(&mut self.0).iter_mut().map(|(k, v)| (&*k, v))
+    pub fn iter_mut(&mut self) -> impl Iterator<Item = (&str, &mut Value)> {
+        Arc::make_mut(&mut self.0)
+            .iter_mut()
+            .map(|(k, v)| (&**k, v))
     }
 
-    pub fn keys(&self) -> impl DoubleEndedIterator<Item = &String> + ExactSizeIterator {
-        self.0.iter().map(|(k, _)| k)
+    pub fn keys(&self) -> impl DoubleEndedIterator<Item = &str> + ExactSizeIterator {
+        self.0.iter().map(|(k, _)| &**k)
     }
 
     pub fn values(&self) -> impl DoubleEndedIterator<Item = &Value> + ExactSizeIterator {
@@ -111,6 +120,9 @@ impl FromIterator<(String, Value)> for Fields {
         // Stable: of equal names, the last given comes first and is the one kept.
         v.sort_by(|a, b| a.0.cmp(&b.0));
         v.dedup_by(|later, first| later.0 == first.0);
+        let mut v: Vec<(Arc<str>, Value)> =
+            v.into_iter().map(|(k, v)| (name::shared(&k), v)).collect();
+        // Collecting in place may keep the larger tuples' allocation.
         v.shrink_to_fit();
         Fields(Arc::new(v))
     }
@@ -124,7 +136,11 @@ impl<const N: usize> From<[(String, Value); N]> for Fields {
 
 impl From<BTreeMap<String, Value>> for Fields {
     fn from(map: BTreeMap<String, Value>) -> Self {
-        Fields(Arc::new(map.into_iter().collect()))
+        Fields(Arc::new(
+            map.into_iter()
+                .map(|(k, v)| (name::shared(&k), v))
+                .collect(),
+        ))
     }
 }
 
@@ -137,27 +153,27 @@ impl Extend<(String, Value)> for Fields {
 }
 
 impl IntoIterator for Fields {
-    type Item = (String, Value);
-    type IntoIter = std::vec::IntoIter<(String, Value)>;
+    type Item = (Arc<str>, Value);
+    type IntoIter = std::vec::IntoIter<(Arc<str>, Value)>;
     fn into_iter(self) -> Self::IntoIter {
         Arc::unwrap_or_clone(self.0).into_iter()
     }
 }
 
 impl<'a> IntoIterator for &'a Fields {
-    type Item = (&'a String, &'a Value);
+    type Item = (&'a str, &'a Value);
     type IntoIter = std::iter::Map<
-        std::slice::Iter<'a, (String, Value)>,
-        fn(&'a (String, Value)) -> (&'a String, &'a Value),
+        std::slice::Iter<'a, (Arc<str>, Value)>,
+        fn(&'a (Arc<str>, Value)) -> (&'a str, &'a Value),
     >;
     fn into_iter(self) -> Self::IntoIter {
-        self.0.iter().map(|(k, v)| (k, v))
+        self.0.iter().map(|(k, v)| (&**k, v))
     }
 }
 
 impl<'a> IntoIterator for &'a mut Fields {
-    type Item = (&'a String, &'a mut Value);
-    type IntoIter = Box<dyn Iterator<Item = (&'a String, &'a mut Value)> + 'a>;
+    type Item = (&'a str, &'a mut Value);
+    type IntoIter = Box<dyn Iterator<Item = (&'a str, &'a mut Value)> + 'a>;
     fn into_iter(self) -> Self::IntoIter {
         Box::new(self.iter_mut())
     }
@@ -226,7 +242,10 @@ mod tests {
             .iter()
             .map(|(k, v)| (k.to_string(), text(v)))
             .collect();
-        assert_eq!(f.iter().collect::<Vec<_>>(), m.iter().collect::<Vec<_>>());
+        assert_eq!(
+            f.iter().collect::<Vec<_>>(),
+            m.iter().map(|(k, v)| (k.as_str(), v)).collect::<Vec<_>>()
+        );
         assert_eq!(format!("{f:?}"), format!("{m:?}"));
         assert_eq!(
             serde_json::to_string(&f).unwrap(),
@@ -244,16 +263,13 @@ mod tests {
     fn changes_copy_only_what_is_shared() {
         let mut f = Fields::from([("a".to_string(), text("1"))]);
         let kept = f.clone();
-        assert_eq!(f.insert("b".into(), text("2")), None);
-        assert_eq!(f.insert("a".into(), text("3")), Some(text("1")));
+        assert_eq!(f.insert("b", text("2")), None);
+        assert_eq!(f.insert("a", text("3")), Some(text("1")));
         *f.get_mut("b").unwrap() = text("4");
         assert_eq!(f.remove("zz"), None);
         assert_eq!(
             f.iter().collect::<Vec<_>>(),
-            [
-                (&"a".to_string(), &text("3")),
-                (&"b".to_string(), &text("4"))
-            ]
+            [("a", &text("3")), ("b", &text("4"))]
         );
         assert_eq!(kept.get("a"), Some(&text("1")));
         assert_eq!(kept.len(), 1);

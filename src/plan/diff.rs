@@ -5,10 +5,10 @@
 //!
 //! Pure; O(fields) per user.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use crate::config::Policy;
-use crate::model::{ActualUser, DesiredUser, Mutability, Schema, Value};
+use crate::model::{ActualUser, DesiredUser, Mutability, Schema, Set, Value};
 
 use super::{Drift, FieldChange, Membership, TargetPlan, Update, UserRef};
 
@@ -68,7 +68,7 @@ pub(super) fn user(
         };
         let change = || FieldChange {
             user: user.clone(),
-            field: field.clone(),
+            field: field.to_string(),
             from: have.cloned(),
             to: want.clone(),
         };
@@ -79,7 +79,7 @@ pub(super) fn user(
         match spec.mutability {
             Mutability::Update => changes.push(change()),
             Mutability::Membership => {
-                let empty = BTreeSet::new();
+                let empty = Set::new();
                 let want = want.as_set().unwrap_or(&empty);
                 let have = have.and_then(Value::as_set).unwrap_or(&empty);
                 for c in want.difference(have) {
@@ -91,7 +91,7 @@ pub(super) fn user(
             }
             Mutability::NeedsPerson => out.needs_person.push(Drift {
                 user: user.clone(),
-                field: field.clone(),
+                field: field.to_string(),
                 actual: have.cloned(),
                 desired: Some(want.clone()),
                 reason: format!("{} does not let roster change {field}", schema.provider),

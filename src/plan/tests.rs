@@ -174,7 +174,7 @@ fn workflow_joins_and_leaves_grouped_by_workflow() {
 #[test]
 fn group_drift_needs_a_person() {
     let mut a = have("1", "a@x.io", "A", &[]);
-    a.fields.insert(names::GROUP_ID.into(), Value::text("2"));
+    a.fields.insert(names::GROUP_ID, Value::text("2"));
     let p = plan("t", &[want("a@x.io", "A", &[])], &[a], &schema(), &policy());
     assert!(!p.has_changes());
     assert_eq!(p.needs_person.len(), 1);
@@ -245,12 +245,12 @@ fn map_fields_manage_only_the_keys_the_manifest_sets() {
         .push(FieldSpec::map("extended_fields", Mutability::Update));
     let mut d = want("a@x.io", "A", &[]);
     d.fields.insert(
-        "extended_fields".into(),
+        "extended_fields",
         Value::Map(BTreeMap::from([("costCenter".into(), "CC-1".into())])),
     );
     let mut a = have("1", "a@x.io", "A", &[]);
     a.fields.insert(
-        "extended_fields".into(),
+        "extended_fields",
         Value::Map(BTreeMap::from([
             ("costCenter".into(), "CC-1".into()),
             ("department".into(), "Ops".into()),
@@ -267,7 +267,7 @@ fn map_fields_manage_only_the_keys_the_manifest_sets() {
         .has_changes()
     );
     d.fields.insert(
-        "extended_fields".into(),
+        "extended_fields",
         Value::Map(BTreeMap::from([("costCenter".into(), "CC-2".into())])),
     );
     let p = plan("t", &[d], &[a], &s, &policy());

@@ -140,9 +140,9 @@ fn attribute(
     for p in problems {
         let touched: BTreeSet<&String> = match &p.origin {
             Some(o) => now
-                .get(&o.file)
+                .get(&*o.file)
                 .into_iter()
-                .chain(before.get(&o.file).into_iter().flatten())
+                .chain(before.get(&*o.file).into_iter().flatten())
                 .filter(|t| known.contains(*t))
                 .collect(),
             None => BTreeSet::new(),

@@ -152,7 +152,7 @@ pub fn validate_selected(
 fn located(ps: &[Problem]) -> Vec<JsonProblem<'_>> {
     ps.iter()
         .map(|p| JsonProblem {
-            file: p.origin.as_ref().map(|o| o.file.as_str()),
+            file: p.origin.as_ref().map(|o| &*o.file),
             line: p.origin.as_ref().map(|o| o.line),
             column: p.origin.as_ref().map(|o| o.column),
             message: &p.message,

@@ -123,7 +123,7 @@ pub fn plan(p: &Plan) -> Plan {
 fn personal(fields: &crate::model::Fields) -> Vec<&Value> {
     fields
         .iter()
-        .filter(|(f, _)| PERSONAL.contains(&f.as_str()))
+        .filter(|(f, _)| PERSONAL.contains(f))
         .map(|(_, v)| v)
         .collect()
 }

@@ -6,7 +6,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::model::{Value, sorted_for_display};
+use crate::model::{Set, Value, sorted_for_display};
 use crate::plan::FieldChange;
 
 use super::Styles;
@@ -29,10 +29,9 @@ pub(crate) fn show(v: Option<&Value>) -> String {
     }
 }
 
-/// Set items, numbers in numeric order, comma-separated.
+/// Set items (each once), numbers in numeric order, comma-separated.
 fn items_list<'a>(items: impl Iterator<Item = &'a String>) -> String {
-    let set: BTreeSet<String> = items.cloned().collect();
-    sorted_for_display(&set)
+    sorted_for_display(items)
         .into_iter()
         .map(|s| text(s).into_owned())
         .collect::<Vec<_>>()
@@ -42,7 +41,7 @@ fn items_list<'a>(items: impl Iterator<Item = &'a String>) -> String {
 /// One changed field of an update, old and new side by side, without indentation.
 pub(crate) fn pair(c: &FieldChange, st: &Styles) -> String {
     let head = st.chg(&format!("~ {}:", text(&c.field)));
-    let empty_set = BTreeSet::new();
+    let empty_set = Set::new();
     let empty_map = BTreeMap::new();
     match (&c.from, &c.to) {
         (None | Some(Value::Set(_)), Value::Set(new)) => {

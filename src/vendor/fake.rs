@@ -11,7 +11,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use secrecy::SecretString;
 
-use crate::model::{ActualUser, DesiredUser, Schema, Value, normalise_key};
+use crate::model::{ActualUser, DesiredUser, Schema, Set, Value, normalise_key};
 use crate::plan::{Create, Membership, Update, UserRef};
 
 use super::{Applied, Provider, ProviderError};
@@ -89,7 +89,7 @@ impl Fake {
                 have.extend(want.iter().map(|(k, v)| (k.clone(), v.clone())));
             }
             _ => {
-                user.fields.insert(field.to_string(), to.clone());
+                user.fields.insert(field, to.clone());
             }
         }
         if Some(field) == self.identity()
@@ -177,7 +177,7 @@ impl Provider for Fake {
                 };
                 let set = user
                     .fields
-                    .get_or_insert_with(change.field.clone(), || Value::Set(BTreeSet::new()));
+                    .get_or_insert_with(change.field.clone(), || Value::Set(Set::new()));
                 if let Value::Set(s) = set {
                     if join {
                         s.insert(change.collection.clone());

@@ -184,7 +184,7 @@ impl Members {
         fields: &mut Fields,
         expiring: &mut BTreeMap<String, BTreeMap<String, Deadline>>,
     ) {
-        fields.insert(field.to_string(), Value::Set(self.set));
+        fields.insert(field, Value::Set(self.set.into()));
         if !self.expires.is_empty() {
             expiring.insert(field.to_string(), self.expires);
         }
@@ -276,7 +276,8 @@ mod tests {
 
     fn read_members(text: &str, member: Member) -> (Option<Members>, Vec<String>) {
         let node: serde_saphyr::Spanned<Node> = serde_saphyr::from_str(text).unwrap();
-        let mut keys = Keys::new("u.yaml", &node).unwrap();
+        let file = "u.yaml".into();
+        let mut keys = Keys::new(&file, &node).unwrap();
         let m = members(&mut keys, "items", "item", member);
         let problems = keys.finish(&["items"], &|_| None);
         (m, problems.iter().map(ToString::to_string).collect())

@@ -5,6 +5,8 @@
 //! struct listing every vendor's keys. It collects problems and never stops at the first; it
 //! knows nothing of what the keys mean.
 
+use std::sync::Arc;
+
 use serde_saphyr::Spanned;
 
 use super::node::Node;
@@ -22,12 +24,12 @@ pub struct Located<T> {
 /// One value of a mapping, with the file it came from.
 #[derive(Clone, Copy, Debug)]
 pub struct Val<'a> {
-    file: &'a str,
+    file: &'a Arc<str>,
     node: &'a Spanned<Node>,
 }
 
 impl<'a> Val<'a> {
-    pub fn new(file: &'a str, node: &'a Spanned<Node>) -> Self {
+    pub fn new(file: &'a Arc<str>, node: &'a Spanned<Node>) -> Self {
         Val { file, node }
     }
 
@@ -113,7 +115,7 @@ impl<'a> Val<'a> {
 /// A mapping being read; see the module doc.
 #[derive(Debug)]
 pub struct Keys<'a> {
-    file: &'a str,
+    file: &'a Arc<str>,
     origin: Origin,
     entries: &'a [(Spanned<String>, Spanned<Node>)],
     used: Vec<bool>,
@@ -125,7 +127,7 @@ pub type Foreign<'f> = &'f dyn Fn(&str) -> Option<String>;
 
 impl<'a> Keys<'a> {
     /// Starts reading `node`, which must be a mapping (an empty document counts as an empty one).
-    pub fn new(file: &'a str, node: &'a Spanned<Node>) -> Result<Self, Problem> {
+    pub fn new(file: &'a Arc<str>, node: &'a Spanned<Node>) -> Result<Self, Problem> {
         let origin = diag::origin_of(file, &node.referenced);
         let entries: &'a [_] = match &node.value {
             Node::Map(entries) => entries,
@@ -148,7 +150,7 @@ impl<'a> Keys<'a> {
 
     /// The file being read, as shown to people.
     pub fn file(&self) -> &'a str {
-        self.file
+        self.file.as_ref()
     }
 
     /// Where the mapping starts: missing keys are reported here.

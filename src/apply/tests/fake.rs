@@ -140,10 +140,7 @@ pub(super) fn create(email: &str, workflows: &[&str]) -> Create {
         ("name".to_string(), Value::text(format!("Name of {email}"))),
     ]);
     if !workflows.is_empty() {
-        fields.insert(
-            "workflows".to_string(),
-            Value::set(workflows.iter().copied()),
-        );
+        fields.insert("workflows", Value::set(workflows.iter().copied()));
     }
     Create {
         user: UserRef {

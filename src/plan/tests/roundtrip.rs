@@ -43,7 +43,7 @@ fn execute(actual: &[ActualUser], p: &TargetPlan) -> Vec<ActualUser> {
                 .get_mut(u.vendor_id())
                 .unwrap()
                 .fields
-                .get_or_insert_with(m.field.clone(), || Value::Set(BTreeSet::new()));
+                .get_or_insert_with(m.field.clone(), || Value::Set(crate::model::Set::new()));
             if let Value::Set(s) = f {
                 s.insert(m.collection.clone());
             }

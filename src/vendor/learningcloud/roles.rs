@@ -95,5 +95,5 @@ pub(super) fn read(keys: &mut Keys<'_>, key: &str) -> Option<Option<Value>> {
         Some(_) => {}
     }
     keys.absorb(map.finish(&[], &|_| None));
-    ok.then_some(Some(Value::Set(set)))
+    ok.then_some(Some(Value::Set(set.into())))
 }

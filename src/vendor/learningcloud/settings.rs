@@ -55,7 +55,7 @@ impl Settings {
 }
 
 /// Roles as a flow mapping of sections to role lists.
-fn roles(set: &std::collections::BTreeSet<String>) -> String {
+fn roles(set: &crate::model::Set) -> String {
     let mut by_section: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
     for r in set {
         if let Some((section, role)) = r.split_once(':') {

@@ -58,20 +58,20 @@ pub(super) fn read(keys: &mut Keys<'_>, id: Option<Located<String>>) -> Option<U
 
     let mut fields = crate::model::Fields::new();
     let username = username?;
-    fields.insert(names::USERNAME.to_string(), Value::text(username.clone()));
-    fields.insert(names::EMAIL.to_string(), Value::text(email?.value));
+    fields.insert(names::USERNAME, Value::text(username.clone()));
+    fields.insert(names::EMAIL, Value::text(email?.value));
     for (n, v) in core {
-        fields.insert(n.to_string(), Value::text(v?.value));
+        fields.insert(n, Value::text(v?.value));
     }
-    fields.insert(names::ENABLED.to_string(), Value::Bool(enabled));
+    fields.insert(names::ENABLED, Value::Bool(enabled));
     if let Some(roles) = roles? {
-        fields.insert(names::ROLES.to_string(), roles);
+        fields.insert(names::ROLES, roles);
     }
     if let Some(e) = external_id? {
-        fields.insert(names::EXTERNAL_ID.to_string(), Value::text(e));
+        fields.insert(names::EXTERNAL_ID, Value::text(e));
     }
     if let Some(e) = extended? {
-        fields.insert(names::EXTENDED_FIELDS.to_string(), e);
+        fields.insert(names::EXTENDED_FIELDS, e);
     }
     Some(UserFields {
         key: normalise_key(&username),

@@ -227,7 +227,7 @@ impl Provider for Scim {
                 if let Some(name) = spelt.get(a.key.as_str()) {
                     let same = a.fields.get(names::USER_NAME).and_then(Value::as_text);
                     if same.is_some_and(|n| normalise_key(n) == normalise_key(name)) {
-                        a.fields.insert(names::USER_NAME.into(), Value::text(*name));
+                        a.fields.insert(names::USER_NAME, Value::text(*name));
                     }
                 }
                 a

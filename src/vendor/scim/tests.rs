@@ -128,7 +128,7 @@ users:
 fn only_the_user_name_is_required_and_active_defaults_to_true() {
     let (users, problems) = read("users:\n  - user_name: bo\n");
     assert!(problems.is_empty(), "{problems:?}");
-    let names: Vec<&str> = users[0].fields.keys().map(String::as_str).collect();
+    let names: Vec<&str> = users[0].fields.keys().collect();
     assert_eq!(names, ["active", "user_name"]);
     assert_eq!(users[0].fields["active"], Value::Bool(true));
 }

@@ -42,14 +42,14 @@ pub(super) fn read(keys: &mut Keys<'_>, id: Option<Located<String>>) -> Option<U
     let (mut fields, mut expiring) = (crate::model::Fields::new(), BTreeMap::new());
     for n in [names::GIVEN_NAME, names::FAMILY_NAME, names::DISPLAY_NAME] {
         if let Some(v) = keys.name(n) {
-            fields.insert(n.to_string(), Value::text(v.value));
+            fields.insert(n, Value::text(v.value));
         }
     }
     if let Some(v) = keys.text(names::EXTERNAL_ID) {
-        fields.insert(names::EXTERNAL_ID.to_string(), Value::text(v.value));
+        fields.insert(names::EXTERNAL_ID, Value::text(v.value));
     }
     let active = keys.bool(names::ACTIVE).is_none_or(|a| a.value);
-    fields.insert(names::ACTIVE.to_string(), Value::Bool(active));
+    fields.insert(names::ACTIVE, Value::Bool(active));
     // Each group may end on its own date: an ended group is a leave, as any membership.
     if let Some(m) = read::members(keys, names::GROUPS, "group", read::Member::Name) {
         m.store(names::GROUPS, &mut fields, &mut expiring);
@@ -57,15 +57,12 @@ pub(super) fn read(keys: &mut Keys<'_>, id: Option<Located<String>>) -> Option<U
     let enterprise = enterprise(keys);
 
     let user_name = user_name?;
-    fields.insert(
-        names::USER_NAME.to_string(),
-        Value::text(user_name.value.clone()),
-    );
+    fields.insert(names::USER_NAME, Value::text(user_name.value.clone()));
     if let Some(e) = email? {
-        fields.insert(names::EMAIL.to_string(), Value::text(e));
+        fields.insert(names::EMAIL, Value::text(e));
     }
     if let Some(e) = enterprise? {
-        fields.insert(names::ENTERPRISE.to_string(), Value::Map(e));
+        fields.insert(names::ENTERPRISE, Value::Map(e));
     }
     Some(UserFields {
         key: normalise_key(&user_name.value),

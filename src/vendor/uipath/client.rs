@@ -14,7 +14,7 @@ mod probe;
 mod rights;
 mod wire;
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
@@ -24,7 +24,7 @@ use serde_json::{Value as Json, json};
 
 use crate::config::Limits;
 use crate::diag::Problem;
-use crate::model::{ActualUser, DesiredUser, Fields, Value};
+use crate::model::{ActualUser, DesiredUser, Fields, Set, Value};
 use crate::plan::{Create, Membership, Update, UserRef};
 use crate::vendor::http::{Http, Repeat, Stats};
 use crate::vendor::paging::Pages;
@@ -309,8 +309,8 @@ impl Provider for Uipath {
                         .and_then(Value::as_set)
                         .cloned()
                         .unwrap_or_default();
-                    let add: BTreeSet<String> = want.difference(&have).cloned().collect();
-                    let remove: BTreeSet<String> = have.difference(want).cloned().collect();
+                    let add: Set = want.difference(&have).cloned().collect();
+                    let remove: Set = have.difference(want).cloned().collect();
                     body.insert("groupIDsToAdd".into(), json!(self.group_ids(&add)?));
                     body.insert("groupIDsToRemove".into(), json!(self.group_ids(&remove)?));
                 }

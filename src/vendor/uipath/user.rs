@@ -28,19 +28,19 @@ pub(super) fn read(keys: &mut Keys<'_>, id: Option<Located<String>>) -> Option<U
     let (mut fields, mut expiring) = (crate::model::Fields::new(), BTreeMap::new());
     for n in [names::USER_NAME, names::SURNAME] {
         if let Some(v) = keys.name(n) {
-            fields.insert(n.to_string(), Value::text(v.value));
+            fields.insert(n, Value::text(v.value));
         }
     }
     let active = keys.bool(names::ACTIVE).is_none_or(|a| a.value);
-    fields.insert(names::ACTIVE.to_string(), Value::Bool(active));
+    fields.insert(names::ACTIVE, Value::Bool(active));
     // Groups change through the user's update, not collection by collection; an ended
     // group is still a leave (the update drops it).
     if let Some(m) = read::members(keys, names::GROUPS, "group", read::Member::Name) {
         m.store(names::GROUPS, &mut fields, &mut expiring);
     }
     let (email, name) = (email?, name?);
-    fields.insert(names::EMAIL.to_string(), Value::text(email.value.clone()));
-    fields.insert(names::NAME.to_string(), Value::text(name.value));
+    fields.insert(names::EMAIL, Value::text(email.value.clone()));
+    fields.insert(names::NAME, Value::text(name.value));
     Some(UserFields {
         key: normalise_key(&email.value),
         id,

@@ -24,7 +24,7 @@ use std::sync::Arc;
 use secrecy::{ExposeSecret, SecretString};
 
 use crate::config::Limits;
-use crate::model::{ActualUser, DesiredUser, Fields, Value, normalise_key};
+use crate::model::{ActualUser, DesiredUser, Fields, Set, Value, normalise_key};
 use crate::plan::{Create, Membership, Update, UserRef};
 use crate::vendor::http::{Http, Repeat, Stats};
 use crate::vendor::stop::Stop;
@@ -144,19 +144,13 @@ impl Xtracta {
 
 fn to_actual(u: WireUser) -> ActualUser {
     let mut fields = Fields::new();
-    let workflows: BTreeSet<String> = u.workflows().collect();
-    fields.insert(names::WORKFLOWS.to_string(), Value::Set(workflows));
+    let workflows: Set = u.workflows().collect();
+    fields.insert(names::WORKFLOWS, Value::Set(workflows));
     if let Some(g) = &u.primary_group_id {
-        fields.insert(names::GROUP_ID.to_string(), Value::text(g.trim()));
+        fields.insert(names::GROUP_ID, Value::text(g.trim()));
     }
-    fields.insert(
-        names::NAME.to_string(),
-        Value::text(u.name.unwrap_or_default()),
-    );
-    fields.insert(
-        names::EMAIL.to_string(),
-        Value::text(u.email_address.trim()),
-    );
+    fields.insert(names::NAME, Value::text(u.name.unwrap_or_default()));
+    fields.insert(names::EMAIL, Value::text(u.email_address.trim()));
     ActualUser {
         id: u.user_id.trim().to_string(),
         key: normalise_key(&u.email_address),

@@ -34,10 +34,10 @@ pub(super) fn read(
         m.store(names::WORKFLOWS, &mut fields, &mut expiring);
     }
     let group = keys.u64(names::GROUP_ID).map_or(default_group, |g| g.value);
-    fields.insert(names::GROUP_ID.to_string(), Value::text(group.to_string()));
+    fields.insert(names::GROUP_ID, Value::text(group.to_string()));
     let (email, name) = (email?, name?);
-    fields.insert(names::EMAIL.to_string(), Value::text(email.value.clone()));
-    fields.insert(names::NAME.to_string(), Value::text(name.value));
+    fields.insert(names::EMAIL, Value::text(email.value.clone()));
+    fields.insert(names::NAME, Value::text(name.value));
     Some(UserFields {
         key: normalise_key(&email.value),
         id,

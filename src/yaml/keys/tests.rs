@@ -9,7 +9,8 @@ fn parse(text: &str) -> Spanned<Node> {
 #[test]
 fn typed_getters_locate_wrong_types() {
     let node = parse("name: Ana\nage: x\nok: true\nitems: [a, 3]\n");
-    let mut k = Keys::new("f.yaml", &node).unwrap();
+    let file = "f.yaml".into();
+    let mut k = Keys::new(&file, &node).unwrap();
     assert_eq!(k.text("name").unwrap().value, "Ana");
     assert!(k.u64("age").is_none());
     assert!(k.bool("ok").unwrap().value);
@@ -32,7 +33,8 @@ fn typed_getters_locate_wrong_types() {
 #[test]
 fn unread_keys_are_reported_at_the_key() {
     let node = parse("a: 1\n  # c\nnmae: x\ngroup_id: 3\n");
-    let mut k = Keys::new("f.yaml", &node).unwrap();
+    let file = "f.yaml".into();
+    let mut k = Keys::new(&file, &node).unwrap();
     let _ = k.u64("a");
     let foreign = |key: &str| (key == "group_id").then(|| "not here".to_string());
     let problems: Vec<String> = k
@@ -52,7 +54,8 @@ fn unread_keys_are_reported_at_the_key() {
 #[test]
 fn missing_and_empty() {
     let node = parse("name: '  '\n");
-    let mut k = Keys::new("f.yaml", &node).unwrap();
+    let file = "f.yaml".into();
+    let mut k = Keys::new(&file, &node).unwrap();
     assert!(k.required_text("name").is_none());
     assert!(k.required_text("email").is_none());
     let problems: Vec<String> = k
@@ -72,7 +75,7 @@ fn missing_and_empty() {
 #[test]
 fn not_a_mapping() {
     let node = parse("[1, 2]\n");
-    let p = Keys::new("f.yaml", &node).unwrap_err();
+    let p = Keys::new(&"f.yaml".into(), &node).unwrap_err();
     assert_eq!(
         p.to_string(),
         "f.yaml:1:1: expected a mapping of keys, not a list"

@@ -2,17 +2,17 @@
 //! the `user` of a create (an update starts from the vendor's record: `record`). Pure
 //! conversions: no requests, no JSON text (that is `wire`).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use super::wire::{UserOut, WireUser};
-use crate::model::{ActualUser, Fields, Value, normalise_key};
+use crate::model::{ActualUser, Fields, Set, Value, normalise_key};
 use crate::vendor::learningcloud::names;
 
 pub(super) fn to_actual(u: WireUser) -> ActualUser {
     let mut fields = Fields::new();
     let mut text = |name: &str, v: Option<String>| {
         if let Some(v) = v {
-            fields.insert(name.to_string(), Value::Text(v));
+            fields.insert(name, Value::Text(v));
         }
     };
     text(names::USERNAME, Some(u.username.trim().to_string()));
@@ -22,8 +22,8 @@ pub(super) fn to_actual(u: WireUser) -> ActualUser {
     text(names::LANGUAGE, u.language);
     text(names::TIMEZONE, u.timezone);
     text(names::EXTERNAL_ID, u.external_id.filter(|e| !e.is_empty()));
-    fields.insert(names::ENABLED.to_string(), Value::Bool(u.enabled));
-    let roles: BTreeSet<String> = u
+    fields.insert(names::ENABLED, Value::Bool(u.enabled));
+    let roles: Set = u
         .roles
         .unwrap_or_default()
         .into_iter()
@@ -34,14 +34,14 @@ pub(super) fn to_actual(u: WireUser) -> ActualUser {
                 .map(move |role| format!("{section}:{role}"))
         })
         .collect();
-    fields.insert(names::ROLES.to_string(), Value::Set(roles));
+    fields.insert(names::ROLES, Value::Set(roles));
     let extended: BTreeMap<String, String> = u
         .extended_fields
         .unwrap_or_default()
         .into_iter()
         .filter_map(|(k, v)| Some((k, v?)))
         .collect();
-    fields.insert(names::EXTENDED_FIELDS.to_string(), Value::Map(extended));
+    fields.insert(names::EXTENDED_FIELDS, Value::Map(extended));
     ActualUser {
         id: u.id.trim().to_string(),
         key: normalise_key(&u.username),
@@ -50,7 +50,7 @@ pub(super) fn to_actual(u: WireUser) -> ActualUser {
 }
 
 /// `section:role` strings back into the vendor's map of section → roles.
-fn roles_map(set: &BTreeSet<String>) -> BTreeMap<&str, Vec<&str>> {
+fn roles_map(set: &Set) -> BTreeMap<&str, Vec<&str>> {
     let mut map: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
     for item in set {
         if let Some((section, role)) = item.split_once(':') {

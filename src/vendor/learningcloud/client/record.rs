@@ -115,10 +115,7 @@ fn whole_roles(roles: Option<&Json>) -> Map<String, Json> {
 
 /// `section:role` strings as the whole role map: every section `old` has and `set` does not
 /// is sent empty.
-fn roles_from(
-    set: &std::collections::BTreeSet<String>,
-    old: &Map<String, Json>,
-) -> Map<String, Json> {
+fn roles_from(set: &crate::model::Set, old: &Map<String, Json>) -> Map<String, Json> {
     let mut by_section: BTreeMap<&str, Vec<Json>> = old
         .keys()
         .map(|section| (section.as_str(), Vec::new()))

@@ -3,11 +3,11 @@
 //! leaves it out), external id, the enterprise keys present, and the groups it is in. Empty
 //! texts read as absent. Pure.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use super::list::Memberships;
 use super::wire::WireUser;
-use crate::model::{ActualUser, Value, normalise_key};
+use crate::model::{ActualUser, Set, Value, normalise_key};
 use crate::vendor::scim::names;
 
 fn text(s: Option<&str>) -> Option<Value> {
@@ -18,7 +18,7 @@ pub(super) fn to_actual(u: WireUser, memberships: &Memberships) -> ActualUser {
     let mut fields = crate::model::Fields::new();
     let mut put = |name: &str, v: Option<Value>| {
         if let Some(v) = v {
-            fields.insert(name.to_string(), v);
+            fields.insert(name, v);
         }
     };
     put(names::USER_NAME, text(u.user_name.as_deref()));
@@ -53,7 +53,10 @@ pub(super) fn to_actual(u: WireUser, memberships: &Memberships) -> ActualUser {
             put(names::ENTERPRISE, Some(Value::Map(map)));
         }
     }
-    let groups: BTreeSet<String> = memberships.get(&u.id).cloned().unwrap_or_default();
+    let groups: Set = memberships
+        .get(&u.id)
+        .map(|g| g.iter().cloned().collect())
+        .unwrap_or_default();
     put(names::GROUPS, Some(Value::Set(groups)));
     let key = match u.user_name.as_deref().map(str::trim) {
         Some(n) if !n.is_empty() => normalise_key(n),

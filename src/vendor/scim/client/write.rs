@@ -48,10 +48,10 @@ fn adoption(create: &Create, found: WireUser) -> Update {
     let changes = create
         .fields
         .iter()
-        .filter(|(field, _)| field.as_str() != names::GROUPS)
+        .filter(|(field, _)| *field != names::GROUPS)
         .filter_map(|(field, want)| {
             let have = actual.fields.get(field);
-            let same = match (field.as_str(), have, want) {
+            let same = match (field, have, want) {
                 (names::USER_NAME, Some(Value::Text(h)), Value::Text(w)) => {
                     normalise_key(h) == normalise_key(w)
                 }
@@ -62,7 +62,7 @@ fn adoption(create: &Create, found: WireUser) -> Update {
             };
             (!same).then(|| FieldChange {
                 user: user.clone(),
-                field: field.clone(),
+                field: field.to_string(),
                 from: have.cloned(),
                 to: want.clone(),
             })

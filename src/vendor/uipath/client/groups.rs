@@ -5,14 +5,14 @@
 //! A group whose name is null cannot be named in a manifest: it is skipped with a warning,
 //! and membership in it is neither shown nor changed.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 
 use reqwest::Method;
 
 use super::rights::{self, Needed};
 use super::wire::{self, WireUser};
 use super::{EP_GROUPS, EVERYONE, Uipath};
-use crate::model::{ActualUser, Value, normalise_key};
+use crate::model::{ActualUser, Set, Value, normalise_key};
 use crate::vendor::ProviderError;
 use crate::vendor::http::Repeat;
 use crate::vendor::uipath::names;
@@ -65,7 +65,7 @@ impl Uipath {
         rights::named(e, needed, &self.s.scope, granted.as_deref())
     }
 
-    pub(super) fn group_ids(&self, names: &BTreeSet<String>) -> Result<Vec<String>, ProviderError> {
+    pub(super) fn group_ids(&self, names: &Set) -> Result<Vec<String>, ProviderError> {
         let lock = self.groups.lock().unwrap_or_else(|e| e.into_inner());
         names
             .iter()
@@ -82,22 +82,16 @@ impl Uipath {
         let lock = self.groups.lock().unwrap_or_else(|e| e.into_inner());
         let email = u.email.clone().unwrap_or_default();
         let mut fields = crate::model::Fields::new();
-        fields.insert(names::EMAIL.to_string(), Value::text(email.trim()));
+        fields.insert(names::EMAIL, Value::text(email.trim()));
         fields.insert(
-            names::USER_NAME.to_string(),
+            names::USER_NAME,
             Value::text(u.user_name.clone().unwrap_or_default()),
         );
-        fields.insert(
-            names::NAME.to_string(),
-            Value::text(u.name.clone().unwrap_or_default()),
-        );
+        fields.insert(names::NAME, Value::text(u.name.clone().unwrap_or_default()));
         if let Some(s) = &u.surname {
-            fields.insert(names::SURNAME.to_string(), Value::text(s.clone()));
+            fields.insert(names::SURNAME, Value::text(s.clone()));
         }
-        fields.insert(
-            names::ACTIVE.to_string(),
-            Value::Bool(u.is_active.unwrap_or(true)),
-        );
+        fields.insert(names::ACTIVE, Value::Bool(u.is_active.unwrap_or(true)));
         let groups = u
             .group_ids
             .iter()
@@ -106,7 +100,7 @@ impl Uipath {
             .map(|id| lock.by_id.get(id).cloned().unwrap_or_else(|| id.clone()))
             .filter(|name| name != EVERYONE)
             .collect();
-        fields.insert(names::GROUPS.to_string(), Value::Set(groups));
+        fields.insert(names::GROUPS, Value::Set(groups));
         let key_source = if email.trim().is_empty() {
             u.user_name.clone().unwrap_or_default()
         } else {
