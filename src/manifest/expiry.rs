@@ -69,7 +69,7 @@ pub(super) fn resolve(
     tz: Tz,
 ) -> Expiries {
     Expiries {
-        user: written.user.map(|d| d.resolve(tz)),
+        user: written.user.map(|d| Box::new(d.resolve(tz))),
         on_expiry: written.on_expiry,
         members: members
             .into_iter()

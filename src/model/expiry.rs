@@ -143,7 +143,8 @@ pub enum OnExpiry {
 /// A desired user's expiries: its own, and its memberships'.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Expiries {
-    pub user: Option<Expiry>,
+    /// Boxed: most users have none, and every desired user carries the field.
+    pub user: Option<Box<Expiry>>,
     /// What ending the user does, as the manifest says (the planner falls back to reporting
     /// where the vendor cannot deactivate).
     pub on_expiry: OnExpiry,
@@ -160,7 +161,8 @@ impl Expiries {
     /// Every expiry, the user's first.
     pub fn all(&self) -> impl Iterator<Item = &Expiry> {
         self.user
-            .iter()
+            .as_deref()
+            .into_iter()
             .chain(self.members.values().flat_map(BTreeMap::values))
     }
 

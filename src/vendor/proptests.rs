@@ -134,7 +134,7 @@ fn end(kind: u8, exact: bool) -> Option<Expiry> {
 
 /// Gives user `u` the drawn ends: its own, and one for the first member of each set field.
 fn give_ends(u: &mut DesiredUser, schema: &Schema, (own, on, member): (u8, u8, u8)) {
-    u.expiry.user = end(own, on == 0);
+    u.expiry.user = end(own, on == 0).map(Box::new);
     u.expiry.on_expiry = match on % 3 {
         0 => OnExpiry::Deactivate,
         1 => OnExpiry::Delete,

@@ -40,7 +40,7 @@ fn user(key: &str, own: Option<DateTime<Utc>>, member: Option<DateTime<Utc>>) ->
             column: 1,
         },
     };
-    u.expiry.user = own.map(ends);
+    u.expiry.user = own.map(|o| Box::new(ends(o)));
     if let Some(m) = member {
         u.expiry.members.insert(
             "groups".into(),

@@ -87,7 +87,7 @@ fn want(email: &str, wf: &[&str], groups: &[&str]) -> DesiredUser {
 
 fn expiring(email: &str, end: Expiry, on_expiry: OnExpiry) -> DesiredUser {
     let mut d = want(email, &["1"], &["g"]);
-    d.expiry.user = Some(end);
+    d.expiry.user = Some(Box::new(end));
     d.expiry.on_expiry = on_expiry;
     d
 }
