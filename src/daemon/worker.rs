@@ -1,7 +1,12 @@
 //! One target's reconcile loop, independent of every other target's: its own trigger queue
-//! (at most one reconcile runs and one waits), its own last good desired state, its own retry
-//! backoff with jitter, its own health and metrics. At most `parallel_targets` workers
-//! reconcile at once (a shared semaphore).
+//! (at most one reconcile runs and one of each kind waits), its own last good desired state,
+//! its own retry backoff with jitter, its own health and metrics. At most `parallel_targets`
+//! workers reconcile at once (a shared semaphore).
+//!
+//! A file change's reconcile after a clean one on the same target settings is focused on the
+//! users the edit touched (see [`focus`]); one that touches none sends nothing ("no user
+//! changed"). Every other reconcile plans in full, and so does the one after anything but a
+//! clean reconcile.
 //!
 //! A reconcile takes the target's lock (apply mode), fetches, checks and plans with guarded
 //! removals held back, and applies. With etcd it runs only while the daemon holds the target's
@@ -19,8 +24,9 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use tokio::sync::{Semaphore, mpsc, watch};
+use tokio::sync::{Semaphore, watch};
 
+mod focus;
 mod pass;
 
 use crate::apply::Stop;
@@ -31,7 +37,7 @@ use crate::vendor::http::{ceiling, random_unit};
 use super::metrics::{Metrics, ResultLabel, TargetHealth, TargetLabel};
 use super::owners::{Grant, Grants};
 use super::systemd::{self, Heartbeat};
-use super::trigger::{Queue, Trigger};
+use super::trigger::{Queue, Receiver, Trigger};
 
 const RETRY_BASE: Duration = Duration::from_secs(5);
 const RETRY_CAP: Duration = Duration::from_secs(300);
@@ -108,6 +114,7 @@ impl Handle {
                 ..TargetHealth::default()
             },
             wake: None,
+            last_good: None,
         };
         metrics.set_health(name, worker.health);
         let task = tokio::spawn(worker.run(rx));
@@ -216,6 +223,8 @@ struct Worker {
     health: TargetHealth,
     /// The pending retry.
     wake: Option<tokio::task::JoinHandle<()>>,
+    /// The last reconcile, when it was clean and nothing but clean ones ran since.
+    last_good: Option<focus::LastGood>,
 }
 
 /// Returns when the daemon drops the worker's state: the target left the config, or shutdown.
@@ -224,7 +233,7 @@ async fn closed(state: &mut watch::Receiver<Snapshot>) {
 }
 
 impl Worker {
-    async fn run(mut self, mut rx: mpsc::Receiver<Trigger>) {
+    async fn run(mut self, mut rx: Receiver) {
         loop {
             let trigger = tokio::select! {
                 t = rx.recv() => t,
@@ -239,6 +248,8 @@ impl Worker {
                 Some(grants) => match grants.get(&self.name) {
                     Some(g) => Some(g),
                     None => {
+                        // Another daemon may write to it meanwhile.
+                        self.last_good = None;
                         tracing::debug!(target = %self.name, trigger = trigger.as_str(), "not owned by this daemon; skipped");
                         continue;
                     }
@@ -270,14 +281,46 @@ impl Worker {
         }
     }
 
+    /// What a reconcile on `snap` focuses on, or `None` to plan in full.
+    fn touched(&self, trigger: Trigger, snap: &Snapshot) -> Option<focus::Touched> {
+        if trigger != Trigger::FileChange || !snap.apply {
+            return None;
+        }
+        let target = snap.config.targets.get(&self.name)?;
+        focus::of(self.last_good.as_ref(), target, &snap.users)
+    }
+
     async fn reconcile(&mut self, trigger: Trigger, grant: Option<&Grant>) {
         let snapshot = self.state.borrow().clone();
+        let touched = self.touched(trigger, &snapshot);
+        if touched.as_ref().is_some_and(|t| t.users == 0) {
+            tracing::info!(target = %self.name, trigger = trigger.as_str(), "no user changed; nothing to reconcile");
+            if let Some(last) = &mut self.last_good {
+                last.users = snapshot.users.clone();
+            }
+            return;
+        }
         let started = Instant::now();
         self.progress.busy.store(true, Ordering::SeqCst);
         self.progress.heartbeat.beat();
-        tracing::info!(target = %self.name, trigger = trigger.as_str(), "reconcile started");
+        match &touched {
+            Some(t) => {
+                tracing::info!(target = %self.name, trigger = trigger.as_str(), "reconcile started, focused on {} users", t.users)
+            }
+            None => {
+                tracing::info!(target = %self.name, trigger = trigger.as_str(), "reconcile started")
+            }
+        }
         let (stop, relay) = stop_for(&self.shared.stop, grant);
-        let result = self.once(&snapshot, &stop, grant).await;
+        let result = self.once(&snapshot, &stop, grant, touched.as_ref()).await;
+        self.last_good = match (&result, snapshot.config.targets.get(&self.name)) {
+            (Ok(done), Some(target)) if done.clean => Some(focus::LastGood {
+                users: snapshot.users.clone(),
+                settings: focus::settings(target),
+            }),
+            _ => None,
+        };
+        let result = result.map(|done| done.summary);
         relay.abort();
         // The fetched list and the plan are gone: at rest the daemon keeps only its state.
         crate::memory::release_freed();
