@@ -120,7 +120,11 @@ fn an_edit_applies_only_its_users_and_drift_elsewhere_waits_for_a_full_reconcile
     wait_for("the comment to be read", &d, || {
         d.log().contains("no user changed")
     });
-    assert_eq!(sim.total_requests(), 0, "{}", sim.requests());
+    let reqs = sim.requests();
+    assert!(
+        count(&sim, "/v1/user") <= 1 && reqs["total"] == count(&sim, "/v1/user"),
+        "no write, at most the list fetched during the debounce: {reqs}"
+    );
 
     // The next full reconcile finds the drift.
     d.signal("-HUP");
@@ -128,4 +132,83 @@ fn an_edit_applies_only_its_users_and_drift_elsewhere_waits_for_a_full_reconcile
         has(&sim, "other@example.com", "Other")
     });
     assert!(has(&sim, "keep@example.com", "Kept"));
+}
+
+/// A daemon on `seed`, with `users/team.yaml` applied by its start-up reconcile.
+fn started(sim: &Sim, users: &[(&str, &str)]) -> (Workspace, Daemon) {
+    let ws = workspace(sim);
+    save(&ws, &team(users));
+    let d = Daemon::start(&ws, &[]);
+    wait_for("the start-up reconcile", &d, || d.successes() >= 1.0);
+    (ws, d)
+}
+
+#[test]
+fn the_list_fetched_during_the_debounce_serves_the_edit() {
+    let sim = Sim::xtracta(SEED, &[]);
+    let keep = [("other@example.com", "Other"), ("gone@example.com", "Gone")];
+    let (ws, d) = started(&sim, &[&[("keep@example.com", "Keep")][..], &keep].concat());
+    sim.reset_requests();
+    save(
+        &ws,
+        &team(&[&[("keep@example.com", "Kept")][..], &keep].concat()),
+    );
+    wait_for("the edit", &d, || d.successes() >= 2.0);
+    assert!(has(&sim, "keep@example.com", "Kept"));
+    let reqs = sim.requests();
+    assert_eq!(
+        reqs["total"], 2,
+        "one list (during the debounce), one update: {reqs}"
+    );
+    assert_eq!(count(&sim, "/v1/user"), 1, "{reqs}");
+    assert_eq!(count(&sim, "/v1/user/update"), 1, "{reqs}");
+    assert!(
+        d.log()
+            .contains("using the list fetched during the debounce"),
+        "{}",
+        d.log()
+    );
+    // Every request is counted in the metrics, the list during the debounce too.
+    assert_eq!(
+        d.metric("roster_vendor_requests_total", "endpoint=\"/v1/user\""),
+        2.0,
+        "{}",
+        d.metrics()
+    );
+}
+
+#[test]
+fn a_list_fetched_for_other_groups_is_not_used() {
+    let sim = Sim::xtracta(
+        "groups: [12345, 777]\nusers:\n  - { id: 7, name: Keep, email: keep@example.com, group: 12345 }\n",
+        &[],
+    );
+    let (ws, d) = started(&sim, &[("keep@example.com", "Keep")]);
+    sim.reset_requests();
+    // The new user is in another group: the reconcile lists that group too, so the list
+    // fetched during the debounce (the target's group alone) does not serve it.
+    ws.write(
+        "users/.team.yaml.tmp",
+        "users:\n  - email: keep@example.com\n    name: Keep\n  - email: partner@example.com\n    name: Partner\n    group_id: 777\n",
+    );
+    std::fs::rename(
+        ws.path().join("users/.team.yaml.tmp"),
+        ws.path().join("users/team.yaml"),
+    )
+    .unwrap();
+    wait_for("the edit", &d, || d.successes() >= 2.0);
+    let partner = sim.user_by_email("partner@example.com");
+    assert_eq!(partner.map(|u| u.3), Some(777), "{:?}", sim.users());
+    let reqs = sim.requests();
+    assert_eq!(
+        count(&sim, "/v1/user"),
+        3,
+        "the debounce's list, then both groups listed again: {reqs}"
+    );
+    assert_eq!(count(&sim, "/v1/user/add"), 1, "{reqs}");
+    assert!(
+        d.log().contains("does not serve this reconcile"),
+        "{}",
+        d.log()
+    );
 }

@@ -66,8 +66,30 @@ pub async fn fetch_target(
     target: &Target,
     desired: &[DesiredUser],
 ) -> Result<Fetched, Failure> {
-    let provider = super::provider(config, target, cx.stats.clone(), &cx.stop)
-        .map_err(|e| Failure::setup(target, &e))?;
+    let provider = connect_target(config, cx, target)?;
+    fetch_with(provider, target, desired).await
+}
+
+/// Builds the target's client (its credentials read; no request yet).
+#[expect(
+    clippy::result_large_err,
+    reason = "the same Failure every planning step returns, made once per target"
+)]
+pub fn connect_target(
+    config: &Config,
+    cx: &PlanCx,
+    target: &Target,
+) -> Result<Box<dyn Client>, Failure> {
+    super::provider(config, target, cx.stats.clone(), &cx.stop)
+        .map_err(|e| Failure::setup(target, &e))
+}
+
+/// Fetches the users in scope for `desired` through `provider`.
+pub async fn fetch_with(
+    provider: Box<dyn Client>,
+    target: &Target,
+    desired: &[DesiredUser],
+) -> Result<Fetched, Failure> {
     let actual = provider
         .fetch(desired)
         .await

@@ -23,6 +23,7 @@ use super::super::metrics::{EndpointLabel, KindLabel, RequestLabel, TargetLabel}
 use super::super::owners::Grant;
 use super::super::systemd;
 use super::focus::Touched;
+use super::prefetch::Prefetch;
 use super::{Snapshot, Worker};
 
 /// A pass that finished: its summary, and whether it was clean (nothing failed, held back or
@@ -43,6 +44,7 @@ impl Worker {
         stop: &Stop,
         grant: Option<&Grant>,
         touched: Option<&Touched>,
+        prefetched: Option<Prefetch>,
     ) -> Result<Done, String> {
         let Some(target) = snap.config.targets.get(&self.name) else {
             return Err(format!("target {} is not in the config", self.name));
@@ -56,16 +58,17 @@ impl Worker {
         } else {
             None
         };
-        let m = self.shared.metrics.clone();
-        let name = self.name.clone();
-        let stats = Arc::new(Stats::observed(Arc::new(move |endpoint, d| {
-            m.latency
-                .get_or_create(&EndpointLabel {
-                    target: name.clone(),
-                    endpoint: endpoint.to_string(),
-                })
-                .observe(d.as_secs_f64());
-        })));
+        let prefetched = prefetched.filter(|p| {
+            let usable = p.usable(target, &snap.users, snap.config.daemon.debounce);
+            if !usable {
+                tracing::info!(target = %self.name, "the list fetched during the debounce does not serve this reconcile; fetching again");
+            }
+            usable
+        });
+        let stats = match &prefetched {
+            Some(p) => p.stats.clone(),
+            None => self.stats(),
+        };
         let answers = || stats.total() + stats.retries();
         let cx = PlanCx {
             stats: stats.clone(),
@@ -77,9 +80,16 @@ impl Worker {
         let planned = self
             .beating(
                 async {
-                    let fetched =
-                        reconcile::run::fetch_target(&snap.config, &cx, target, &snap.users)
-                            .await?;
+                    let fetched = match prefetched {
+                        Some(p) => {
+                            tracing::info!(target = %self.name, "using the list fetched during the debounce");
+                            p.fetched
+                        }
+                        None => {
+                            reconcile::run::fetch_target(&snap.config, &cx, target, &snap.users)
+                                .await?
+                        }
+                    };
                     reconcile::run::plan_fetched(fetched, &cx, target, &snap.users, focus)
                 },
                 &answers,
@@ -189,7 +199,7 @@ impl Worker {
         })
     }
 
-    async fn beating<F: std::future::Future>(
+    pub(super) async fn beating<F: std::future::Future>(
         &self,
         work: F,
         answers: &impl Fn() -> u64,
@@ -203,8 +213,22 @@ impl Worker {
         .await
     }
 
+    /// Fresh request counters that feed the latency histogram.
+    pub(super) fn stats(&self) -> Arc<Stats> {
+        let m = self.shared.metrics.clone();
+        let name = self.name.clone();
+        Arc::new(Stats::observed(Arc::new(move |endpoint, d| {
+            m.latency
+                .get_or_create(&EndpointLabel {
+                    target: name.clone(),
+                    endpoint: endpoint.to_string(),
+                })
+                .observe(d.as_secs_f64());
+        })))
+    }
+
     /// Adds the requests made since the last call to the counters.
-    fn record_requests(&self, stats: &Stats) {
+    pub(super) fn record_requests(&self, stats: &Stats) {
         let m = &self.shared.metrics;
         for ((endpoint, status), n) in stats.take() {
             let label = RequestLabel {
