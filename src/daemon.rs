@@ -122,6 +122,7 @@ pub async fn run(config_path: &Path) -> anyhow::Result<u8> {
             permits: Arc::new(Semaphore::new(parallel)),
             beat_every,
             grants,
+            bursts: watch::Bursts::default(),
         }),
         workers: BTreeMap::new(),
         watch: None,
@@ -367,7 +368,8 @@ impl Daemon {
     fn rewatch(&mut self, config: &Config) {
         let plan = watch::Plan::new(&self.config_path, &config.manifests);
         if self.watch.as_ref().is_none_or(|w| w.plan != plan) {
-            match watch::start(plan, config.daemon.debounce, self.queue.clone()) {
+            let bursts = self.shared.bursts.clone();
+            match watch::start(plan, config.daemon.debounce, self.queue.clone(), bursts) {
                 Ok(w) => self.watch = Some(w),
                 Err(e) => tracing::error!(error = %e, "cannot watch the manifests"),
             }

@@ -2,14 +2,17 @@
 //! [`TargetPlan`]. No I/O, no clock, no async; the plan leaves no decision to the executor.
 //! The steps are modules: [`expiry`] (what has ended at `now`), [`matching`], [`diff`],
 //! [`collisions`], [`unclaimed`], then [`expiry`] again (the reasons and the notices); [`guard`]
-//! checks the result.
+//! checks the result. With a [`Focus`] ([`plan_focused`]) only the users an edit touched are
+//! planned, while the counts the guards judge by stay the whole target's.
 //!
 //! Complexity: O(n + m) in desired and actual users (hash-map matching, no nested scans), plus
-//! O(k log k) to sort the k changes for deterministic output.
+//! O(k log k) to sort the k changes for deterministic output. Focused: a few passes over the
+//! users to close the focus, then O(focus) (plus O(m) to check held creates, when any).
 
 mod collisions;
 mod diff;
 mod expiry;
+mod focus;
 mod guard;
 mod matching;
 mod summary;
@@ -22,6 +25,7 @@ use chrono::{DateTime, Utc};
 
 use crate::model::{ActualUser, DesiredUser};
 
+pub use focus::Focus;
 pub use guard::{GuardTrip, check_guards, hold_guarded};
 pub use summary::Summary;
 pub use types::*;
@@ -54,10 +58,19 @@ pub enum Guards {
 /// hold back creates whose identity is still taken, decide about the vendor's users nobody
 /// declares, name the ends and the notices, then check the guards.
 pub fn plan(input: &Input<'_>) -> TargetPlan {
+    plan_focused(input, None)
+}
+
+/// [`plan`], with a `focus`: only the users it touches (closed over the users they share a key
+/// or an id with) are paired, diffed and planned, and only vendor users in it are decided
+/// about when nobody declares them. `in_scope` and `desired_count` stay the whole target's, so
+/// that the guards judge the focused removals against the whole account. A focus that does
+/// not close (see [`Focus::closed`]) plans in full.
+pub fn plan_focused(input: &Input<'_>, focus: Option<&Focus>) -> TargetPlan {
     let Input {
         target,
-        desired,
-        actual,
+        desired: all_desired,
+        actual: all_actual,
         schema,
         policy,
         now,
@@ -67,9 +80,16 @@ pub fn plan(input: &Input<'_>) -> TargetPlan {
         target: target.to_string(),
         provider: schema.provider.to_string(),
         membership_noun: schema.membership_noun().map(str::to_string),
-        in_scope: actual.len(),
-        desired_count: desired.len(),
+        in_scope: all_actual.len(),
+        desired_count: all_desired.len(),
         ..TargetPlan::default()
+    };
+    let subset = focus
+        .and_then(|f| f.closed(all_desired, all_actual))
+        .map(|f| (f.desired(all_desired), f.actual(all_actual)));
+    let (desired, actual) = match &subset {
+        Some((d, a)) => (d.as_slice(), a.as_slice()),
+        None => (all_desired, all_actual),
     };
     let trimmed = expiry::trimmed(desired, now);
     let split = expiry::split(desired, &trimmed, now);
@@ -87,7 +107,9 @@ pub fn plan(input: &Input<'_>) -> TargetPlan {
         policy,
         &mut out,
     );
-    collisions::creates(actual, schema, &mut out);
+    // Every vendor user, focused or not: a closed focus holds each holder already, and so this
+    // step does not depend on how the focus was closed.
+    collisions::creates(all_actual, schema, &mut out);
     unclaimed::users(actual, &matched.claimed, schema, policy, &mut out);
     let cx = expiry::Context {
         desired,

@@ -6,7 +6,8 @@
 //! lose. `notify`'s watcher (inotify; re-exported by `notify-debouncer-full`) sends its events
 //! to one thread that blocks on them and debounces (`debounce`): no timer ticks at rest.
 //! `.git/`, editors' temporary files, non-YAML files and reads are ignored. This module only
-//! triggers; it never reads manifests.
+//! triggers; it never reads manifests. When a burst of changes begins it also tells
+//! [`Bursts`], so that the workers may fetch their vendor lists while the debounce waits.
 
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
@@ -18,6 +19,29 @@ use notify_debouncer_full::notify::{
 };
 
 mod debounce;
+
+/// Tells the workers that a burst of file changes began: a reconcile will follow once the
+/// debounce has passed. Cheap to clone; a worker [`subscribe`](Bursts::subscribe)s once.
+#[derive(Clone, Debug)]
+pub(crate) struct Bursts(std::sync::Arc<tokio::sync::watch::Sender<u64>>);
+
+impl Default for Bursts {
+    fn default() -> Self {
+        Bursts(std::sync::Arc::new(tokio::sync::watch::channel(0).0))
+    }
+}
+
+impl Bursts {
+    /// A burst began.
+    pub(crate) fn began(&self) {
+        self.0.send_modify(|n| *n = n.wrapping_add(1));
+    }
+
+    /// Changes each time a burst begins after this call.
+    pub(crate) fn subscribe(&self) -> tokio::sync::watch::Receiver<u64> {
+        self.0.subscribe()
+    }
+}
 
 use super::trigger::{Queue, Trigger};
 use debounce::Channel;
@@ -167,7 +191,12 @@ impl Drop for Watch {
 }
 
 /// Starts watching according to `plan`.
-pub fn start(plan: Plan, debounce: Duration, queue: Queue) -> anyhow::Result<Watch> {
+pub(crate) fn start(
+    plan: Plan,
+    debounce: Duration,
+    queue: Queue,
+    bursts: Bursts,
+) -> anyhow::Result<Watch> {
     let (tx, rx) = mpsc::sync_channel(BACKLOG);
     let mut watcher = RecommendedWatcher::new(Forward(tx.clone()), notify::Config::default())?;
     for (dir, recursive) in &plan.dirs {
@@ -184,11 +213,19 @@ pub fn start(plan: Plan, debounce: Duration, queue: Queue) -> anyhow::Result<Wat
     let thread = std::thread::Builder::new()
         .name("roster watch".to_string())
         .spawn(move || {
+            let in_burst = std::cell::Cell::new(false);
             debounce::run(
                 &mut Until(Channel(rx)),
                 debounce,
-                |heard| change(heard, &config_name),
+                |heard| {
+                    let changed = change(heard, &config_name);
+                    if changed.is_some() && !in_burst.replace(true) {
+                        bursts.began();
+                    }
+                    changed
+                },
                 |what| {
+                    in_burst.set(false);
                     tracing::info!(path = %what, "change detected");
                     queue.push(Trigger::FileChange);
                 },
@@ -244,12 +281,17 @@ mod tests {
             config_name: "roster.yaml".to_string(),
         };
         let (queue, mut rx) = Queue::new();
-        let watch = start(plan, Duration::from_millis(20), queue).unwrap();
+        let bursts = Bursts::default();
+        let began = bursts.subscribe();
+        let watch = start(plan, Duration::from_millis(20), queue, bursts).unwrap();
         std::fs::write(dir.path().join("a.yaml"), "users: []\n").unwrap();
         let deadline = std::time::Instant::now() + Duration::from_secs(10);
         loop {
             match rx.try_recv() {
-                Ok(t) => break assert_eq!(t, Trigger::FileChange),
+                Ok(t) => {
+                    assert!(began.has_changed().unwrap(), "the burst was told first");
+                    break assert_eq!(t, Trigger::FileChange);
+                }
                 Err(e) => assert!(
                     std::time::Instant::now() < deadline,
                     "no reconcile queued: {e}"

@@ -1,7 +1,13 @@
 //! One target's reconcile loop, independent of every other target's: its own trigger queue
-//! (at most one reconcile runs and one waits), its own last good desired state, its own retry
-//! backoff with jitter, its own health and metrics. At most `parallel_targets` workers
-//! reconcile at once (a shared semaphore).
+//! (at most one reconcile runs and one of each kind waits), its own last good desired state,
+//! its own retry backoff with jitter, its own health and metrics. At most `parallel_targets`
+//! workers reconcile at once (a shared semaphore).
+//!
+//! A file change's reconcile after a clean one on the same target settings is focused on the
+//! users the edit touched (see [`focus`]); one that touches none sends nothing ("no user
+//! changed"). Every other reconcile plans in full, and so does the one after anything but a
+//! clean reconcile. When a burst of file changes begins, an idle worker fetches its vendor
+//! list meanwhile, for the file change's reconcile to use (see [`prefetch`]).
 //!
 //! A reconcile takes the target's lock (apply mode), fetches, checks and plans with guarded
 //! removals held back, and applies. With etcd it runs only while the daemon holds the target's
@@ -19,9 +25,14 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use tokio::sync::{Semaphore, mpsc, watch};
+use tokio::sync::{Semaphore, watch};
 
+mod focus;
+mod handle;
 mod pass;
+mod prefetch;
+
+pub(crate) use handle::Handle;
 
 use crate::apply::Stop;
 use crate::config::Config;
@@ -31,7 +42,7 @@ use crate::vendor::http::{ceiling, random_unit};
 use super::metrics::{Metrics, ResultLabel, TargetHealth, TargetLabel};
 use super::owners::{Grant, Grants};
 use super::systemd::{self, Heartbeat};
-use super::trigger::{Queue, Trigger};
+use super::trigger::{Queue, Receiver, Trigger};
 
 const RETRY_BASE: Duration = Duration::from_secs(5);
 const RETRY_CAP: Duration = Duration::from_secs(300);
@@ -63,6 +74,8 @@ pub(crate) struct Shared {
     pub(crate) beat_every: Option<Duration>,
     /// With `coordination.etcd`: a target is reconciled only while this daemon owns it.
     pub(crate) grants: Option<Arc<Grants>>,
+    /// A burst of file changes began: idle workers fetch meanwhile (see [`prefetch`]).
+    pub(crate) bursts: super::watch::Bursts,
 }
 
 /// Whether a worker is reconciling, and when it last made progress.
@@ -70,109 +83,6 @@ pub(crate) struct Shared {
 struct Progress {
     busy: AtomicBool,
     heartbeat: Heartbeat,
-}
-
-/// The daemon's side of one worker.
-pub(crate) struct Handle {
-    name: String,
-    queue: Queue,
-    state: watch::Sender<Snapshot>,
-    progress: Arc<Progress>,
-    metrics: Arc<Metrics>,
-    grants: Option<Arc<Grants>>,
-    task: tokio::task::JoinHandle<()>,
-}
-
-impl Handle {
-    /// Starts the worker of target `name` on `snapshot`; it waits for a trigger.
-    pub(crate) fn spawn(name: &str, snapshot: Snapshot, shared: Arc<Shared>) -> Handle {
-        let (queue, rx) = Queue::new();
-        let (state, state_rx) = watch::channel(snapshot.clone());
-        let progress = Arc::new(Progress {
-            busy: AtomicBool::new(false),
-            heartbeat: Heartbeat::new(),
-        });
-        let metrics = shared.metrics.clone();
-        let grants = shared.grants.clone();
-        if let Some(g) = &grants {
-            g.register(name, queue.clone());
-        }
-        let worker = Worker {
-            name: name.to_string(),
-            shared,
-            queue: queue.clone(),
-            state: state_rx,
-            progress: progress.clone(),
-            health: TargetHealth {
-                current: snapshot.current,
-                ..TargetHealth::default()
-            },
-            wake: None,
-        };
-        metrics.set_health(name, worker.health);
-        let task = tokio::spawn(worker.run(rx));
-        Handle {
-            name: name.to_string(),
-            queue,
-            state,
-            progress,
-            metrics,
-            grants,
-            task,
-        }
-    }
-
-    /// Queues a reconcile unless one is already waiting.
-    pub(crate) fn push(&self, trigger: Trigger) {
-        self.queue.push(trigger);
-    }
-
-    /// The users of the state it reconciles against.
-    pub(crate) fn users(&self) -> Arc<Vec<DesiredUser>> {
-        self.state.borrow().users.clone()
-    }
-
-    /// A new desired state for the next reconcile.
-    pub(crate) fn update(&self, snapshot: Snapshot) {
-        self.set_current(snapshot.current);
-        self.state.send_replace(snapshot);
-    }
-
-    /// Keeps the last good state (an invalid edit touches this target), in the latest mode.
-    pub(crate) fn hold(&self, apply: bool) {
-        self.set_current(false);
-        self.state.send_modify(|s| {
-            s.current = false;
-            s.apply = apply;
-        });
-    }
-
-    fn set_current(&self, current: bool) {
-        let mut h = self.metrics.health.get(&self.name);
-        h.current = current;
-        self.metrics.set_health(&self.name, h);
-    }
-
-    /// Idle, or progressing within `within` (for the watchdog).
-    pub(crate) fn progressing(&self, within: Duration) -> bool {
-        !self.progress.busy.load(Ordering::SeqCst) || self.progress.heartbeat.fresh(within)
-    }
-
-    /// Ends the worker once its reconcile in flight (if any) has finished.
-    pub(crate) async fn stop(self) {
-        let Handle {
-            name,
-            state,
-            task,
-            grants,
-            ..
-        } = self;
-        if let Some(g) = grants {
-            g.unregister(&name);
-        }
-        drop(state);
-        let _ = task.await;
-    }
 }
 
 /// The stop of one reconcile: the daemon's, or the grant's revocation (the target was lost or
@@ -216,6 +126,12 @@ struct Worker {
     health: TargetHealth,
     /// The pending retry.
     wake: Option<tokio::task::JoinHandle<()>>,
+    /// The last reconcile, when it was clean and nothing but clean ones ran since.
+    last_good: Option<focus::LastGood>,
+    /// Changes when a burst of file changes begins.
+    bursts: watch::Receiver<u64>,
+    /// The list fetched during the debounce, for the next reconcile.
+    prefetched: Option<prefetch::Prefetch>,
 }
 
 /// Returns when the daemon drops the worker's state: the target left the config, or shutdown.
@@ -224,11 +140,17 @@ async fn closed(state: &mut watch::Receiver<Snapshot>) {
 }
 
 impl Worker {
-    async fn run(mut self, mut rx: mpsc::Receiver<Trigger>) {
+    async fn run(mut self, mut rx: Receiver) {
         loop {
+            // A burst's fetch goes before a trigger waiting with it: that may be its reconcile.
             let trigger = tokio::select! {
-                t = rx.recv() => t,
+                biased;
                 () = closed(&mut self.state) => None,
+                Ok(()) = self.bursts.changed() => {
+                    self.prefetch().await;
+                    continue;
+                }
+                t = rx.recv() => t,
             };
             let Some(trigger) = trigger else { break };
             if self.shared.stop.requested() {
@@ -239,6 +161,9 @@ impl Worker {
                 Some(grants) => match grants.get(&self.name) {
                     Some(g) => Some(g),
                     None => {
+                        // Another daemon may write to it meanwhile.
+                        self.last_good = None;
+                        self.prefetched = None;
                         tracing::debug!(target = %self.name, trigger = trigger.as_str(), "not owned by this daemon; skipped");
                         continue;
                     }
@@ -270,14 +195,53 @@ impl Worker {
         }
     }
 
+    /// What a reconcile on `snap` focuses on, or `None` to plan in full.
+    fn touched(&self, trigger: Trigger, snap: &Snapshot) -> Option<focus::Touched> {
+        if trigger != Trigger::FileChange || !snap.apply {
+            return None;
+        }
+        let target = snap.config.targets.get(&self.name)?;
+        focus::of(self.last_good.as_ref(), target, &snap.users)
+    }
+
     async fn reconcile(&mut self, trigger: Trigger, grant: Option<&Grant>) {
         let snapshot = self.state.borrow().clone();
+        // Taken by every reconcile: only the next one may use it, and only a file change's.
+        let prefetched = self
+            .prefetched
+            .take()
+            .filter(|_| trigger == Trigger::FileChange);
+        let touched = self.touched(trigger, &snapshot);
+        if touched.as_ref().is_some_and(|t| t.users == 0) {
+            tracing::info!(target = %self.name, trigger = trigger.as_str(), "no user changed; nothing to reconcile");
+            if let Some(last) = &mut self.last_good {
+                last.users = snapshot.users.clone();
+            }
+            return;
+        }
         let started = Instant::now();
         self.progress.busy.store(true, Ordering::SeqCst);
         self.progress.heartbeat.beat();
-        tracing::info!(target = %self.name, trigger = trigger.as_str(), "reconcile started");
+        match &touched {
+            Some(t) => {
+                tracing::info!(target = %self.name, trigger = trigger.as_str(), "reconcile started, focused on {} users", t.users)
+            }
+            None => {
+                tracing::info!(target = %self.name, trigger = trigger.as_str(), "reconcile started")
+            }
+        }
         let (stop, relay) = stop_for(&self.shared.stop, grant);
-        let result = self.once(&snapshot, &stop, grant).await;
+        let result = self
+            .once(&snapshot, &stop, grant, touched.as_ref(), prefetched)
+            .await;
+        self.last_good = match (&result, snapshot.config.targets.get(&self.name)) {
+            (Ok(done), Some(target)) if done.clean => Some(focus::LastGood {
+                users: snapshot.users.clone(),
+                settings: focus::settings(target),
+            }),
+            _ => None,
+        };
+        let result = result.map(|done| done.summary);
         relay.abort();
         // The fetched list and the plan are gone: at rest the daemon keeps only its state.
         crate::memory::release_freed();

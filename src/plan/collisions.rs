@@ -4,7 +4,7 @@
 //! the API, or is ignored or protected), the create would collide at the vendor, so it becomes
 //! drift that needs a person instead.
 //!
-//! Pure; O(n + m).
+//! Pure; O(n + m) when the plan creates anyone, nothing otherwise.
 
 use std::collections::{HashMap, HashSet};
 
@@ -13,6 +13,9 @@ use crate::model::{ActualUser, Schema};
 use super::{Drift, TargetPlan};
 
 pub(super) fn creates(actual: &[ActualUser], schema: &Schema, out: &mut TargetPlan) {
+    if out.creates.is_empty() {
+        return;
+    }
     let by_key: HashMap<&str, &ActualUser> = actual.iter().map(|a| (a.key.as_str(), a)).collect();
     let identity: HashSet<&str> = schema
         .fields

@@ -314,5 +314,7 @@ fn a_create_whose_identity_stays_held_needs_a_person() {
     assert_eq!(p.updates.len(), 1);
 }
 
+#[path = "tests/focus.rs"]
+mod focus;
 #[path = "tests/roundtrip.rs"]
 mod roundtrip;

@@ -49,17 +49,73 @@ pub async fn plan_target(
     target: &Target,
     desired: &[DesiredUser],
 ) -> Result<TargetRun, Failure> {
-    let provider = super::provider(config, target, cx.stats.clone(), &cx.stop)
-        .map_err(|e| Failure::setup(target, &e))?;
+    let fetched = fetch_target(config, cx, target, desired).await?;
+    plan_fetched(fetched, cx, target, desired, None)
+}
+
+/// One target's client and its users as fetched, not yet checked or planned.
+pub struct Fetched {
+    pub provider: Box<dyn Client>,
+    pub actual: Vec<ActualUser>,
+}
+
+/// The first half of [`plan_target`]: connects and fetches.
+pub async fn fetch_target(
+    config: &Config,
+    cx: &PlanCx,
+    target: &Target,
+    desired: &[DesiredUser],
+) -> Result<Fetched, Failure> {
+    let provider = connect_target(config, cx, target)?;
+    fetch_with(provider, target, desired).await
+}
+
+/// Builds the target's client (its credentials read; no request yet).
+#[expect(
+    clippy::result_large_err,
+    reason = "the same Failure every planning step returns, made once per target"
+)]
+pub fn connect_target(
+    config: &Config,
+    cx: &PlanCx,
+    target: &Target,
+) -> Result<Box<dyn Client>, Failure> {
+    super::provider(config, target, cx.stats.clone(), &cx.stop)
+        .map_err(|e| Failure::setup(target, &e))
+}
+
+/// Fetches the users in scope for `desired` through `provider`.
+pub async fn fetch_with(
+    provider: Box<dyn Client>,
+    target: &Target,
+    desired: &[DesiredUser],
+) -> Result<Fetched, Failure> {
     let actual = provider
         .fetch(desired)
         .await
         .map_err(|e| Failure::vendor(target, Stage::Fetch, &e))?;
+    Ok(Fetched { provider, actual })
+}
+
+/// The second half of [`plan_target`]: checks `desired` against what the fetch learned, and
+/// plans (only the users in `focus`, when given; see [`plan::plan_focused`]).
+#[expect(
+    clippy::result_large_err,
+    reason = "the same Failure every planning step returns, made once per target"
+)]
+pub fn plan_fetched(
+    fetched: Fetched,
+    cx: &PlanCx,
+    target: &Target,
+    desired: &[DesiredUser],
+    focus: Option<&plan::Focus>,
+) -> Result<TargetRun, Failure> {
+    let Fetched { provider, actual } = fetched;
     let problems = provider.check(desired);
     if !problems.is_empty() {
         return Err(Failure::check(target, &problems));
     }
-    let mut planned = plan::plan(&plan::Input {
+    let input = plan::Input {
         target: &target.name,
         desired,
         actual: &actual,
@@ -67,7 +123,8 @@ pub async fn plan_target(
         policy: &target.policy,
         now: cx.now,
         guards: cx.guards,
-    });
+    };
+    let mut planned = plan::plan_focused(&input, focus);
     planned.host = crate::render::host_label(&target.url);
     Ok(TargetRun {
         plan: planned,

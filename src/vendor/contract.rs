@@ -186,6 +186,14 @@ pub trait Provider: Send + Sync {
         Vec::new()
     }
 
+    /// What [`fetch`](Self::fetch) for these desired users would list, as a value to compare:
+    /// two sets of desired users with equal scopes fetch the same users, so that a list
+    /// fetched for one may serve the other (the daemon's fetch during the debounce). `None`,
+    /// the default, means a list is never reused.
+    fn fetch_scope(&self, _desired: &[DesiredUser]) -> Option<String> {
+        None
+    }
+
     /// Looks a would-be-created user up again, after a create whose answer never came.
     fn find(
         &self,
@@ -223,6 +231,7 @@ pub trait Client: Send + Sync {
         desired: &'a [DesiredUser],
     ) -> BoxFuture<'a, Result<Vec<ActualUser>, ProviderError>>;
     fn check(&self, desired: &[DesiredUser]) -> Vec<Problem>;
+    fn fetch_scope(&self, desired: &[DesiredUser]) -> Option<String>;
     fn find<'a>(
         &'a self,
         create: &'a Create,
@@ -249,6 +258,9 @@ impl<P: Provider> Client for P {
     }
     fn check(&self, desired: &[DesiredUser]) -> Vec<Problem> {
         Provider::check(self, desired)
+    }
+    fn fetch_scope(&self, desired: &[DesiredUser]) -> Option<String> {
+        Provider::fetch_scope(self, desired)
     }
     fn find<'a>(
         &'a self,

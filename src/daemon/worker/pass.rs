@@ -1,7 +1,12 @@
 //! One reconcile pass of one target: take its lock (apply mode; with etcd the grant replaces
-//! it), fetch, check and plan with guarded removals held back, prove the ownership still
-//! holds (and again before every write batch), apply, and count it all in the target's
-//! metrics. Its caller keeps the loop, the retries and the health.
+//! it), fetch, check and plan with guarded removals held back (only the users an edit touched,
+//! when focused), prove the ownership still holds (and again before every write batch),
+//! apply, and count it all in the target's metrics. Its caller keeps the loop, the retries and
+//! the health.
+//!
+//! A focused pass knows nothing about drift elsewhere: it leaves `roster_needs_person` and a
+//! `roster_pending_drift` of 0 as the last full pass set them, and raises pending drift only
+//! with what it could not apply itself.
 //!
 //! Must not: schedule anything or touch another target.
 
@@ -17,18 +22,30 @@ use crate::vendor::http::Stats;
 use super::super::metrics::{EndpointLabel, KindLabel, RequestLabel, TargetLabel};
 use super::super::owners::Grant;
 use super::super::systemd;
+use super::focus::Touched;
+use super::prefetch::Prefetch;
 use super::{Snapshot, Worker};
 
+/// A pass that finished: its summary, and whether it was clean (nothing failed, held back or
+/// guarded), so that the next file change may be focused on what it touches.
+pub(super) struct Done {
+    pub(super) summary: String,
+    pub(super) clean: bool,
+}
+
 impl Worker {
-    /// Locks (apply mode), plans and applies the target once; a one-line summary, or why not.
-    /// With a `grant` (etcd), the grant replaces the file lock and is proved before every
-    /// write batch; `stop` ends the requests (a signal, or the grant revoked).
+    /// Locks (apply mode), plans (focused on `touched`, when given) and applies the target
+    /// once; a one-line summary, or why not. With a `grant` (etcd), the grant replaces the
+    /// file lock and is proved before every write batch; `stop` ends the requests (a signal,
+    /// or the grant revoked).
     pub(super) async fn once(
         &self,
         snap: &Snapshot,
         stop: &Stop,
         grant: Option<&Grant>,
-    ) -> Result<String, String> {
+        touched: Option<&Touched>,
+        prefetched: Option<Prefetch>,
+    ) -> Result<Done, String> {
         let Some(target) = snap.config.targets.get(&self.name) else {
             return Err(format!("target {} is not in the config", self.name));
         };
@@ -41,16 +58,17 @@ impl Worker {
         } else {
             None
         };
-        let m = self.shared.metrics.clone();
-        let name = self.name.clone();
-        let stats = Arc::new(Stats::observed(Arc::new(move |endpoint, d| {
-            m.latency
-                .get_or_create(&EndpointLabel {
-                    target: name.clone(),
-                    endpoint: endpoint.to_string(),
-                })
-                .observe(d.as_secs_f64());
-        })));
+        let prefetched = prefetched.filter(|p| {
+            let usable = p.usable(target, &snap.users, snap.config.daemon.debounce);
+            if !usable {
+                tracing::info!(target = %self.name, "the list fetched during the debounce does not serve this reconcile; fetching again");
+            }
+            usable
+        });
+        let stats = match &prefetched {
+            Some(p) => p.stats.clone(),
+            None => self.stats(),
+        };
         let answers = || stats.total() + stats.retries();
         let cx = PlanCx {
             stats: stats.clone(),
@@ -58,9 +76,22 @@ impl Worker {
             guards: Guards::Hold,
             now: chrono::Utc::now(),
         };
+        let focus = touched.map(|t| &t.focus);
         let planned = self
             .beating(
-                reconcile::run::plan_target(&snap.config, &cx, target, &snap.users),
+                async {
+                    let fetched = match prefetched {
+                        Some(p) => {
+                            tracing::info!(target = %self.name, "using the list fetched during the debounce");
+                            p.fetched
+                        }
+                        None => {
+                            reconcile::run::fetch_target(&snap.config, &cx, target, &snap.users)
+                                .await?
+                        }
+                    };
+                    reconcile::run::plan_fetched(fetched, &cx, target, &snap.users, focus)
+                },
                 &answers,
             )
             .await;
@@ -77,13 +108,21 @@ impl Worker {
                 .inc();
         }
         let m = &self.shared.metrics;
-        m.needs_person
-            .get_or_create(&label)
-            .set(plan.needs_person.len() as i64);
-        let summary = Summary::of(std::slice::from_ref(plan)).counts();
+        if touched.is_none() {
+            m.needs_person
+                .get_or_create(&label)
+                .set(plan.needs_person.len() as i64);
+        }
+        let mut summary = Summary::of(std::slice::from_ref(plan)).counts();
+        if let Some(t) = touched {
+            summary = format!("focused on {} users, {summary}", t.users);
+        }
         if !snap.apply {
             m.pending_drift.get_or_create(&label).set(changes_in(plan));
-            return Ok(format!("plan mode, {summary}"));
+            return Ok(Done {
+                summary: format!("plan mode, {summary}"),
+                clean: false,
+            });
         }
         let mut permits = std::collections::BTreeMap::new();
         match (&owned, grant) {
@@ -144,7 +183,9 @@ impl Worker {
             failed.insert(0, format!("stopped writing: {denied}"));
         }
         let pending = report.failed() + report.not_started() + plan.held.len();
-        m.pending_drift.get_or_create(&label).set(pending as i64);
+        if touched.is_none() || pending > 0 {
+            m.pending_drift.get_or_create(&label).set(pending as i64);
+        }
         if !failed.is_empty() {
             return Err(format!(
                 "{} change(s) failed: {}",
@@ -152,10 +193,13 @@ impl Worker {
                 failed.join("; ")
             ));
         }
-        Ok(summary)
+        Ok(Done {
+            summary,
+            clean: pending == 0 && plan.guard.is_none(),
+        })
     }
 
-    async fn beating<F: std::future::Future>(
+    pub(super) async fn beating<F: std::future::Future>(
         &self,
         work: F,
         answers: &impl Fn() -> u64,
@@ -169,8 +213,22 @@ impl Worker {
         .await
     }
 
+    /// Fresh request counters that feed the latency histogram.
+    pub(super) fn stats(&self) -> Arc<Stats> {
+        let m = self.shared.metrics.clone();
+        let name = self.name.clone();
+        Arc::new(Stats::observed(Arc::new(move |endpoint, d| {
+            m.latency
+                .get_or_create(&EndpointLabel {
+                    target: name.clone(),
+                    endpoint: endpoint.to_string(),
+                })
+                .observe(d.as_secs_f64());
+        })))
+    }
+
     /// Adds the requests made since the last call to the counters.
-    fn record_requests(&self, stats: &Stats) {
+    pub(super) fn record_requests(&self, stats: &Stats) {
         let m = &self.shared.metrics;
         for ((endpoint, status), n) in stats.take() {
             let label = RequestLabel {

@@ -217,6 +217,11 @@ impl LearningCloud {
 }
 
 impl Provider for LearningCloud {
+    /// The fetch lists every user whatever the manifests say.
+    fn fetch_scope(&self, _desired: &[DesiredUser]) -> Option<String> {
+        Some(String::new())
+    }
+
     /// Every user of the tenant (see `list`); each one's whole record is kept for updates.
     async fn fetch(&self, _desired: &[DesiredUser]) -> Result<Vec<ActualUser>, ProviderError> {
         let listing = self.list().await?;

@@ -182,6 +182,11 @@ impl Uipath {
 }
 
 impl Provider for Uipath {
+    /// The fetch lists every user whatever the manifests say.
+    fn fetch_scope(&self, _desired: &[DesiredUser]) -> Option<String> {
+        Some(String::new())
+    }
+
     async fn fetch(&self, _desired: &[DesiredUser]) -> Result<Vec<ActualUser>, ProviderError> {
         self.load_groups().await?;
         let users = self.list(None).await?;

@@ -163,6 +163,12 @@ fn text_field<'a>(fields: &'a Fields, name: &str) -> Option<&'a str> {
 }
 
 impl Provider for Xtracta {
+    /// The groups listed: the target's and every group a desired user names.
+    fn fetch_scope(&self, desired: &[DesiredUser]) -> Option<String> {
+        let groups: Vec<String> = self.groups_in_play(desired).into_iter().collect();
+        Some(groups.join(","))
+    }
+
     async fn fetch(&self, desired: &[DesiredUser]) -> Result<Vec<ActualUser>, ProviderError> {
         // A user listed in several groups counts once, as first listed; a vector sorted then
         // deduplicated by id (stable, so the first stays) holds no second copy of each id.
