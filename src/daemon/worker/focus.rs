@@ -69,8 +69,6 @@ pub(crate) fn touched(before: &[DesiredUser], after: &[DesiredUser]) -> Option<T
             users: 0,
         });
     }
-    let old = by_key(before)?;
-    let new = by_key(after)?;
     let mut t = Touched {
         focus: Focus::default(),
         users: 0,
@@ -80,26 +78,67 @@ pub(crate) fn touched(before: &[DesiredUser], after: &[DesiredUser]) -> Option<T
         t.focus.ids.extend(u.id.clone());
     };
     let mut users = 0;
-    for u in after {
-        match old.get(u.key.as_str()) {
-            Some(o) if same(o, u) => {}
-            Some(o) => {
-                add(o);
-                add(u);
-                users += 1;
-            }
-            None => {
-                add(u);
-                users += 1;
+    if sorted(before) && sorted(after) {
+        // As loads hand them over: one walk along both, no map.
+        let (mut i, mut j) = (0, 0);
+        while i < before.len() || j < after.len() {
+            match (before.get(i), after.get(j)) {
+                (Some(o), Some(u)) if o.key == u.key => {
+                    if !same(o, u) {
+                        add(o);
+                        add(u);
+                        users += 1;
+                    }
+                    i += 1;
+                    j += 1;
+                }
+                (Some(o), Some(u)) if o.key < u.key => {
+                    add(o);
+                    users += 1;
+                    i += 1;
+                }
+                (Some(o), None) => {
+                    add(o);
+                    users += 1;
+                    i += 1;
+                }
+                (_, Some(u)) => {
+                    add(u);
+                    users += 1;
+                    j += 1;
+                }
+                (None, None) => break,
             }
         }
-    }
-    for o in before.iter().filter(|o| !new.contains_key(o.key.as_str())) {
-        add(o);
-        users += 1;
+    } else {
+        let old = by_key(before)?;
+        let new = by_key(after)?;
+        for u in after {
+            match old.get(u.key.as_str()) {
+                Some(o) if same(o, u) => {}
+                Some(o) => {
+                    add(o);
+                    add(u);
+                    users += 1;
+                }
+                None => {
+                    add(u);
+                    users += 1;
+                }
+            }
+        }
+        for o in before.iter().filter(|o| !new.contains_key(o.key.as_str())) {
+            add(o);
+            users += 1;
+        }
     }
     t.users = users;
     Some(t)
+}
+
+/// Whether the keys rise strictly (sorted, each once), as a load's users do.
+fn sorted(users: &[DesiredUser]) -> bool {
+    users.windows(2).all(|w| w[0].key < w[1].key)
 }
 
 /// The users by key; `None` when a key is declared twice.

@@ -105,3 +105,28 @@ fn a_key_declared_twice_plans_in_full() {
     assert_eq!(touched(&twice, &[user("a@x.io", "A", 1)]), None);
     assert_eq!(touched(&[user("a@x.io", "A", 1)], &twice), None);
 }
+
+#[test]
+fn sorted_lists_walked_together_touch_what_the_maps_find() {
+    // Keys as a load sorts them: a, b (changed), c (removed), d (added), e (unchanged).
+    let before = [
+        user("a@x.io", "A", 1),
+        user("b@x.io", "B", 2),
+        user("c@x.io", "C", 3),
+        user("e@x.io", "E", 5),
+    ];
+    let after = [
+        user("a@x.io", "A", 1),
+        user("b@x.io", "B2", 2),
+        user("d@x.io", "D", 4),
+        user("e@x.io", "E", 9),
+    ];
+    let walked = touched(&before, &after).unwrap();
+    assert_eq!(walked.users, 3);
+    assert_eq!(walked.focus.keys, set(&["b@x.io", "c@x.io", "d@x.io"]));
+    // The same users out of order go through the maps, with the same answer.
+    let (mut b, mut a) = (before.to_vec(), after.to_vec());
+    b.reverse();
+    a.reverse();
+    assert_eq!(touched(&b, &a).unwrap(), walked);
+}
