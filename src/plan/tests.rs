@@ -75,6 +75,47 @@ fn have(id: &str, email: &str, name: &str, wf: &[&str]) -> ActualUser {
     }
 }
 
+/// A generated user (key number, name number, workflow numbers), as proptests draw them.
+type Drawn = (u8, u8, Vec<u8>);
+
+fn arb_user() -> impl proptest::strategy::Strategy<Value = Drawn> {
+    (0u8..12, 0u8..3, proptest::collection::vec(0u8..5, 0..4))
+}
+
+/// The first draw of each key, its workflows as text.
+fn firsts(drawn: Vec<Drawn>) -> impl Iterator<Item = (u8, u8, Vec<String>)> {
+    let mut seen = BTreeSet::new();
+    drawn
+        .into_iter()
+        .filter(move |(k, _, _)| seen.insert(*k))
+        .map(|(k, n, wf)| (k, n, wf.iter().map(|w| w.to_string()).collect()))
+}
+
+/// The vendor's users of a draw: the first of each key, with ids from 100.
+fn drawn_actual(drawn: Vec<Drawn>) -> Vec<ActualUser> {
+    firsts(drawn)
+        .map(|(k, n, wf)| {
+            let wf: Vec<&str> = wf.iter().map(String::as_str).collect();
+            have(
+                &format!("{}", 100 + k as u32),
+                &format!("u{k}@x.io"),
+                &format!("N{n}"),
+                &wf,
+            )
+        })
+        .collect()
+}
+
+/// The desired users of a draw, the first of each key, in order.
+fn drawn_desired(drawn: Vec<Drawn>) -> Vec<DesiredUser> {
+    firsts(drawn)
+        .map(|(k, n, wf)| {
+            let wf: Vec<&str> = wf.iter().map(String::as_str).collect();
+            want(&format!("u{k}@x.io"), &format!("M{n}"), &wf)
+        })
+        .collect()
+}
+
 #[test]
 fn identical_worlds_plan_nothing() {
     let p = plan(

@@ -1,7 +1,7 @@
 //! Focused plans: a plan focused on some users is the full plan restricted to them (their
 //! focus closed), and its guards judge by the whole target's counts.
 
-use std::collections::{BTreeSet, HashSet};
+use std::collections::HashSet;
 
 use chrono::DateTime;
 use proptest::prelude::*;
@@ -133,10 +133,6 @@ fn a_closure_gives_up_on_a_long_chain_and_plans_in_full() {
     assert_eq!(focused(&desired, &actual, &policy(), &f), full);
 }
 
-fn arb_user() -> impl Strategy<Value = (u8, u8, Vec<u8>)> {
-    (0u8..12, 0u8..3, proptest::collection::vec(0u8..5, 0..4))
-}
-
 proptest! {
     #[test]
     fn focused_plan_is_the_full_plan_restricted(
@@ -150,37 +146,19 @@ proptest! {
         protect in proptest::option::of(0u8..12),
         max_delete in 0u64..4,
     ) {
-        let mut seen = BTreeSet::new();
-        let actual: Vec<ActualUser> = actual
-            .into_iter()
-            .filter(|(k, _, _)| seen.insert(*k))
-            .map(|(k, n, wf)| {
-                let wf: Vec<String> = wf.iter().map(|w| w.to_string()).collect();
-                let wf: Vec<&str> = wf.iter().map(String::as_str).collect();
-                have(&format!("{}", 100 + k as u32), &format!("u{k}@x.io"), &format!("N{n}"), &wf)
-            })
-            .collect();
-        let mut seen = BTreeSet::new();
+        let actual = drawn_actual(actual);
         let mut bound = HashSet::new();
-        let desired: Vec<DesiredUser> = desired
-            .into_iter()
-            .filter(|(k, _, _)| seen.insert(*k))
-            .enumerate()
-            .map(|(i, (k, n, wf))| {
-                let wf: Vec<String> = wf.iter().map(|w| w.to_string()).collect();
-                let wf: Vec<&str> = wf.iter().map(String::as_str).collect();
-                let mut d = want(&format!("u{k}@x.io"), &format!("M{n}"), &wf);
-                // Bound to any id, one that exists or not, each id at most once.
-                let id = format!("{}", 100 + bind[i] as u32);
-                if bind[i] % 3 != 0 && bound.insert(id.clone()) {
-                    d.id = Some(id);
-                }
-                if end[i] && i % 2 == 0 {
-                    d.expiry.user = Some(Box::new(ended()));
-                }
-                d
-            })
-            .collect();
+        let mut desired = drawn_desired(desired);
+        for (i, d) in desired.iter_mut().enumerate() {
+            // Bound to any id, one that exists or not, each id at most once.
+            let id = format!("{}", 100 + bind[i] as u32);
+            if bind[i] % 3 != 0 && bound.insert(id.clone()) {
+                d.id = Some(id);
+            }
+            if end[i] && i % 2 == 0 {
+                d.expiry.user = Some(Box::new(ended()));
+            }
+        }
         let mut pol = policy();
         if delete { pol.unmanaged = Unmanaged::Delete; }
         pol.protect.extend(protect.map(|k| format!("u{k}@x.io")));

@@ -62,10 +62,6 @@ fn execute(actual: &[ActualUser], p: &TargetPlan) -> Vec<ActualUser> {
     world.into_values().collect()
 }
 
-fn arb_user() -> impl Strategy<Value = (u8, u8, Vec<u8>)> {
-    (0u8..12, 0u8..3, proptest::collection::vec(0u8..5, 0..4))
-}
-
 proptest! {
     #[test]
     fn plan_apply_plan_is_empty(
@@ -74,36 +70,18 @@ proptest! {
         bind in proptest::collection::vec(any::<bool>(), 10),
         delete in any::<bool>(),
     ) {
-        let mut seen = BTreeSet::new();
-        let actual: Vec<ActualUser> = actual
-            .into_iter()
-            .filter(|(k, _, _)| seen.insert(*k))
-            .map(|(k, n, wf)| {
-                let wf: Vec<String> = wf.iter().map(|w| w.to_string()).collect();
-                let wf: Vec<&str> = wf.iter().map(String::as_str).collect();
-                have(&format!("{}", 100 + k as u32), &format!("u{k}@x.io"), &format!("N{n}"), &wf)
-            })
-            .collect();
-        let mut seen = BTreeSet::new();
+        let actual = drawn_actual(actual);
         let mut ids = BTreeSet::new();
-        let desired: Vec<DesiredUser> = desired
-            .into_iter()
-            .filter(|(k, _, _)| seen.insert(*k))
-            .enumerate()
-            .map(|(i, (k, n, wf))| {
-                let wf: Vec<String> = wf.iter().map(|w| w.to_string()).collect();
-                let wf: Vec<&str> = wf.iter().map(String::as_str).collect();
-                let mut d = want(&format!("u{k}@x.io"), &format!("M{n}"), &wf);
-                // Sometimes bind to an existing user's id, renaming it to this e-mail.
-                if bind[i % bind.len()] && !actual.is_empty() {
-                    let a = &actual[i % actual.len()];
-                    if ids.insert(a.id.clone()) && !actual.iter().any(|o| o.key == d.key && o.id != a.id) {
-                        d.id = Some(a.id.clone());
-                    }
+        let mut desired = drawn_desired(desired);
+        for (i, d) in desired.iter_mut().enumerate() {
+            // Sometimes bind to an existing user's id, renaming it to this e-mail.
+            if bind[i % bind.len()] && !actual.is_empty() {
+                let a = &actual[i % actual.len()];
+                if ids.insert(a.id.clone()) && !actual.iter().any(|o| o.key == d.key && o.id != a.id) {
+                    d.id = Some(a.id.clone());
                 }
-                d
-            })
-            .collect();
+            }
+        }
         let mut pol = policy();
         if delete { pol.unmanaged = Unmanaged::Delete; }
         let first = plan("t", &desired, &actual, &schema(), &pol);
