@@ -39,15 +39,28 @@ pub struct Loaded {
 /// when it changed meanwhile (a `git pull` touching both), a few times, so that both come from
 /// the same moment.
 pub fn load(path: &std::path::Path) -> Result<Loaded, Problems> {
+    while_still(path, || {
+        let config = crate::config::load(path)?;
+        let desired = manifest::load(&config)?;
+        Ok(Loaded { config, desired })
+    })
+}
+
+/// Runs `read` until the config at `path` is the same file before and after it (a few passes,
+/// with a short pause between), so that what it read of the config and of the manifests comes
+/// from one moment; its error ends at once.
+pub(crate) fn while_still<T>(
+    path: &std::path::Path,
+    mut read: impl FnMut() -> Result<T, Problems>,
+) -> Result<T, Problems> {
     const PASSES: usize = 5;
     const PAUSE: std::time::Duration = std::time::Duration::from_millis(100);
     let stamp = || std::fs::metadata(path).ok().map(|m| Stamp::of(&m));
     for pass in 1..=PASSES {
         let before = stamp();
-        let config = crate::config::load(path)?;
-        let desired = manifest::load(&config)?;
+        let read = read()?;
         if stamp() == before {
-            return Ok(Loaded { config, desired });
+            return Ok(read);
         }
         if pass < PASSES {
             std::thread::sleep(PAUSE);

@@ -10,7 +10,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-use crate::diag::{Problem, Problems, Stamp};
+use crate::diag::{Problem, Problems};
 use crate::model::DesiredUser;
 
 use super::Loaded;
@@ -64,68 +64,55 @@ pub fn load(
     before: &FileTargets,
     cache: &mut crate::manifest::Cache,
 ) -> Result<Attributed, Problems> {
-    const PASSES: usize = 5;
-    const PAUSE: std::time::Duration = std::time::Duration::from_millis(100);
-    let stamp = || std::fs::metadata(path).ok().map(|m| Stamp::of(&m));
-    for pass in 1..=PASSES {
-        let stamp_before = stamp();
+    let (partial, mut manifests) = super::while_still(path, || {
         let partial = crate::config::load_partial(path)?;
-        let config_problems = || partial.held.values().flatten().cloned().collect::<Vec<_>>();
         if partial.config.targets.is_empty() {
-            return Err(Problems(config_problems()));
+            return Err(Problems(all(&partial.held)));
         }
-        let mut manifests = match crate::manifest::load_partial(&partial.config, Some(&mut *cache))
-        {
-            Ok(m) => m,
-            Err(p) => return Err(Problems([config_problems(), p.0].concat())),
-        };
-        if stamp() == stamp_before {
-            let mut known: BTreeSet<String> = partial.config.targets.keys().cloned().collect();
-            known.extend(partial.held.keys().cloned());
-            if known.len() > 1 && partial.config.targets.len() == 1 {
-                // The config names more targets than validate: a file without `target:` is
-                // as invalid as it is with the whole config, not the valid target's.
-                for file in &manifests.untargeted {
-                    manifests.problems.push(Problem::in_file(
-                        file,
-                        "missing `target:` (the config has more than one target)",
-                    ));
-                }
-            }
-            let from_manifests = match attribute(
-                manifests.problems.0,
-                &manifests.file_targets,
-                before,
-                &known,
-            ) {
-                Ok(h) => h,
-                Err(p) => return Err(Problems([config_problems(), p.0].concat())),
-            };
-            let mut held = partial.held;
-            for (target, problems) in from_manifests {
-                held.entry(target).or_default().extend(problems);
-            }
-            let mut desired = manifests.desired;
-            desired.by_target.retain(|t, _| !held.contains_key(t));
-            return Ok(Attributed {
-                loaded: Loaded {
-                    config: partial.config,
-                    desired,
-                },
-                held,
-            });
+        match crate::manifest::load_partial(&partial.config, Some(&mut *cache)) {
+            Ok(m) => Ok((partial, m)),
+            Err(p) => Err(Problems([all(&partial.held), p.0].concat())),
         }
-        if pass < PASSES {
-            std::thread::sleep(PAUSE);
+    })?;
+    let mut known: BTreeSet<String> = partial.config.targets.keys().cloned().collect();
+    known.extend(partial.held.keys().cloned());
+    if known.len() > 1 && partial.config.targets.len() == 1 {
+        // The config names more targets than validate: a file without `target:` is as
+        // invalid as it is with the whole config, not the valid target's.
+        for file in &manifests.untargeted {
+            manifests.problems.push(Problem::in_file(
+                file,
+                "missing `target:` (the config has more than one target)",
+            ));
         }
     }
-    Err(Problems(vec![Problem {
-        origin: None,
-        message: format!(
-            "{} kept changing while the manifests were read ({PASSES} passes); try again once it is still",
-            crate::diag::display_path(path)
-        ),
-    }]))
+    let from_manifests = match attribute(
+        manifests.problems.0,
+        &manifests.file_targets,
+        before,
+        &known,
+    ) {
+        Ok(h) => h,
+        Err(p) => return Err(Problems([all(&partial.held), p.0].concat())),
+    };
+    let mut held = partial.held;
+    for (target, problems) in from_manifests {
+        held.entry(target).or_default().extend(problems);
+    }
+    let mut desired = manifests.desired;
+    desired.by_target.retain(|t, _| !held.contains_key(t));
+    Ok(Attributed {
+        loaded: Loaded {
+            config: partial.config,
+            desired,
+        },
+        held,
+    })
+}
+
+/// Every problem of `held`, whatever target it holds.
+fn all(held: &BTreeMap<String, Vec<Problem>>) -> Vec<Problem> {
+    held.values().flatten().cloned().collect()
 }
 
 /// Manifest problems by the targets they hold; `Err` when one holds every target.
