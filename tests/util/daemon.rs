@@ -39,15 +39,8 @@ impl Daemon {
                 l.push('\n');
             }
         });
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        let addr = line
-            .trim()
-            .strip_prefix("listening on http://")
-            .unwrap_or_else(|| panic!("daemon said {line:?}; log:\n{}", log.lock().unwrap()))
-            .to_string();
+        let addr = super::listening(&mut child)
+            .unwrap_or_else(|line| panic!("daemon said {line:?}; log:\n{}", log.lock().unwrap()));
         Daemon { child, addr, log }
     }
 

@@ -16,6 +16,19 @@ use serde_json::Value;
 pub const API_KEY: &str = "test-key-7f3a9c";
 pub const LC_TOKEN: &str = "lc-token-51d0e8";
 
+/// The address a roster process announces on its first line of output (`listening on
+/// http://ADDR`), or that line as it came.
+pub fn listening(child: &mut Child) -> Result<String, String> {
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    match line.trim().strip_prefix("listening on http://") {
+        Some(addr) => Ok(addr.to_string()),
+        None => Err(line),
+    }
+}
+
 pub fn roster_bin() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_roster"))
 }
@@ -78,15 +91,8 @@ impl Sim {
             .stderr(Stdio::inherit())
             .spawn()
             .expect("start roster sim");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        let addr = line
-            .trim()
-            .strip_prefix("listening on http://")
-            .unwrap_or_else(|| panic!("unexpected first line from sim: {line:?}"))
-            .to_string();
+        let addr = listening(&mut child)
+            .unwrap_or_else(|line| panic!("unexpected first line from sim: {line:?}"));
         Sim {
             child,
             addr,
