@@ -123,15 +123,21 @@ fn gauge(m: &Metrics, target: &str) -> Option<String> {
         .map(|l| l.rsplit(' ').next().unwrap_or_default().to_string())
 }
 
-#[tokio::test(start_paused = true)]
-async fn wakes_at_each_instant_and_not_before() {
-    let (queue, mut rx) = Queue::new();
+/// The expiry loop on tokio's (paused) clock, the queue it pushes to, and its metrics.
+fn started() -> (Ends, crate::daemon::trigger::Receiver, Arc<Metrics>) {
+    let (queue, rx) = Queue::new();
     let metrics = Metrics::new();
     let ends = Ends::start(
         TokioClock(tokio::time::Instant::now()),
         queue,
         metrics.clone(),
     );
+    (ends, rx, metrics)
+}
+
+#[tokio::test(start_paused = true)]
+async fn wakes_at_each_instant_and_not_before() {
+    let (ends, mut rx, metrics) = started();
     let first = at("2027-04-01T00:00:00Z");
     let second = at("2027-04-01T00:00:30Z");
     ends.set(parts(&desired(&[(
@@ -157,13 +163,7 @@ async fn wakes_at_each_instant_and_not_before() {
 
 #[tokio::test(start_paused = true)]
 async fn a_new_state_wakes_for_its_own_instants() {
-    let (queue, mut rx) = Queue::new();
-    let metrics = Metrics::new();
-    let ends = Ends::start(
-        TokioClock(tokio::time::Instant::now()),
-        queue,
-        metrics.clone(),
-    );
+    let (ends, mut rx, metrics) = started();
     ends.set(parts(&desired(&[(
         "a",
         vec![user("x", Some(at("2027-06-01T00:00:00Z")), None)],
@@ -192,12 +192,7 @@ async fn a_new_state_wakes_for_its_own_instants() {
 
 #[tokio::test(start_paused = true)]
 async fn an_expiry_is_for_the_targets_whose_access_ended_only() {
-    let (queue, mut rx) = Queue::new();
-    let ends = Ends::start(
-        TokioClock(tokio::time::Instant::now()),
-        queue,
-        Metrics::new(),
-    );
+    let (ends, mut rx, _) = started();
     ends.set(parts(&desired(&[
         ("a", vec![user("x", Some(at("2027-04-01T00:00:00Z")), None)]),
         ("b", vec![user("y", Some(at("2027-04-01T00:00:05Z")), None)]),
